@@ -1,0 +1,311 @@
+/* db.c: the process's PostgreSQL connection, prepared statements, transactions. */
+#include "db.h"
+#include "camp.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+
+struct db {
+	char *conninfo;
+	PGconn *conn;
+	int up;                 /* 1 after a successful connect and no failure since */
+	long reconnects;
+	long connects;
+	int in_tx;
+	const void **prepared;  /* open-addressing set of prepared statement pointers */
+	size_t pcap, pcount;
+	char sqlstate[6];
+	char errmsg[512];
+};
+
+db *db_open(const char *conninfo)
+{
+	db *d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		abort();
+	d->conninfo = strdup(conninfo);
+	if (d->conninfo == NULL)
+		abort();
+	return d;
+}
+
+static void forget_prepared(db *d)
+{
+	free(d->prepared);
+	d->prepared = NULL;
+	d->pcap = d->pcount = 0;
+}
+
+void db_close(db *d)
+{
+	if (d == NULL)
+		return;
+	if (d->conn)
+		PQfinish(d->conn);
+	forget_prepared(d);
+	free(d->conninfo);
+	free(d);
+}
+
+static void notice_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;   /* NOTICEs (e.g. "relation already exists, skipping") are noise */
+}
+
+static int connect_now(db *d)
+{
+	if (d->conn) {
+		PQfinish(d->conn);
+		d->conn = NULL;
+		d->reconnects++;
+	}
+	forget_prepared(d);
+	d->in_tx = 0;
+	/* Dates are Asia/Shanghai calendar days: the session time zone makes
+	 * timestamptz::date and the text output agree with that. */
+	const char *keys[] = { "dbname", "connect_timeout", "application_name",
+	                       "options", NULL };
+	const char *vals[] = { d->conninfo, "2", "camp-deposit",
+	                       "-c TimeZone=Asia/Shanghai -c statement_timeout=30000",
+	                       NULL };
+	d->conn = PQconnectdbParams(keys, vals, 1);
+	d->connects++;
+	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
+		snprintf(d->errmsg, sizeof(d->errmsg), "%s",
+		         d->conn ? PQerrorMessage(d->conn) : "out of memory");
+		log_err("db: connect failed: %s", d->errmsg);
+		d->up = 0;
+		return CAMP_EDB;
+	}
+	PQsetNoticeProcessor(d->conn, notice_quiet, NULL);
+	d->up = 1;
+	return CAMP_OK;
+}
+
+int db_ensure(db *d)
+{
+	if (d->conn != NULL && d->up && PQstatus(d->conn) == CONNECTION_OK)
+		return CAMP_OK;
+	return connect_now(d);
+}
+
+int db_ok(db *d)
+{
+	return d->conn != NULL && d->up && PQstatus(d->conn) == CONNECTION_OK;
+}
+
+long db_reconnects(const db *d)
+{
+	return d->reconnects;
+}
+
+PGconn *db_conn(db *d)
+{
+	return d->conn;
+}
+
+const char *db_sqlstate(const db *d)
+{
+	return d->sqlstate;
+}
+
+const char *db_errmsg(const db *d)
+{
+	return d->errmsg;
+}
+
+static size_t slot_of(const void *p, size_t cap)
+{
+	uintptr_t h = (uintptr_t)p;
+	h ^= h >> 17;
+	h *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 7) & (cap - 1);
+}
+
+static int is_prepared(const db *d, const void *p)
+{
+	if (d->pcap == 0)
+		return 0;
+	for (size_t i = slot_of(p, d->pcap);; i = (i + 1) & (d->pcap - 1)) {
+		if (d->prepared[i] == NULL)
+			return 0;
+		if (d->prepared[i] == p)
+			return 1;
+	}
+}
+
+static void mark_prepared(db *d, const void *p)
+{
+	if ((d->pcount + 1) * 2 > d->pcap) {
+		size_t ncap = d->pcap ? d->pcap * 2 : 256;
+		const void **n = calloc(ncap, sizeof(*n));
+		if (n == NULL)
+			abort();
+		for (size_t i = 0; i < d->pcap; i++) {
+			if (d->prepared[i] == NULL)
+				continue;
+			size_t j = slot_of(d->prepared[i], ncap);
+			while (n[j] != NULL)
+				j = (j + 1) & (ncap - 1);
+			n[j] = d->prepared[i];
+		}
+		free(d->prepared);
+		d->prepared = n;
+		d->pcap = ncap;
+	}
+	size_t i = slot_of(p, d->pcap);
+	while (d->prepared[i] != NULL)
+		i = (i + 1) & (d->pcap - 1);
+	d->prepared[i] = p;
+	d->pcount++;
+}
+
+/* Records the failure of res (or of the connection) and decides whether
+ * the connection is still usable. */
+static void note_failure(db *d, const PGresult *res, const char *what)
+{
+	const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(d->sqlstate, sizeof(d->sqlstate), "%s", st ? st : "");
+	snprintf(d->errmsg, sizeof(d->errmsg), "%s",
+	         res ? PQresultErrorMessage(res) : PQerrorMessage(d->conn));
+	/* strip the trailing newline libpq adds */
+	size_t n = strlen(d->errmsg);
+	while (n > 0 && (d->errmsg[n - 1] == '\n' || d->errmsg[n - 1] == ' '))
+		d->errmsg[--n] = '\0';
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		d->up = 0;
+		log_err("db: connection lost during %s: %s", what, d->errmsg);
+		return;
+	}
+	/* constraint violations are expected outcomes: the caller decides */
+	if (st != NULL && strncmp(st, "23", 2) == 0)
+		log_info("db: %s: %s", what, d->errmsg);
+	else
+		log_err("db: %s failed [%s]: %s", what, d->sqlstate, d->errmsg);
+}
+
+static int ok_status(const PGresult *res)
+{
+	ExecStatusType s = PQresultStatus(res);
+	return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+}
+
+PGresult *db_q_raw(db *d, const struct db_stmt *st, int n,
+                   const char *const *params)
+{
+	d->sqlstate[0] = '\0';
+	d->errmsg[0] = '\0';
+	if (!d->in_tx && db_ensure(d) != CAMP_OK)
+		return NULL;
+	if (d->conn == NULL || !d->up)
+		return NULL;
+	char name[32];
+	snprintf(name, sizeof(name), "s%lx", (unsigned long)(uintptr_t)st);
+	if (!is_prepared(d, st)) {
+		PGresult *pr = PQprepare(d->conn, name, st->sql, 0, NULL);
+		if (pr == NULL || !ok_status(pr)) {
+			note_failure(d, pr, "prepare");
+			if (pr)
+				log_err("db: statement was: %.200s", st->sql);
+			PQclear(pr);
+			return NULL;
+		}
+		PQclear(pr);
+		mark_prepared(d, st);
+	}
+	PGresult *res = PQexecPrepared(d->conn, name, n, params, NULL, NULL, 0);
+	if (res == NULL || !ok_status(res)) {
+		note_failure(d, res, "query");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static void clear_res(void *p)
+{
+	PQclear(p);
+}
+
+PGresult *db_q(db *d, arena *a, const struct db_stmt *st, int n,
+               const char *const *params)
+{
+	PGresult *res = db_q_raw(d, st, n, params);
+	if (res != NULL)
+		arena_defer(a, clear_res, res);
+	return res;
+}
+
+int db_exec_sql(db *d, const char *sql)
+{
+	d->sqlstate[0] = '\0';
+	if (!d->in_tx && db_ensure(d) != CAMP_OK)
+		return CAMP_EDB;
+	PGresult *res = PQexec(d->conn, sql);
+	int ok = res != NULL && ok_status(res);
+	if (!ok)
+		note_failure(d, res, "exec");
+	PQclear(res);
+	return ok ? CAMP_OK : CAMP_EDB;
+}
+
+int db_begin(db *d)
+{
+	if (db_ensure(d) != CAMP_OK)
+		return CAMP_EDB;
+	if (db_exec_sql(d, "BEGIN") != CAMP_OK)
+		return CAMP_EDB;
+	d->in_tx = 1;
+	return CAMP_OK;
+}
+
+int db_commit(db *d)
+{
+	int rc = db_exec_sql(d, "COMMIT");
+	d->in_tx = 0;
+	return rc;
+}
+
+void db_rollback(db *d)
+{
+	if (d->conn == NULL)
+		return;
+	d->in_tx = 0;
+	if (PQtransactionStatus(d->conn) != PQTRANS_IDLE &&
+	    PQstatus(d->conn) == CONNECTION_OK) {
+		PGresult *res = PQexec(d->conn, "ROLLBACK");
+		PQclear(res);
+	}
+}
+
+const char *db_get(const PGresult *res, int r, const char *col)
+{
+	int c = PQfnumber(res, col);
+	if (c < 0) {
+		log_err("db: no column %s in result", col);
+		return NULL;
+	}
+	if (r >= PQntuples(res) || PQgetisnull(res, r, c))
+		return NULL;
+	return PQgetvalue(res, r, c);
+}
+
+long long db_get_ll(const PGresult *res, int r, const char *col, long long dflt)
+{
+	const char *v = db_get(res, r, col);
+	if (v == NULL)
+		return dflt;
+	char *end;
+	long long x = strtoll(v, &end, 10);
+	return *end == '\0' ? x : dflt;
+}
+
+int db_get_bool(const PGresult *res, int r, const char *col)
+{
+	const char *v = db_get(res, r, col);
+	return v != NULL && v[0] == 't';
+}
