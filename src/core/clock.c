@@ -103,3 +103,8 @@ void clock_refresh(struct db *d)
 		db_override = t;
 	PQclear(res);
 }
+
+const char *clock_now_param(char *buf, size_t n)
+{
+	return clock_rfc3339(camp_now(), buf, n);
+}

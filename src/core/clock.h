@@ -15,5 +15,8 @@ void clock_refresh(struct db *d);
 const char *clock_rfc3339(time_t t, char *buf, size_t n);
 /* Parses RFC 3339 with Z or ±hh:mm (fraction ignored). 0 on success. */
 int clock_parse_rfc3339(const char *s, time_t *out);
+/* camp_now() as an RFC 3339 text parameter for SQL ("now" always comes from
+ * here, never from the database's now(), so tests can move it). */
+const char *clock_now_param(char *buf, size_t n);
 
 #endif

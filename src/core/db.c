@@ -194,8 +194,8 @@ static int ok_status(const PGresult *res)
 	return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
 }
 
-PGresult *db_q_raw(db *d, const struct db_stmt *st, int n,
-                   const char *const *params)
+static PGresult *run(db *d, const struct db_stmt *st, int n,
+                     const char *const *params, int binary)
 {
 	d->sqlstate[0] = '\0';
 	d->errmsg[0] = '\0';
@@ -217,13 +217,19 @@ PGresult *db_q_raw(db *d, const struct db_stmt *st, int n,
 		PQclear(pr);
 		mark_prepared(d, st);
 	}
-	PGresult *res = PQexecPrepared(d->conn, name, n, params, NULL, NULL, 0);
+	PGresult *res = PQexecPrepared(d->conn, name, n, params, NULL, NULL, binary);
 	if (res == NULL || !ok_status(res)) {
 		note_failure(d, res, "query");
 		PQclear(res);
 		return NULL;
 	}
 	return res;
+}
+
+PGresult *db_q_raw(db *d, const struct db_stmt *st, int n,
+                   const char *const *params)
+{
+	return run(d, st, n, params, 0);
 }
 
 static void clear_res(void *p)
@@ -235,6 +241,15 @@ PGresult *db_q(db *d, arena *a, const struct db_stmt *st, int n,
                const char *const *params)
 {
 	PGresult *res = db_q_raw(d, st, n, params);
+	if (res != NULL)
+		arena_defer(a, clear_res, res);
+	return res;
+}
+
+PGresult *db_q_binary(db *d, arena *a, const struct db_stmt *st, int n,
+                      const char *const *params)
+{
+	PGresult *res = run(d, st, n, params, 1);
 	if (res != NULL)
 		arena_defer(a, clear_res, res);
 	return res;

@@ -30,7 +30,10 @@ long db_reconnects(const db *d);
  * The result is registered on the arena and freed with it. */
 PGresult *db_q(db *d, arena *a, const struct db_stmt *st, int n,
                const char *const *params);
-/* Same, caller owns the result (PQclear). */
+/* Same, with every result column in binary format (bytea without hex). */
+PGresult *db_q_binary(db *d, arena *a, const struct db_stmt *st, int n,
+                      const char *const *params);
+/* Same as db_q, caller owns the result (PQclear). */
 PGresult *db_q_raw(db *d, const struct db_stmt *st, int n,
                    const char *const *params);
 /* Runs plain SQL without parameters (migrations, BEGIN/COMMIT). CAMP_OK or CAMP_EDB. */

@@ -1,14 +1,22 @@
-/* main.c: camp-web, the FastCGI responder (accept loop). */
+/* main.c: camp-web, the FastCGI responder: one request at a time, nothing kept. */
 #include "camp.h"
 #include "db.h"
 #include "env.h"
 #include "log.h"
+#include "metrics.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+#include "secret.h"
+#include "session.h"
+#include "tpl.h"
 
 #include <fcgiapp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static volatile sig_atomic_t stopping;
 
@@ -16,29 +24,54 @@ static void on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
-	FCGX_ShutdownPending();
+	FCGX_ShutdownPending();   /* makes a blocked accept() give up */
 }
 
-static void reply(FCGX_Request *r, int status, const char *ctype, const char *body)
+static long micros_since(const struct timespec *t0)
 {
-	FCGX_FPrintF(r->out, "Status: %d\r\nContent-Type: %s\r\n"
-	             "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
-	             status, ctype, body);
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
-static const struct db_stmt q_ping = DB_STMT("SELECT 1");
-
-static void healthz(FCGX_Request *r, db *d)
+/* One request, start to end; everything it allocated goes with the arena. */
+static void serve(FCGX_Request *f, arena *a, struct db *d)
 {
-	PGresult *res = db_q_raw(d, &q_ping, 0, NULL);
-	if (res != NULL)
-		reply(r, 200, "application/json", "{\"status\":\"ok\",\"db\":\"ok\"}");
-	else
-		reply(r, 503, "application/json", "{\"status\":\"unavailable\",\"db\":\"down\"}");
-	PQclear(res);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long reconnects = db_reconnects(d);
+	struct req r;
+	struct resp w;
+	memset(&r, 0, sizeof(r));
+	memset(&w, 0, sizeof(w));
+	r.a = a;
+	r.db = d;
+	log_set_request(FCGX_GetParam("HTTP_X_REQUEST_ID", f->envp), 0);
+	int status;
+	if (request_build(&r, f, &status) != CAMP_OK) {
+		if (r.path == NULL)
+			r.path = "/";
+		resp_error(&r, &w, status, status == 413 ? "提交的内容过大" : "请求格式无效");
+	} else {
+		router_dispatch(&r, &w);
+	}
+	db_rollback(d);   /* a handler that forgot to finish its transaction loses it */
+	response_send(f, &r, &w);
+	if (db_reconnects(d) != reconnects)
+		metrics_db_reconnect();
+	metrics_request(router_index(r.route), w.status ? w.status : 200, micros_since(&t0));
+	log_set_request(NULL, 0);
 }
 
-int main(void)
+static const char *pool_name(int argc, char **argv)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--pool"))
+			return argv[i + 1];
+	return "web";
+}
+
+int main(int argc, char **argv)
 {
 	log_init("camp-web");
 	const struct camp_env *env = camp_env_load();
@@ -49,20 +82,30 @@ int main(void)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	db *d = db_open(env->db_url);
+	if (secret_load_master(env->master_key_file) != CAMP_OK)
+		log_err("cannot read the master key %s: sessions and secrets are unavailable",
+		        env->master_key_file);
+	else
+		session_init();
+	if (tpl_init(env->template_dir) != CAMP_OK)
+		log_err("templates not found in %s", env->template_dir);
+	const char *mdir = getenv("CAMP_METRICS_DIR");
+	metrics_open(mdir ? mdir : "/run/camp-deposit", pool_name(argc, argv));
+
+	struct db *d = db_open(env->db_url);
+	arena *a = arena_new();
 	if (FCGX_Init() != 0)
 		return 1;
-	FCGX_Request r;
-	FCGX_InitRequest(&r, 0, 0);
-	while (!stopping && FCGX_Accept_r(&r) >= 0) {
-		const char *path = FCGX_GetParam("DOCUMENT_URI", r.envp);
-		if (path && !strcmp(path, "/healthz"))
-			healthz(&r, d);
-		else
-			reply(&r, 404, "text/plain; charset=utf-8", "not found\n");
-		FCGX_Finish_r(&r);
+	FCGX_Request f;
+	FCGX_InitRequest(&f, 0, 0);
+	while (!stopping && FCGX_Accept_r(&f) >= 0) {
+		serve(&f, a, d);
+		FCGX_Finish_r(&f);
+		arena_reset(a);
 	}
-	FCGX_Free(&r, 1);
+	FCGX_Free(&f, 1);
+	arena_free(a);
 	db_close(d);
+	secret_forget_master();
 	return 0;
 }

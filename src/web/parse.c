@@ -1,5 +1,7 @@
 /* parse.c: parsers for untrusted request input; every byte here comes from the network. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* memmem: linear-time search, a naive one is O(n*m) on hostile bodies */
+#endif
 #include "parse.h"
 
 #include <limits.h>
@@ -700,7 +702,7 @@ int parse_multipart(arena *a, const char *content_type,
     struct kvlist *fields, struct uploads *files)
 {
 	struct mp m;
-	struct span b;
+	struct span b = { NULL, 0 };
 	int rc;
 
 	fields->v = NULL;

@@ -87,3 +87,17 @@ def campctl(*args, input=None, check=True):
 
 def admin_password():
     return (VAR / "admin-password").read_text().strip()
+
+
+def pg_ctl(action):
+    """Stops or starts the test instance's PostgreSQL (as its unprivileged owner)."""
+    rt = ENV["CAMP_RUNTIME_DIR"]
+    cmd = ["setpriv", "--reuid=camp", "--regid=camp", "--init-groups", "--",
+           "/usr/lib/postgresql/15/bin/pg_ctl", "-D", rt + "/pg", "-w", "-t", "30"]
+    if action == "start":
+        cmd += ["-l", ENV["CAMP_LOG_DIR"] + "/postgresql.log", "-o",
+                f"-c listen_addresses='' -k {rt}/run -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off", "start"]
+    else:
+        cmd += ["-m", "fast", "stop"]
+    subprocess.run(cmd, check=True, capture_output=True)

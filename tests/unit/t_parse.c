@@ -420,6 +420,7 @@ static void test_mp_bad_bodies(arena *a)
 		"--XyZ\r\nContent-Disposition: form-data; name=x\r\n\r\n1\r\n--XyZ\r\n",
 		"--XyZ\r\nContent-Disposition: form-data; name=x\r\n\r\n1",            /* truncated */
 		"--XyZ\r\nContent-Disposition: form-data; name=x\r\n",
+		"--XyZ\r\nContent-Disposition: form-data; name=x\r\n\r\n--XyZ--",  /* no CRLF: data */
 		"--XyZ\nContent-Disposition: form-data; name=x\n\n1\n--XyZ--\n",       /* LF only */
 		"--XyZ\r\nContent-Disposition: form-data; name=x\n\r\n1\r\n--XyZ--",
 		"--XyZ\r\nContent-Disposition: form-data; name=x\r\r\n\r\n1\r\n--XyZ--",

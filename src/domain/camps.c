@@ -1,0 +1,97 @@
+/* camps.c: training camp queries and rules that several pages share. */
+#include "camps.h"
+#include "camp.h"
+#include "db.h"
+#include "clock.h"
+#include "money.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CAMP_COLUMNS \
+	" c.id, c.name, c.description, c.poster_sha256, c.group_qrcode_sha256," \
+	" c.deposit::text AS deposit, c.start_date::text AS start_date," \
+	" c.end_date::text AS end_date, c.total_days, c.required_days, c.status," \
+	" COALESCE(c.capacity, 0) AS capacity," \
+	" (SELECT count(*) FROM camp_member m WHERE m.camp_id = c.id AND m.paid" \
+	"   AND m.deleted_at IS NULL) AS paid_members," \
+	" (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id" \
+	"   AND p.pay_status = 'pending' AND p.time_expire > $1::timestamptz" \
+	"   AND p.deleted_at IS NULL) AS held_seats"
+
+static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = db_get_ll(res, i, "id", 0);
+	c->name = arena_strdup(a, db_get(res, i, "name"));
+	c->description = arena_strdup(a, db_get(res, i, "description"));
+	c->poster_sha256 = arena_strdup(a, db_get(res, i, "poster_sha256"));
+	c->group_qrcode_sha256 = arena_strdup(a, db_get(res, i, "group_qrcode_sha256"));
+	int64_t fen = 0;
+	money_parse(db_get(res, i, "deposit"), &fen);
+	c->deposit_fen = fen;
+	cday_parse(db_get(res, i, "start_date"), &c->start_date);
+	cday_parse(db_get(res, i, "end_date"), &c->end_date);
+	c->total_days = (int)db_get_ll(res, i, "total_days", 0);
+	c->required_days = (int)db_get_ll(res, i, "required_days", 0);
+	c->status = arena_strdup(a, db_get(res, i, "status"));
+	c->capacity = (int)db_get_ll(res, i, "capacity", 0);
+	c->paid_members = db_get_ll(res, i, "paid_members", 0);
+	c->held_seats = db_get_ll(res, i, "held_seats", 0);
+}
+
+static const struct db_stmt q_public = DB_STMT(
+	"SELECT" CAMP_COLUMNS " FROM training_camp c"
+	" WHERE c.deleted_at IS NULL AND c.status IN ('not_started', 'ongoing')"
+	" ORDER BY c.start_date, c.id LIMIT 100");
+
+int camp_list_public(struct db *d, arena *a, struct camp **out, int *n)
+{
+	char now[40];
+	const char *p[] = { clock_now_param(now, sizeof(now)) };
+	PGresult *res = db_q(d, a, &q_public, 1, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	*n = PQntuples(res);
+	*out = arena_alloc(a, sizeof(struct camp) * (size_t)(*n + 1));
+	for (int i = 0; i < *n; i++)
+		row_to_camp(res, i, a, &(*out)[i]);
+	return CAMP_OK;
+}
+
+static const struct db_stmt q_get = DB_STMT(
+	"SELECT" CAMP_COLUMNS " FROM training_camp c"
+	" WHERE c.id = $2 AND c.deleted_at IS NULL");
+
+int camp_get(struct db *d, arena *a, long long id, struct camp *out)
+{
+	char now[40];
+	const char *p[] = { clock_now_param(now, sizeof(now)), arena_i64(a, id) };
+	PGresult *res = db_q(d, a, &q_get, 2, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	if (PQntuples(res) != 1)
+		return CAMP_ENOTFOUND;
+	row_to_camp(res, 0, a, out);
+	return CAMP_OK;
+}
+
+int camp_enroll_open(const struct camp *c, cday today)
+{
+	if (strcmp(c->status, "finished") == 0)
+		return 0;
+	return today <= c->end_date - c->required_days + 1;
+}
+
+const char *camp_status_label(const char *status)
+{
+	if (status == NULL)
+		return "";
+	if (!strcmp(status, "not_started"))
+		return "未开始";
+	if (!strcmp(status, "ongoing"))
+		return "进行中";
+	if (!strcmp(status, "finished"))
+		return "已结束";
+	return status;
+}

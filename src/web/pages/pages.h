@@ -1,0 +1,18 @@
+/* pages.h: every handler the route table names (one file per page or group). */
+#ifndef CAMP_PAGES_H
+#define CAMP_PAGES_H
+
+#include "http.h"
+
+/* sys.c */
+void page_healthz(struct req *r, struct resp *w);
+void page_metrics(struct req *r, struct resp *w);
+void page_media(struct req *r, struct resp *w);
+
+/* h5_index.c */
+void page_h5_index(struct req *r, struct resp *w);
+
+/* admin_login.c */
+void page_admin_login(struct req *r, struct resp *w);
+
+#endif

@@ -1,0 +1,34 @@
+/* session.h: admin sessions (HS256 JWT in a cookie) and CSRF tokens. */
+#ifndef CAMP_SESSION_H
+#define CAMP_SESSION_H
+
+#include "http.h"
+
+#define SESSION_COOKIE "camp_session"
+#define CSRF_COOKIE "camp_csrf"
+#define SESSION_TTL (8 * 3600)
+
+/* Derives the JWT and CSRF keys from the master key (once per process). */
+int session_init(void);
+
+/* Reads and checks the session cookie: signature, alg, exp, and the user's
+ * current epoch, status and role from the database.  Sets r->user or leaves
+ * it NULL (a refused token is logged with the reason). */
+void session_load(struct req *r);
+
+/* Issues a session cookie for a user who just signed in. */
+int session_issue(struct req *r, struct resp *w, long long user_id, int epoch);
+void session_clear(struct req *r, struct resp *w);
+
+/* Makes sure the browser has a CSRF cookie and sets r->csrf_token, the
+ * value forms carry as _csrf.  Called for every request before the handler. */
+void csrf_prepare(struct req *r, struct resp *w);
+/* CAMP_OK when the request's _csrf matches the cookie and its Origin (when
+ * sent) is our own. */
+int csrf_check(const struct req *r);
+
+const char *role_name(enum role role);    /* "admin" */
+const char *role_label(enum role role);   /* "超级管理员" */
+enum role role_parse(const char *name);   /* ROLE_NONE when unknown */
+
+#endif
