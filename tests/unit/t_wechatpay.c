@@ -1,0 +1,217 @@
+/* t_wechatpay.c: v3 signing, verification and decryption against the openssl CLI. */
+#include "tap.h"
+#include "camp.h"
+#include "crypto.h"
+#include "wechatpay.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/t_wxpay.XXXXXX";
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	char *s = calloc(1, 1 << 16);
+	size_t n = fread(s, 1, (1 << 16) - 1, f);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+static int sh(const char *fmt, const char *a, const char *b)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), fmt, a, b);
+	return system(cmd);
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	fwrite(p, 1, n, f);
+	fclose(f);
+}
+
+static char *path(const char *name)
+{
+	static char buf[4][512];
+	static int i;
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+/* Signs msg with the openssl CLI (an independent implementation). */
+static char *openssl_sign(const char *key, const char *msg)
+{
+	write_file(path("msg"), msg, strlen(msg));
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -sign %s -out %s/sig.bin %s/msg", key, dir, dir);
+	if (system(cmd) != 0)
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "openssl base64 -A -in %s/sig.bin -out %s/sig.b64", dir, dir);
+	if (system(cmd) != 0)
+		return NULL;
+	return slurp(path("sig.b64"));
+}
+
+static int openssl_verify(const char *pub, const char *msg, const char *sig_b64)
+{
+	write_file(path("vmsg"), msg, strlen(msg));
+	write_file(path("vsig.b64"), sig_b64, strlen(sig_b64));
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "openssl base64 -d -A -in %s/vsig.b64 -out %s/vsig.bin && "
+	         "openssl dgst -sha256 -verify %s -signature %s/vsig.bin %s/vmsg >/dev/null",
+	         dir, dir, pub, dir, dir);
+	return system(cmd) == 0;
+}
+
+int main(void)
+{
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	sh("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out %s/merchant.pem 2>/dev/null%s", dir, "");
+	sh("openssl pkey -in %s/merchant.pem -pubout -out %s/merchant.pub", dir, dir);
+	sh("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out %s/wx.pem 2>/dev/null%s", dir, "");
+	sh("openssl pkey -in %s/wx.pem -pubout -out %s/wx.pub", dir, dir);
+	char *mkey = slurp(path("merchant.pem"));
+	char *wxpub = slurp(path("wx.pub"));
+	ok(mkey && wxpub && strstr(mkey, "PRIVATE KEY"), "keys made by the openssl CLI");
+
+	struct wxpay_cfg c = {
+		.mchid = "1900000001", .appid = "wxd930ea5d5a258f4f",
+		.apiv3_key = "0123456789abcdef0123456789ABCDEF",
+		.merchant_serial = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+		.merchant_key_pem = mkey, .pub_key_pem = wxpub, .pub_key_id = "PUB_KEY_ID_0114232134912410000000000000",
+	};
+
+	/* 1. request signing: the header's signature verifies with openssl */
+	const char *body = "{\"mchid\":\"1900000001\"}";
+	char *auth = wxpay_authorization(&c, "POST", "/v3/pay/transactions/jsapi", body,
+	                                 1700000000, "593BEC0C930BF1AFEB40B4A08C8FB242");
+	ok(auth && !strncmp(auth, "WECHATPAY2-SHA256-RSA2048 mchid=\"1900000001\",nonce_str=\"593BEC0C930BF1AFEB40B4A08C8FB242\",signature=\"", 101),
+	   "Authorization header shape");
+	ok(auth && strstr(auth, "timestamp=\"1700000000\",serial_no=\"5157F09EFDC096DE15EBE81A47057A7232F1B8E1\""),
+	   "timestamp and merchant serial");
+	char sig[512] = "";
+	const char *s0 = auth ? strstr(auth, "signature=\"") : NULL;
+	if (s0) {
+		s0 += 11;
+		size_t n = strcspn(s0, "\"");
+		memcpy(sig, s0, n < sizeof(sig) - 1 ? n : sizeof(sig) - 1);
+	}
+	ok(openssl_verify(path("merchant.pub"),
+	                  "POST\n/v3/pay/transactions/jsapi\n1700000000\n593BEC0C930BF1AFEB40B4A08C8FB242\n{\"mchid\":\"1900000001\"}\n", sig),
+	   "openssl verifies the request signature over the five lines");
+	ok(!openssl_verify(path("merchant.pub"),
+	                   "POST\n/v3/pay/transactions/jsapi\n1700000000\n593BEC0C930BF1AFEB40B4A08C8FB242\n{\"mchid\":\"1900000001\"}", sig),
+	   "... and not without the final newline");
+	free(auth);
+	auth = wxpay_authorization(&c, "GET", "/v3/pay/transactions/out-trade-no/X1?mchid=1900000001", "",
+	                           1700000001, "N");
+	s0 = auth ? strstr(auth, "signature=\"") + 11 : NULL;
+	memset(sig, 0, sizeof(sig));
+	if (s0)
+		memcpy(sig, s0, strcspn(s0, "\""));
+	ok(openssl_verify(path("merchant.pub"),
+	                  "GET\n/v3/pay/transactions/out-trade-no/X1?mchid=1900000001\n1700000001\nN\n\n", sig),
+	   "GET with a query: empty body line still present");
+	free(auth);
+
+	/* 2. callbacks: signed by openssl with the WeChat Pay key, verified here */
+	const char *cb = "{\"id\":\"EV-1\",\"event_type\":\"TRANSACTION.SUCCESS\"}";
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s\n%s\n%s\n", "1700000100", "nonce-1", cb);
+	char *wsig = openssl_sign(path("wx.pem"), msg);
+	struct wxpay_sig s = { "1700000100", "nonce-1", wsig, c.pub_key_id, NULL };
+	const char *why;
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100 + 10, &why), CAMP_OK, "a callback signed by openssl verifies");
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb) - 1, 1700000110, &why), CAMP_ECRYPTO, "a changed body is refused");
+	is_str(why, "bad signature", "... as a bad signature");
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100 + 300, &why), CAMP_ECRYPTO, "300 s late is refused");
+	is_str(why, "timestamp outside the 5-minute window", "... for its timestamp");
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100 - 300, &why), CAMP_ECRYPTO, "300 s early is refused");
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100 + 299, &why), CAMP_OK, "299 s late is accepted");
+	s.serial = "PUB_KEY_ID_OTHER";
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100, &why), CAMP_ECRYPTO, "unknown serial refused");
+	is_str(why, "unknown serial", "... as unknown");
+	s.serial = c.pub_key_id;
+	s.signature_type = "WECHATPAY2-SM2-WITH-SM3";
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100, &why), CAMP_ECRYPTO, "other signature type refused");
+	s.signature_type = NULL;
+	s.signature = "WECHATPAY/SIGNTEST/abcdefg";
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100, &why), CAMP_ECRYPTO, "SIGNTEST probe fails verification");
+	s.signature = "WECHATPAY/SIGNTEST/";
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100, &why), CAMP_ECRYPTO, "SIGNTEST probe, not even base64");
+	s.signature = wsig;
+	s.timestamp = "17000001OO";
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100, &why), CAMP_ECRYPTO, "malformed timestamp refused");
+	s.timestamp = NULL;
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100, &why), CAMP_ECRYPTO, "missing header refused");
+	free(wsig);
+
+	/* 3. resource decryption: AES-256-GCM with the tag appended */
+	const char *plain = "{\"out_trade_no\":\"CP1\",\"trade_state\":\"SUCCESS\"}";
+	unsigned char ct[256], tag[16];
+	const char *nonce = "fdasflkja484";
+	crypto_gcm_encrypt((const unsigned char *)c.apiv3_key, (const unsigned char *)nonce,
+	                   "transaction", 11, plain, strlen(plain), ct, tag);
+	unsigned char both[272];
+	memcpy(both, ct, strlen(plain));
+	memcpy(both + strlen(plain), tag, 16);
+	char *b64 = crypto_b64_encode(both, strlen(plain) + 16);
+	json_object *res = json_object_new_object();
+	json_object_object_add(res, "algorithm", json_object_new_string("AEAD_AES_256_GCM"));
+	json_object_object_add(res, "ciphertext", json_object_new_string(b64));
+	json_object_object_add(res, "associated_data", json_object_new_string("transaction"));
+	json_object_object_add(res, "nonce", json_object_new_string(nonce));
+	char *out;
+	size_t olen;
+	is_int(wxpay_decrypt_resource(&c, res, &out, &olen), CAMP_OK, "resource decrypts");
+	is_str(out, plain, "to the transaction JSON");
+	free(out);
+	json_object_object_add(res, "associated_data", json_object_new_string("refund"));
+	is_int(wxpay_decrypt_resource(&c, res, &out, &olen), CAMP_ECRYPTO, "wrong associated data refused");
+	ok(out == NULL, "... and no plaintext handed out");
+	json_object_object_add(res, "associated_data", json_object_new_string("transaction"));
+	json_object_object_add(res, "algorithm", json_object_new_string("AES_128_CBC"));
+	is_int(wxpay_decrypt_resource(&c, res, &out, &olen), CAMP_EINVAL, "other algorithm refused");
+	json_object_object_add(res, "algorithm", json_object_new_string("AEAD_AES_256_GCM"));
+	json_object_object_add(res, "ciphertext", json_object_new_string("AAAA"));
+	is_int(wxpay_decrypt_resource(&c, res, &out, &olen), CAMP_EINVAL, "ciphertext shorter than a tag refused");
+	json_object_object_add(res, "ciphertext", json_object_new_string("not base64!"));
+	is_int(wxpay_decrypt_resource(&c, res, &out, &olen), CAMP_EINVAL, "bad base64 refused");
+	json_object_put(res);
+	free(b64);
+
+	/* 4. paySign verifies with openssl over the four lines */
+	char *ps = wxpay_pay_sign(&c, "1414561699", "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+	                          "prepay_id=wx201410272009395522657a690389285100");
+	ok(ps && openssl_verify(path("merchant.pub"),
+	   "wxd930ea5d5a258f4f\n1414561699\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\nprepay_id=wx201410272009395522657a690389285100\n", ps),
+	   "paySign verifies with openssl");
+	free(ps);
+
+	/* 5. trade numbers */
+	char no[40], no2[40];
+	is_int(wxpay_new_trade_no("CP", 1700000000, no, sizeof(no)), CAMP_OK, "trade number made");
+	is_int(strlen(no), 24, "24 characters");
+	ok(!strncmp(no, "CP231115061320", 14), "prefix and Asia/Shanghai time (%s)", no);  /* 2023-11-14T22:13:20Z */
+	wxpay_new_trade_no("CP", 1700000000, no2, sizeof(no2));
+	ok(strcmp(no, no2) != 0, "two numbers of the same second differ");
+	ok(wxpay_new_trade_no("CP", 1700000000, no, 10) != CAMP_OK, "small buffer refused");
+
+	free(mkey);
+	free(wxpub);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	return done_testing();
+}
