@@ -10,7 +10,7 @@
 
 #define CAMP_COLUMNS \
 	" c.id, c.name, c.description, c.poster_sha256, c.group_qrcode_sha256," \
-	" c.deposit::text AS deposit, c.start_date::text AS start_date," \
+	" c.planet_project_id, c.wechat_pay_code_id, c.deposit::text AS deposit, c.start_date::text AS start_date," \
 	" c.end_date::text AS end_date, c.total_days, c.required_days, c.status," \
 	" COALESCE(c.capacity, 0) AS capacity," \
 	" (SELECT count(*) FROM camp_member m WHERE m.camp_id = c.id AND m.paid" \
@@ -27,6 +27,8 @@ static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 	c->description = arena_strdup(a, db_get(res, i, "description"));
 	c->poster_sha256 = arena_strdup(a, db_get(res, i, "poster_sha256"));
 	c->group_qrcode_sha256 = arena_strdup(a, db_get(res, i, "group_qrcode_sha256"));
+	c->planet_project_id = arena_strdup(a, db_get(res, i, "planet_project_id"));
+	c->wechat_pay_code_id = arena_strdup(a, db_get(res, i, "wechat_pay_code_id"));
 	int64_t fen = 0;
 	money_parse(db_get(res, i, "deposit"), &fen);
 	c->deposit_fen = fen;
@@ -94,4 +96,58 @@ const char *camp_status_label(const char *status)
 	if (!strcmp(status, "finished"))
 		return "已结束";
 	return status;
+}
+
+static const struct db_stmt q_admin_list = DB_STMT(
+	"SELECT" CAMP_COLUMNS ", count(*) OVER () AS total FROM training_camp c"
+	" WHERE c.deleted_at IS NULL"
+	"  AND ($2 = '' OR c.status = $2)"
+	"  AND (NULLIF($3, '') IS NULL OR c.end_date >= NULLIF($3, '')::date)"
+	"  AND (NULLIF($4, '') IS NULL OR c.start_date <= NULLIF($4, '')::date)"
+	"  AND ($5 = '' OR position(lower($5) in lower(c.name)) > 0)"
+	" ORDER BY c.start_date DESC, c.id DESC LIMIT $6::integer OFFSET $7::integer");
+
+int camp_list_admin(struct db *d, arena *a, const struct camp_filter *f,
+                    struct camp **out, int *n, long long *total)
+{
+	char now[40];
+	int per = f->per_page > 0 ? f->per_page : 20;
+	int page = f->page > 0 ? f->page : 1;
+	const char *p[] = {
+		clock_now_param(now, sizeof(now)), f->status ? f->status : "",
+		f->from ? f->from : "", f->to ? f->to : "", f->q ? f->q : "",
+		arena_i64(a, per), arena_i64(a, (long long)(page - 1) * per),
+	};
+	PGresult *res = db_q(d, a, &q_admin_list, 7, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	*n = PQntuples(res);
+	*total = *n ? db_get_ll(res, 0, "total", 0) : 0;
+	*out = arena_alloc(a, sizeof(struct camp) * (size_t)(*n + 1));
+	for (int i = 0; i < *n; i++)
+		row_to_camp(res, i, a, &(*out)[i]);
+	return CAMP_OK;
+}
+
+static const struct db_stmt q_stats = DB_STMT(
+	"SELECT member_count, total_paid::text AS total_paid,"
+	" total_refunded::text AS total_refunded, avg_checkin_rate::text AS avg_checkin_rate,"
+	" refund_completion_rate::text AS refund_completion_rate"
+	" FROM v_camp_statistics WHERE camp_id = $1");
+
+int camp_statistics(struct db *d, arena *a, long long camp_id, struct camp_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	const char *p[] = { arena_i64(a, camp_id) };
+	PGresult *res = db_q(d, a, &q_stats, 1, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	if (PQntuples(res) != 1)
+		return CAMP_ENOTFOUND;
+	s->paid_members = db_get_ll(res, 0, "member_count", 0);
+	money_parse(db_get(res, 0, "total_paid"), &s->total_paid_fen);
+	money_parse(db_get(res, 0, "total_refunded"), &s->total_refunded_fen);
+	s->avg_checkin_rate = arena_strdup(a, db_get(res, 0, "avg_checkin_rate"));
+	s->refund_completion_rate = arena_strdup(a, db_get(res, 0, "refund_completion_rate"));
+	return CAMP_OK;
 }

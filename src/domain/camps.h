@@ -15,6 +15,8 @@ struct camp {
 	const char *description;
 	const char *poster_sha256;       /* NULL when none */
 	const char *group_qrcode_sha256;
+	const char *planet_project_id;   /* NULL until set */
+	const char *wechat_pay_code_id;
 	int64_t deposit_fen;
 	cday start_date, end_date;
 	int total_days, required_days;
@@ -32,4 +34,89 @@ int camp_get(struct db *d, arena *a, long long id, struct camp *out);   /* CAMP_
 int camp_enroll_open(const struct camp *c, cday today);
 const char *camp_status_label(const char *status);   /* 未开始 / 进行中 / 已结束 */
 
+
+
+/* ---- the create/edit form (issue: camp management) ---------------------- */
+
+#define CAMP_MAX_STAFF 32
+
+/* What the admin submitted, as text (uploads already stored as media). */
+struct camp_form {
+	const char *name, *deposit, *start_date, *end_date, *total_days, *required_days;
+	const char *description, *planet_project_id, *wechat_pay_code_id, *capacity;
+	const char *robot_webhook_key;       /* "" = keep (edit) / none (create) */
+	const char *poster_sha256, *group_qrcode_sha256;
+	const char *coach_ids[CAMP_MAX_STAFF];
+	size_t ncoaches;
+	const char *volunteer_ids[CAMP_MAX_STAFF];
+	size_t nvolunteers;
+};
+
+#define FORM_MAX_ERRORS 24
+
+/* Per-field messages, so the page shows each under its field. */
+struct form_errors {
+	const char *field[FORM_MAX_ERRORS];
+	const char *msg[FORM_MAX_ERRORS];
+	int n;
+};
+void form_error(struct form_errors *e, const char *field, const char *msg);
+const char *form_error_for(const struct form_errors *e, const char *field);
+
+/* The validated values. */
+struct camp_values {
+	const char *name, *description, *planet_project_id, *wechat_pay_code_id;
+	const char *robot_webhook_key;       /* plain; NULL = keep / none */
+	const char *poster_sha256, *group_qrcode_sha256;
+	int64_t deposit_fen;
+	cday start_date, end_date;
+	int total_days, required_days, capacity;
+	long long coach_ids[CAMP_MAX_STAFF];
+	size_t ncoaches;
+	long long volunteer_ids[CAMP_MAX_STAFF];
+	size_t nvolunteers;
+};
+
+/* Checks every field (existing = the camp being edited, NULL on create).
+ * Once a camp has started its dates, deposit and check-in requirement are
+ * locked: a submitted change is refused. CAMP_OK or CAMP_EINVAL (errors set). */
+int camp_validate(struct db *d, arena *a, const struct camp_form *f,
+                  const struct camp *existing, cday today,
+                  struct camp_values *v, struct form_errors *e);
+/* Inserts the camp, its staff and the CREATE status log; *id set.
+ * Runs in the caller's transaction. */
+int camp_insert(struct db *d, arena *a, const struct camp_values *v,
+                long long user_id, long long *id);
+int camp_update(struct db *d, arena *a, long long id, const struct camp_values *v,
+                long long user_id);
+/* Soft delete; CAMP_ECONFLICT once the camp has started. */
+int camp_soft_delete(struct db *d, arena *a, long long id, long long user_id);
+
+/* Staff of a camp ("coach" or "volunteer"): ids and usernames. */
+struct camp_staff {
+	long long id;
+	const char *username;
+	const char *role_type;
+};
+int camp_staff_list(struct db *d, arena *a, long long camp_id, struct camp_staff **out, int *n);
+/* Active users of a role, for the form's choices. */
+int camp_staff_choices(struct db *d, arena *a, const char *role, struct camp_staff **out, int *n);
+
+/* The admin list: filters by status, month window, name; paged. */
+struct camp_filter {
+	const char *status;   /* NULL/"" = all */
+	const char *from, *to;/* YYYY-MM-DD, camps overlapping [from, to] */
+	const char *q;        /* name contains */
+	int page, per_page;
+};
+int camp_list_admin(struct db *d, arena *a, const struct camp_filter *f,
+                    struct camp **out, int *n, long long *total);
+
+struct camp_stats {
+	long long paid_members;
+	int64_t total_paid_fen, total_refunded_fen;
+	const char *avg_checkin_rate;     /* "87.50" */
+	const char *refund_completion_rate;
+};
+int camp_statistics(struct db *d, arena *a, long long camp_id, struct camp_stats *s);
 #endif

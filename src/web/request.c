@@ -110,7 +110,11 @@ int request_build(struct req *r, FCGX_Request *f, int *status)
 	if (starts_ci(r->content_type, "application/x-www-form-urlencoded")) {
 		rc = parse_urlencoded(r->a, (const char *)r->body, r->body_len, NULL, &r->form);
 	} else if (starts_ci(r->content_type, "multipart/form-data")) {
-		rc = parse_multipart(r->a, r->content_type, r->body, r->body_len, NULL,
+		/* files up to 4 MiB get through, so the page can say "不能超过 2MB"
+		 * next to the field instead of failing the whole request */
+		struct parse_limits lim = parse_default_limits;
+		lim.max_file_size = 4 * 1024 * 1024;
+		rc = parse_multipart(r->a, r->content_type, r->body, r->body_len, &lim,
 		                     &r->form, &r->files);
 	} else if (starts_ci(r->content_type, "application/json")) {
 		rc = parse_json_object(r->a, (const char *)r->body, r->body_len, &r->json);

@@ -13,6 +13,16 @@ const struct route routes[] = {
 
 	/* admin console */
 	{ M_GET, "/admin/login", page_admin_login, 0, 0, "admin_login" },
+
+	/* 训练营管理 (admin, manager) */
+	{ M_GET, "/admin/camps", page_admin_camps, R_CAMPS, 0, "admin_camps" },
+	{ M_GET, "/admin/camps/new", page_admin_camp_new, R_CAMPS, 0, "admin_camp_new" },
+	{ M_POST, "/admin/camps/new", page_admin_camp_create, R_CAMPS, RF_CSRF | RF_UPLOAD, "admin_camp_create" },
+	{ M_GET, "/admin/camps/{id}", page_admin_camp_view, R_CAMPS, 0, "admin_camp_view" },
+	{ M_GET, "/admin/camps/{id}/edit", page_admin_camp_edit, R_CAMPS, 0, "admin_camp_edit" },
+	{ M_POST, "/admin/camps/{id}/edit", page_admin_camp_update, R_CAMPS, RF_CSRF | RF_UPLOAD, "admin_camp_update" },
+	{ M_POST, "/admin/camps/{id}/delete", page_admin_camp_delete, R_CAMPS, RF_CSRF, "admin_camp_delete" },
+	{ M_GET, "/admin/camps/{id}/qrcode.png", page_admin_camp_qrcode, R_CAMPS, 0, "admin_camp_qrcode" },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

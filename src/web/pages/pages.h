@@ -15,4 +15,14 @@ void page_h5_index(struct req *r, struct resp *w);
 /* admin_login.c */
 void page_admin_login(struct req *r, struct resp *w);
 
+/* admin_camps.c */
+void page_admin_camps(struct req *r, struct resp *w);
+void page_admin_camp_new(struct req *r, struct resp *w);
+void page_admin_camp_create(struct req *r, struct resp *w);
+void page_admin_camp_view(struct req *r, struct resp *w);
+void page_admin_camp_edit(struct req *r, struct resp *w);
+void page_admin_camp_update(struct req *r, struct resp *w);
+void page_admin_camp_delete(struct req *r, struct resp *w);
+void page_admin_camp_qrcode(struct req *r, struct resp *w);
+
 #endif

@@ -1,0 +1,11 @@
+/* qrpng.h: a QR code (libqrencode) as a PNG image (libpng), in memory. */
+#ifndef CAMP_QRPNG_H
+#define CAMP_QRPNG_H
+
+#include <stddef.h>
+
+/* The PNG of text as a QR code (level M, 4-module quiet zone), each module
+ * scale×scale pixels.  malloc'd, *len set; NULL on failure. */
+unsigned char *qrpng_encode(const char *text, int scale, size_t *len);
+
+#endif
