@@ -59,6 +59,7 @@ struct req {
 	const struct route *route;
 	struct session_user *user;
 	const char *csrf_token;    /* the token forms of this response must carry */
+	char **envp;               /* every FastCGI parameter (req_header reads it) */
 };
 
 struct header {
@@ -89,6 +90,8 @@ struct resp {
 const char *req_param(const struct req *r, const char *name);  /* query string */
 const char *req_form(const struct req *r, const char *name);   /* body field */
 const char *req_cookie(const struct req *r, const char *name);
+/* A request header by its CGI name ("HTTP_WECHATPAY_SERIAL"), or NULL. */
+const char *req_header(const struct req *r, const char *cgi_name);
 const struct upload *req_file(const struct req *r, const char *field);
 /* The capture {id} as a positive integer, or 0 when not one. */
 long long req_cap_id(const struct req *r, int i);

@@ -103,7 +103,8 @@ void router_dispatch(struct req *r, struct resp *w)
 		session_load(r);
 		log_set_request(r->request_id, r->user ? r->user->id : 0);
 	}
-	if ((rt->flags & RF_JSON_BODY) && r->method == M_POST && r->json == NULL) {
+	if ((rt->flags & RF_JSON_BODY) && r->method == M_POST &&
+	    parse_json_object(r->a, (const char *)r->body, r->body_len, &r->json) != CAMP_OK) {
 		resp_error(r, w, 400, "请求体必须是 JSON 对象");
 		return;
 	}

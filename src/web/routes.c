@@ -8,6 +8,9 @@ const struct route routes[] = {
 	{ M_GET, "/metrics", page_metrics, 0, RF_LOOPBACK, "metrics" },
 	{ M_GET, "/media/{sha256}", page_media, 0, 0, "media" },
 
+	/* WeChat Pay callbacks (the pay pool) */
+	{ M_POST, "/pay/wechat/notify", page_pay_notify, 0, RF_JSON, "pay_notify" },
+
 	/* member H5 */
 	{ M_GET, "/h5/", page_h5_index, 0, 0, "h5_index" },
 

@@ -14,12 +14,14 @@
 
 static unsigned char jwt_key[32];
 static unsigned char csrf_key[32];
+static unsigned char h5_key[32];
 static int keys_ready;
 
 int session_init(void)
 {
 	if (secret_derive("camp-jwt-v1", jwt_key) != CAMP_OK ||
-	    secret_derive("camp-csrf-v1", csrf_key) != CAMP_OK)
+	    secret_derive("camp-csrf-v1", csrf_key) != CAMP_OK ||
+	    secret_derive("camp-h5-cookie-v1", h5_key) != CAMP_OK)
 		return CAMP_ECRYPTO;
 	keys_ready = 1;
 	return CAMP_OK;
@@ -206,4 +208,34 @@ int csrf_check(const struct req *r)
 	if (!same_origin(r))
 		return CAMP_ECONFLICT;
 	return CAMP_OK;
+}
+
+static const char *h5_mac(arena *a, const char *name, const char *value)
+{
+	const char *msg = arena_printf(a, "%s:%s", name, value);
+	unsigned char mac[32];
+	if (crypto_hmac_sha256(h5_key, sizeof(h5_key), msg, strlen(msg), mac) != CAMP_OK)
+		return NULL;
+	char *hex = arena_alloc(a, 65);
+	crypto_hex(mac, 32, hex);
+	return hex;
+}
+
+const char *h5_cookie_seal(arena *a, const char *name, const char *value)
+{
+	const char *mac = keys_ready ? h5_mac(a, name, value) : NULL;
+	return mac ? arena_printf(a, "%s.%s", value, mac) : NULL;
+}
+
+const char *h5_cookie_open(const struct req *r, const char *name)
+{
+	const char *c = req_cookie(r, name);
+	const char *dot = c ? strrchr(c, '.') : NULL;
+	if (dot == NULL || strlen(dot + 1) != 64 || !keys_ready)
+		return NULL;
+	const char *value = arena_strndup(r->a, c, (size_t)(dot - c));
+	const char *want = h5_mac(r->a, name, value);
+	if (want == NULL || !crypto_equal(want, dot + 1, 64))
+		return NULL;
+	return value;
 }

@@ -27,6 +27,12 @@ void csrf_prepare(struct req *r, struct resp *w);
  * sent) is our own. */
 int csrf_check(const struct req *r);
 
+/* H5 cookies whose value must not be forged (the member's openid, the
+ * OAuth state): value "." hex(HMAC(key, name ":" value)). */
+const char *h5_cookie_seal(arena *a, const char *name, const char *value);
+/* The value of a sealed cookie, or NULL when missing or forged. */
+const char *h5_cookie_open(const struct req *r, const char *name);
+
 const char *role_name(enum role role);    /* "admin" */
 const char *role_label(enum role role);   /* "超级管理员" */
 enum role role_parse(const char *name);   /* ROLE_NONE when unknown */

@@ -25,4 +25,7 @@ void page_admin_camp_update(struct req *r, struct resp *w);
 void page_admin_camp_delete(struct req *r, struct resp *w);
 void page_admin_camp_qrcode(struct req *r, struct resp *w);
 
+/* pay_notify.c */
+void page_pay_notify(struct req *r, struct resp *w);
+
 #endif

@@ -1,0 +1,252 @@
+/* enroll.c: enrollment rules, the pending order with its seat hold, and tickets. */
+#include "enroll.h"
+#include "camp.h"
+#include "clock.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "money.h"
+#include "parse.h"
+#include "payments.h"
+#include "wechatpay.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static const char *trim(arena *a, const char *s)
+{
+	if (s == NULL)
+		return "";
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return arena_strndup(a, s, n);
+}
+
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static void nickname(struct form_errors *e, const char *field, const char *v,
+                     const char *empty_msg, int required)
+{
+	if (*v == '\0') {
+		if (required)
+			form_error(e, field, empty_msg);
+	} else if (utf8_chars(v) > 50) {
+		form_error(e, field, "最多 50 个字");
+	} else if (has_control(v)) {
+		form_error(e, field, "包含无效字符");
+	}
+}
+
+int enroll_validate(arena *a, struct enroll_form *f, struct form_errors *e)
+{
+	f->planet_nickname = trim(a, f->planet_nickname);
+	f->planet_user_id = trim(a, f->planet_user_id);
+	f->wechat_nickname = trim(a, f->wechat_nickname);
+	nickname(e, "planet_nickname", f->planet_nickname, "请填写星球昵称", !f->later);
+	nickname(e, "wechat_nickname", f->wechat_nickname, "请填写微信昵称", 1);
+	const char *id = f->planet_user_id;
+	size_t n = strlen(id);
+	int digits = n > 0;
+	for (size_t i = 0; i < n; i++)
+		digits &= id[i] >= '0' && id[i] <= '9';
+	if (n == 0) {
+		if (!f->later)
+			form_error(e, "planet_user_id", "请填写星球ID");
+	} else if (!digits || n < 5 || n > 20) {
+		form_error(e, "planet_user_id", "星球ID是 5–20 位数字，请按“如何获取星球ID”查看");
+	}
+	/* pay-later: planet fields are all-or-nothing */
+	if (f->later && (*f->planet_nickname == '\0') != (n == 0))
+		form_error(e, *f->planet_nickname ? "planet_user_id" : "planet_nickname",
+		           "星球昵称和星球ID请一起填写，或都留空稍后绑定");
+	if (!f->agree)
+		form_error(e, "agree", "请阅读并同意押金规则");
+	return e->n ? CAMP_EINVAL : CAMP_OK;
+}
+
+static const struct db_stmt q_find_paid = DB_STMT(
+	"SELECT m.openid FROM camp_member m WHERE m.camp_id = $1 AND m.filled_planet_user_id = $2"
+	" AND m.paid AND m.deleted_at IS NULL");
+
+int enroll_find_paid(struct db *d, arena *a, long long camp_id, const char *planet_user_id,
+                     const char **openid)
+{
+	*openid = NULL;
+	if (planet_user_id == NULL || *planet_user_id == '\0')
+		return CAMP_ENOTFOUND;
+	const char *p[] = { arena_i64(a, camp_id), planet_user_id };
+	PGresult *res = db_q(d, a, &q_find_paid, 2, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	if (PQntuples(res) == 0)
+		return CAMP_ENOTFOUND;
+	*openid = arena_strdup(a, db_get(res, 0, "openid"));
+	return CAMP_OK;
+}
+
+static const struct db_stmt q_lock_camp = DB_STMT(
+	"SELECT c.deposit::text AS deposit, COALESCE(c.capacity, 0) AS capacity,"
+	" (SELECT count(*) FROM camp_member m WHERE m.camp_id = c.id AND m.paid AND m.deleted_at IS NULL)"
+	" + (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id AND p.pay_status = 'pending'"
+	"    AND p.time_expire > $2::timestamptz AND p.deleted_at IS NULL) AS taken"
+	" FROM training_camp c WHERE c.id = $1 AND c.deleted_at IS NULL FOR UPDATE");
+static const struct db_stmt q_member = DB_STMT(
+	"INSERT INTO camp_member (camp_id, filled_planet_nickname, filled_planet_user_id,"
+	" filled_wechat_nickname, openid, created_at)"
+	" VALUES ($1, NULLIF($2, ''), NULLIF($3, ''), $4, $5, $6::timestamptz) RETURNING id");
+static const struct db_stmt q_payment = DB_STMT(
+	"INSERT INTO payment_record (order_no, camp_id, member_id, pay_amount, pay_status, trade_type,"
+	" openid, time_expire, attach, payer_wechat_name, planet_user_id_from_attach, created_at)"
+	" VALUES ($1, $2, $3, $4::numeric / 100, 'pending', $5, $6, $7::timestamptz, $8, $9,"
+	" NULLIF($10, ''), $11::timestamptz) RETURNING id");
+static const struct db_stmt q_token = DB_STMT(
+	"INSERT INTO access_token (token_sha256, payment_id, camp_id, member_id, expires_at, created_at)"
+	" SELECT $1, $2, $3, $4, (c.end_date + 8)::timestamp AT TIME ZONE 'Asia/Shanghai',"
+	" $5::timestamptz FROM training_camp c WHERE c.id = $3");
+static const struct db_stmt q_olog = DB_STMT(
+	"INSERT INTO order_status_log (order_id, from_status, to_status, event, created_at)"
+	" VALUES ($1, NULL, 'pending', 'CREATE', $2::timestamptz)");
+static const struct db_stmt q_mlog = DB_STMT(
+	"INSERT INTO member_status_log (member_id, camp_id, from_status, to_status, event, created_at)"
+	" VALUES ($1, $2, NULL, 'enrolled', 'ENROLL', $3::timestamptz)");
+
+int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enroll_form *f,
+                  const char *openid, const char *trade_type, time_t now,
+                  struct enrollment *out)
+{
+	memset(out, 0, sizeof(*out));
+	char nowbuf[40], expbuf[40];
+	clock_rfc3339(now, nowbuf, sizeof(nowbuf));
+	out->expires = now + ORDER_TTL;
+	clock_rfc3339(out->expires, expbuf, sizeof(expbuf));
+	if (wxpay_new_trade_no("CP", now, out->order_no, sizeof(out->order_no)) != CAMP_OK ||
+	    crypto_token("tk_", out->token, sizeof(out->token)) != CAMP_OK)
+		return CAMP_ECRYPTO;
+	if (db_begin(d) != CAMP_OK)
+		return CAMP_EDB;
+	const char *cid = arena_i64(a, c->id);
+	const char *lp[] = { cid, nowbuf };
+	PGresult *res = db_q(d, a, &q_lock_camp, 2, lp);
+	if (res == NULL || PQntuples(res) != 1)
+		goto fail;
+	/* the amount is captured now: a later deposit edit never changes this order */
+	int64_t fen = 0;
+	money_parse(db_get(res, 0, "deposit"), &fen);
+	out->fen = fen;
+	long long cap = db_get_ll(res, 0, "capacity", 0);
+	if (cap > 0 && db_get_ll(res, 0, "taken", 0) >= cap) {
+		db_rollback(d);
+		return CAMP_ECONFLICT;
+	}
+	const char *mp[] = { cid, f->planet_nickname, f->planet_user_id, f->wechat_nickname,
+	                     openid, nowbuf };
+	res = db_q(d, a, &q_member, 6, mp);
+	if (res == NULL)
+		goto fail;
+	out->member_id = db_get_ll(res, 0, "id", 0);
+	const char *mid = arena_i64(a, out->member_id);
+	const char *attach = arena_printf(a, "{\"c\":%lld,\"m\":%lld}", c->id, out->member_id);
+	const char *pp[] = { out->order_no, cid, mid, arena_i64(a, fen), trade_type, openid,
+	                     expbuf, attach, f->wechat_nickname, f->planet_user_id, nowbuf };
+	res = db_q(d, a, &q_payment, 11, pp);
+	if (res == NULL)
+		goto fail;
+	out->payment_id = db_get_ll(res, 0, "id", 0);
+	const char *pid = arena_i64(a, out->payment_id);
+	char sha[65];
+	crypto_sha256_hex(out->token, strlen(out->token), sha);
+	const char *tp[] = { sha, pid, cid, mid, nowbuf };
+	const char *op[] = { pid, nowbuf };
+	const char *mlp[] = { mid, cid, nowbuf };
+	if (db_q(d, a, &q_token, 5, tp) == NULL || db_q(d, a, &q_olog, 2, op) == NULL ||
+	    db_q(d, a, &q_mlog, 3, mlp) == NULL)
+		goto fail;
+	return db_commit(d);
+fail:
+	db_rollback(d);
+	return CAMP_EDB;
+}
+
+#define TICKET_SELECT \
+	"SELECT p.id AS payment_id, p.member_id, p.camp_id, p.order_no, p.pay_status," \
+	" p.bind_status, to_char(p.bind_deadline, 'YYYY-MM-DD HH24:MI') AS bind_deadline," \
+	" m.filled_planet_nickname, m.filled_planet_user_id, m.filled_wechat_nickname, m.paid" \
+	" FROM access_token t JOIN payment_record p ON p.id = t.payment_id" \
+	" JOIN camp_member m ON m.id = p.member_id" \
+	" WHERE t.token_sha256 = $1 AND t.status IN ('active', 'bound')" \
+	"  AND (t.expires_at > $2::timestamptz OR (p.pay_status = 'success' AND NOT EXISTS (" \
+	"   SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL" \
+	"   AND r.refund_status IN ('success', 'refunded_offline', 'rejected'))))"
+
+static const struct db_stmt q_ticket = DB_STMT(TICKET_SELECT);
+static const struct db_stmt q_ticket_order = DB_STMT(TICKET_SELECT " AND p.order_no = $3");
+
+static int ticket_row(PGresult *res, arena *a, struct ticket *t)
+{
+	if (res == NULL)
+		return CAMP_EDB;
+	if (PQntuples(res) != 1)
+		return CAMP_ENOTFOUND;
+	t->payment_id = db_get_ll(res, 0, "payment_id", 0);
+	t->member_id = db_get_ll(res, 0, "member_id", 0);
+	t->camp_id = db_get_ll(res, 0, "camp_id", 0);
+	t->order_no = arena_strdup(a, db_get(res, 0, "order_no"));
+	t->pay_status = arena_strdup(a, db_get(res, 0, "pay_status"));
+	t->bind_status = arena_strdup(a, db_get(res, 0, "bind_status"));
+	t->bind_deadline = arena_strdup(a, db_get(res, 0, "bind_deadline"));
+	t->planet_nickname = arena_strdup(a, db_get(res, 0, "filled_planet_nickname"));
+	t->planet_user_id = arena_strdup(a, db_get(res, 0, "filled_planet_user_id"));
+	t->wechat_nickname = arena_strdup(a, db_get(res, 0, "filled_wechat_nickname"));
+	t->paid = db_get_bool(res, 0, "paid");
+	return CAMP_OK;
+}
+
+static int token_shape_ok(const char *token)
+{
+	if (token == NULL || strlen(token) != 35 || strncmp(token, "tk_", 3) != 0)
+		return 0;
+	for (const char *p = token + 3; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return 0;
+	return 1;
+}
+
+int ticket_get(struct db *d, arena *a, const char *token, time_t now, struct ticket *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (!token_shape_ok(token))
+		return CAMP_ENOTFOUND;
+	char sha[65], nowbuf[40];
+	crypto_sha256_hex(token, strlen(token), sha);
+	const char *p[] = { sha, clock_rfc3339(now, nowbuf, sizeof(nowbuf)) };
+	return ticket_row(db_q(d, a, &q_ticket, 2, p), a, t);
+}
+
+int ticket_for_order(struct db *d, arena *a, const char *order_no, const char *token,
+                     time_t now, struct ticket *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (!token_shape_ok(token))
+		return CAMP_ENOTFOUND;
+	char sha[65], nowbuf[40];
+	crypto_sha256_hex(token, strlen(token), sha);
+	const char *p[] = { sha, clock_rfc3339(now, nowbuf, sizeof(nowbuf)), order_no };
+	return ticket_row(db_q(d, a, &q_ticket_order, 3, p), a, t);
+}

@@ -1,0 +1,58 @@
+/* enroll.h: a member's enrollment — validation, the pending order, the ticket. */
+#ifndef CAMP_DOMAIN_ENROLL_H
+#define CAMP_DOMAIN_ENROLL_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+#include "camps.h"
+
+struct db;
+
+struct enroll_form {
+	const char *planet_nickname;
+	const char *planet_user_id;
+	const char *wechat_nickname;
+	int agree;
+	int later;          /* "暂不填写星球信息，先支付": planet fields may be empty */
+};
+
+/* Field rules of the H5 form; CAMP_OK or CAMP_EINVAL with messages. */
+int enroll_validate(arena *a, struct enroll_form *f, struct form_errors *e);
+
+struct enrollment {
+	long long member_id, payment_id;
+	char order_no[40];
+	char token[40];      /* tk_…, shown once: only its SHA-256 is stored */
+	time_t expires;      /* the order's time_expire */
+	int64_t fen;
+};
+
+/* The payer of an already paid enrollment of this planet ID in this camp:
+ * CAMP_OK with *openid (may be NULL), CAMP_ENOTFOUND when there is none. */
+int enroll_find_paid(struct db *d, arena *a, long long camp_id, const char *planet_user_id,
+                     const char **openid);
+
+/* One transaction: camp row lock, capacity (paid + unexpired pending),
+ * member, pending payment with the deposit captured now, ticket token,
+ * status logs.  CAMP_ECONFLICT when the camp is full or closed. */
+int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enroll_form *f,
+                  const char *openid, const char *trade_type, time_t now,
+                  struct enrollment *out);
+
+/* What a ticket token opens. */
+struct ticket {
+	long long payment_id, member_id, camp_id;
+	const char *order_no, *pay_status, *bind_status, *bind_deadline;
+	const char *planet_nickname, *planet_user_id, *wechat_nickname;
+	int paid;
+};
+/* Looks a token up (by its hash) and checks it is still valid: active and
+ * before its expiry, or its refund not yet settled.  CAMP_ENOTFOUND otherwise. */
+int ticket_get(struct db *d, arena *a, const char *token, time_t now, struct ticket *t);
+/* The ticket for an order when this browser holds its token (status polling). */
+int ticket_for_order(struct db *d, arena *a, const char *order_no, const char *token,
+                     time_t now, struct ticket *t);
+
+#endif

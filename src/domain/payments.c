@@ -1,0 +1,324 @@
+/* payments.c: applying WeChat Pay transactions once, and recording what cannot be. */
+#include "payments.h"
+#include "camp.h"
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "env.h"
+#include "log.h"
+#include "money.h"
+#include "wechatpay.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *jstr(arena *a, struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return arena_strdup(a, json_object_get_string(v));
+}
+
+static long long jint(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return -1;
+	return json_object_get_int64(v);
+}
+
+static void put(void *p)
+{
+	json_object_put(p);
+}
+
+int wx_txn_parse(arena *a, const char *json, struct wx_txn *t)
+{
+	memset(t, 0, sizeof(*t));
+	struct json_object *o = json_tokener_parse(json);
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return CAMP_EINVAL;
+	}
+	arena_defer(a, put, o);
+	t->appid = jstr(a, o, "appid");
+	t->mchid = jstr(a, o, "mchid");
+	t->out_trade_no = jstr(a, o, "out_trade_no");
+	t->transaction_id = jstr(a, o, "transaction_id");
+	t->trade_type = jstr(a, o, "trade_type");
+	t->trade_state = jstr(a, o, "trade_state");
+	t->trade_state_desc = jstr(a, o, "trade_state_desc");
+	t->bank_type = jstr(a, o, "bank_type");
+	t->attach = jstr(a, o, "attach");
+	t->success_time = jstr(a, o, "success_time");
+	struct json_object *payer, *amount;
+	if (json_object_object_get_ex(o, "payer", &payer))
+		t->openid = jstr(a, payer, "openid");
+	amount = NULL;
+	json_object_object_get_ex(o, "amount", &amount);
+	t->total = jint(amount, "total");
+	t->payer_total = jint(amount, "payer_total");
+	t->currency = amount ? jstr(a, amount, "currency") : NULL;
+	t->raw = arena_strdup(a, json);
+	if (t->out_trade_no == NULL || t->trade_state == NULL)
+		return CAMP_EINVAL;
+	return CAMP_OK;
+}
+
+static const struct db_stmt q_audit = DB_STMT(
+	"INSERT INTO payment_audit_log (payment_id, action_type, action_detail, old_status,"
+	" new_status, ip_address, user_agent, request_data, response_data, error_message, created_at)"
+	" VALUES (NULLIF($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10,"
+	" $11::timestamptz)");
+
+int payment_audit(struct db *d, arena *a, const struct pay_audit *e)
+{
+	char now[40];
+	const char *p[] = {
+		arena_i64(a, e->payment_id), e->action, e->detail, e->old_status, e->new_status,
+		e->ip, e->user_agent, e->request_json, e->response_json, e->error,
+		clock_now_param(now, sizeof(now)),
+	};
+	return db_q(d, a, &q_audit, 11, p) ? CAMP_OK : CAMP_EDB;
+}
+
+/* ---- settings ------------------------------------------------------------- */
+
+static const char *cfg_str(struct db *d, arena *a, const char *key)
+{
+	char *v = config_get(d, key);
+	const char *s = arena_strdup(a, v);
+	free(v);
+	return s;
+}
+
+int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->base_url = camp_env()->wechatpay_base;
+	c->mchid = cfg_str(d, a, "wechat.pay_merchant_id");
+	c->appid = cfg_str(d, a, "wechat.pay_appid");
+	c->apiv3_key = cfg_str(d, a, "wechat.pay_key");
+	c->merchant_serial = cfg_str(d, a, "wechat.pay_merchant_serial");
+	c->merchant_key_pem = cfg_str(d, a, "wechat.pay_private_key");
+	c->pub_key_pem = cfg_str(d, a, "wechat.pay_public_key");
+	c->pub_key_id = cfg_str(d, a, "wechat.pay_public_key_id");
+	if (c->mchid == NULL || c->appid == NULL || c->apiv3_key == NULL ||
+	    c->pub_key_pem == NULL || c->pub_key_id == NULL)
+		return CAMP_ENOTFOUND;
+	return CAMP_OK;
+}
+
+/* ---- applying ------------------------------------------------------------- */
+
+static const struct db_stmt q_lock_order = DB_STMT(
+	"SELECT p.id, p.camp_id, p.member_id, p.pay_amount::text AS pay_amount, p.pay_status,"
+	" p.wechat_transaction_id, m.filled_planet_user_id, m.filled_planet_nickname"
+	" FROM payment_record p LEFT JOIN camp_member m ON m.id = p.member_id"
+	" WHERE p.order_no = $1 AND p.source = 'wechatpay' FOR UPDATE OF p");
+
+static const struct db_stmt q_exception = DB_STMT(
+	"INSERT INTO payment_exception (payment_id, out_trade_no, transaction_id, camp_id,"
+	" amount_fen, payer_openid, reason, detail, raw, created_at)"
+	" VALUES (NULLIF($1, '0')::bigint, $2, $3, NULLIF($4, '0')::bigint, $5::integer, $6,"
+	" $7, $8, $9::jsonb, $10::timestamptz)"
+	" ON CONFLICT (transaction_id) WHERE transaction_id IS NOT NULL DO NOTHING");
+
+static const struct db_stmt q_txn = DB_STMT(
+	"INSERT INTO payment_transaction (transaction_id, payment_id, out_trade_no, trade_type,"
+	" trade_state, trade_state_desc, bank_type, amount_total, payer_total, currency,"
+	" success_time, openid, raw, source)"
+	" VALUES ($1, NULLIF($2, '0')::bigint, $3, $4, $5, $6, $7, $8::integer,"
+	" NULLIF($9, '-1')::integer, COALESCE($10, 'CNY'), $11::timestamptz, $12, $13::jsonb, $14)"
+	" ON CONFLICT (transaction_id) DO UPDATE SET trade_state = EXCLUDED.trade_state,"
+	" payment_id = COALESCE(payment_transaction.payment_id, EXCLUDED.payment_id)");
+
+static int record_txn(struct db *d, arena *a, const struct wx_txn *t, long long payment_id,
+                      const char *source)
+{
+	const char *p[] = {
+		t->transaction_id, arena_i64(a, payment_id), t->out_trade_no, t->trade_type,
+		t->trade_state, t->trade_state_desc, t->bank_type, arena_i64(a, t->total),
+		arena_i64(a, t->payer_total), t->currency, t->success_time, t->openid, t->raw, source,
+	};
+	return db_q(d, a, &q_txn, 14, p) ? CAMP_OK : CAMP_EDB;
+}
+
+/* An exception in its own small transaction (the caller's was rolled back). */
+static int record_exception(struct db *d, arena *a, const struct wx_txn *t,
+                            long long payment_id, long long camp_id, const char *reason,
+                            const char *detail, const char *new_pay_status)
+{
+	char now[40];
+	if (db_begin(d) != CAMP_OK)
+		return CAMP_EDB;
+	const char *p[] = {
+		arena_i64(a, payment_id), t->out_trade_no, t->transaction_id, arena_i64(a, camp_id),
+		arena_i64(a, t->total), t->openid, reason, detail, t->raw,
+		clock_now_param(now, sizeof(now)),
+	};
+	int rc = db_q(d, a, &q_exception, 10, p) ? CAMP_OK : CAMP_EDB;
+	if (rc == CAMP_OK && t->transaction_id)
+		rc = record_txn(d, a, t, payment_id, "notify");
+	if (rc == CAMP_OK && payment_id && new_pay_status) {
+		static const struct db_stmt q_mark = DB_STMT(
+			"UPDATE payment_record SET pay_status = $2, wechat_transaction_id = $3,"
+			" callback_data = $4::jsonb WHERE id = $1 AND pay_status = 'pending'");
+		const char *mp[] = { arena_i64(a, payment_id), new_pay_status, t->transaction_id, t->raw };
+		rc = db_q(d, a, &q_mark, 4, mp) ? CAMP_OK : CAMP_EDB;
+	}
+	if (rc == CAMP_OK)
+		rc = db_commit(d);
+	else
+		db_rollback(d);
+	log_warn("payment exception %s for %s (%s)", reason, t->out_trade_no, detail);
+	return rc;
+}
+
+static const struct db_stmt q_pay = DB_STMT(
+	"UPDATE payment_record SET pay_status = 'success', pay_time = COALESCE($2::timestamptz, $7::timestamptz),"
+	" wechat_transaction_id = $3, openid = COALESCE($4, openid), callback_data = $5::jsonb,"
+	" bind_status = CASE WHEN $6::boolean THEN 'completed' ELSE 'pending' END,"
+	" bind_method = CASE WHEN $6::boolean THEN 'h5_bindplanet' ELSE NULL END,"
+	" bound_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE NULL END,"
+	" bind_deadline = CASE WHEN $6::boolean THEN NULL ELSE $7::timestamptz + interval '7 days' END"
+	" WHERE id = $1 AND pay_status = 'pending'");
+static const struct db_stmt q_member_paid = DB_STMT(
+	"UPDATE camp_member SET paid = true, paid_at = $2::timestamptz, openid = COALESCE($3, openid)"
+	" WHERE id = $1");
+static const struct db_stmt q_counters = DB_STMT(
+	"UPDATE training_camp SET member_count = member_count + 1,"
+	" paid_amount = paid_amount + $2::numeric / 100 WHERE id = $1");
+static const struct db_stmt q_order_log = DB_STMT(
+	"INSERT INTO order_status_log (order_id, from_status, to_status, event, extra_data, created_at)"
+	" VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz)");
+static const struct db_stmt q_member_log = DB_STMT(
+	"INSERT INTO member_status_log (member_id, camp_id, from_status, to_status, event, extra_data, created_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz)");
+static const struct db_stmt q_bind_log = DB_STMT(
+	"INSERT INTO payment_bind_log (payment_id, from_status, to_status, event, extra_data, created_at)"
+	" VALUES ($1, NULL, $2, $3, $4::jsonb, $5::timestamptz)");
+
+/* The happy path, inside the caller's transaction.  CAMP_ECONFLICT when the
+ * planet ID is already enrolled and paid (the partial unique index says so). */
+static int mark_paid(struct db *d, arena *a, const struct wx_txn *t, const PGresult *row,
+                     const char *source, int64_t fen)
+{
+	char now[40];
+	clock_now_param(now, sizeof(now));
+	const char *pid = db_get(row, 0, "id");
+	const char *mid = db_get(row, 0, "member_id");
+	const char *cid = db_get(row, 0, "camp_id");
+	const char *planet = db_get(row, 0, "filled_planet_user_id");
+	int bound = planet != NULL && *planet != '\0';
+	const char *p[] = { pid, t->success_time, t->transaction_id, t->openid, t->raw,
+	                    bound ? "true" : "false", now };
+	if (db_q(d, a, &q_pay, 7, p) == NULL)
+		return CAMP_EDB;
+	if (mid != NULL) {
+		const char *mp[] = { mid, now, t->openid };
+		if (db_q(d, a, &q_member_paid, 3, mp) == NULL)
+			return !strcmp(db_sqlstate(d), "23505") ? CAMP_ECONFLICT : CAMP_EDB;
+		const char *lp[] = { mid, cid, "enrolled", "paid", "PAY",
+		                     arena_printf(a, "{\"order_no\":\"%s\"}", t->out_trade_no), now };
+		if (db_q(d, a, &q_member_log, 7, lp) == NULL)
+			return CAMP_EDB;
+	}
+	const char *cp[] = { cid, arena_i64(a, fen) };
+	const char *op[] = { pid, "pending", "success", "PAY_SUCCESS",
+	                     arena_printf(a, "{\"source\":\"%s\"}", source), now };
+	const char *bp[] = { pid, bound ? "completed" : "pending",
+	                     bound ? "CREATE_WITH_ATTACH" : "CREATE_WITHOUT_ATTACH",
+	                     arena_printf(a, "{\"method\":\"%s\"}", bound ? "h5_bindplanet" : "user_fill"),
+	                     now };
+	if (db_q(d, a, &q_counters, 2, cp) == NULL || db_q(d, a, &q_order_log, 6, op) == NULL ||
+	    db_q(d, a, &q_bind_log, 5, bp) == NULL ||
+	    record_txn(d, a, t, db_get_ll(row, 0, "id", 0), source) != CAMP_OK)
+		return CAMP_EDB;
+	return CAMP_OK;
+}
+
+int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
+                  const struct wx_txn *t, const char *source,
+                  enum apply_outcome *out, const char **reason)
+{
+	*reason = NULL;
+	*out = APPLY_NOT_PAID;
+	if (strcmp(t->trade_state, "SUCCESS") != 0)
+		return CAMP_OK;
+	if (t->transaction_id == NULL || t->total < 1) {
+		*reason = "other";
+		*out = APPLY_EXCEPTION;
+		return record_exception(d, a, t, 0, 0, "other", "交易缺少交易号或金额", NULL);
+	}
+	if ((t->mchid && strcmp(t->mchid, cfg->mchid) != 0) ||
+	    (t->appid && strcmp(t->appid, cfg->appid) != 0)) {
+		*reason = "other";
+		*out = APPLY_EXCEPTION;
+		return record_exception(d, a, t, 0, 0, "other", "商户号或 AppID 与本系统不符", NULL);
+	}
+	if (db_begin(d) != CAMP_OK)
+		return CAMP_EDB;
+	const char *p[] = { t->out_trade_no };
+	PGresult *row = db_q(d, a, &q_lock_order, 1, p);
+	if (row == NULL) {
+		db_rollback(d);
+		return CAMP_EDB;
+	}
+	if (PQntuples(row) != 1) {
+		db_rollback(d);
+		*reason = "unknown_order";
+		*out = APPLY_EXCEPTION;
+		return record_exception(d, a, t, 0, 0, "unknown_order", "订单号不存在", NULL);
+	}
+	long long pid = db_get_ll(row, 0, "id", 0), cid = db_get_ll(row, 0, "camp_id", 0);
+	const char *status = arena_strdup(a, db_get(row, 0, "pay_status"));
+	const char *have_txn = arena_strdup(a, db_get(row, 0, "wechat_transaction_id"));
+	int64_t fen = 0;
+	money_parse(db_get(row, 0, "pay_amount"), &fen);
+	if (have_txn && !strcmp(have_txn, t->transaction_id)) {
+		db_rollback(d);
+		*out = APPLY_DUPLICATE;    /* redelivered callback, or query after callback */
+		return CAMP_OK;
+	}
+	if (!strcmp(status, "success") || !strcmp(status, "refunded")) {
+		db_rollback(d);
+		*reason = "other";
+		*out = APPLY_EXCEPTION;
+		return record_exception(d, a, t, pid, cid, "other", "同一订单收到第二笔支付", NULL);
+	}
+	if (!strcmp(status, "closed") || !strcmp(status, "failed")) {
+		db_rollback(d);
+		*reason = "order_closed";
+		*out = APPLY_EXCEPTION;
+		return record_exception(d, a, t, pid, cid, "order_closed", "订单已关闭后收到支付", NULL);
+	}
+	if (t->total != fen) {
+		db_rollback(d);
+		*reason = "wrong_amount";
+		*out = APPLY_EXCEPTION;
+		char buf1[24], buf2[24];
+		return record_exception(d, a, t, pid, cid, "wrong_amount",
+		                        arena_printf(a, "支付金额 %s 元与订单金额 %s 元不符",
+		                                     money_format(t->total, buf1, sizeof(buf1)),
+		                                     money_format(fen, buf2, sizeof(buf2))),
+		                        "failed");
+	}
+	int rc = mark_paid(d, a, t, row, source, fen);
+	if (rc == CAMP_OK && db_commit(d) == CAMP_OK) {
+		*out = APPLY_PAID;
+		return CAMP_OK;
+	}
+	db_rollback(d);
+	if (rc == CAMP_ECONFLICT) {
+		/* another browser paid first with the same planet ID: keep the money
+		 * on record (success) and flag it for a full refund */
+		*reason = "duplicate_planet_id";
+		*out = APPLY_EXCEPTION;
+		return record_exception(d, a, t, pid, cid, "duplicate_planet_id",
+		                        "该星球ID已有成功报名，此笔需全额退款", "success");
+	}
+	return CAMP_EDB;
+}

@@ -1,0 +1,61 @@
+/* payments.h: orders, WeChat Pay transactions and their one-time application. */
+#ifndef CAMP_DOMAIN_PAYMENTS_H
+#define CAMP_DOMAIN_PAYMENTS_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+
+struct db;
+struct wxpay_cfg;
+
+#define ORDER_TTL (30 * 60)          /* time_expire: 30 minutes */
+#define BIND_WINDOW (7 * 86400)      /* pay now, bind later: 7 days */
+
+/* A WeChat Pay transaction as decrypted from a callback or returned by a query. */
+struct wx_txn {
+	const char *appid, *mchid, *out_trade_no, *transaction_id, *trade_type;
+	const char *trade_state, *trade_state_desc, *bank_type, *attach, *success_time;
+	const char *openid, *currency;
+	long long total, payer_total;      /* fen; -1 when absent */
+	const char *raw;                   /* the JSON text */
+};
+
+/* Parses the transaction JSON (PROTOCOLS §1.3 fields).  CAMP_OK / CAMP_EINVAL. */
+int wx_txn_parse(arena *a, const char *json, struct wx_txn *t);
+
+enum apply_outcome {
+	APPLY_PAID,         /* the order is now paid, the member enrolled */
+	APPLY_DUPLICATE,    /* already applied: nothing changed */
+	APPLY_EXCEPTION,    /* verified but not applicable: a payment exception */
+	APPLY_NOT_PAID,     /* trade_state is not SUCCESS: nothing to apply */
+};
+
+/* Applies a verified transaction exactly once, in one transaction, under a
+ * row lock on the order: payment success, member paid, binding, logs,
+ * counters.  What cannot be applied (unknown order, wrong amount, closed
+ * order, planet ID already enrolled, foreign merchant) becomes a
+ * payment_exception row and APPLY_EXCEPTION, so the caller answers 2xx.
+ * source: "notify" or "query".  *reason: the exception reason or NULL. */
+int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
+                  const struct wx_txn *t, const char *source,
+                  enum apply_outcome *out, const char **reason);
+
+/* payment_audit_log: every callback and provider call, with snapshots. */
+struct pay_audit {
+	long long payment_id;        /* 0 = unknown */
+	const char *action;          /* NOTIFY, NOTIFY_REJECTED, CREATE_ORDER, QUERY … */
+	const char *detail;
+	const char *old_status, *new_status;
+	const char *ip, *user_agent;
+	const char *request_json, *response_json;   /* valid JSON or NULL */
+	const char *error;
+};
+int payment_audit(struct db *d, arena *a, const struct pay_audit *e);
+
+/* Reads the merchant settings (wechat.pay_*) into cfg (strings on the arena).
+ * CAMP_OK, or CAMP_ENOTFOUND when the merchant is not configured. */
+int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *cfg);
+
+#endif

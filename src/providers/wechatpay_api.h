@@ -1,0 +1,49 @@
+/* wechatpay_api.h: the WeChat Pay v3 HTTP calls (orders, query, close). */
+#ifndef CAMP_WECHATPAY_API_H
+#define CAMP_WECHATPAY_API_H
+
+#include <time.h>
+
+#include "arena.h"
+#include "wechatpay.h"
+
+/* The outcome of one call: the HTTP status (0 = no answer: timeout or
+ * transport error), WeChat's error code/message for 4xx/5xx, and the
+ * verified response body (NULL when there is none). */
+struct wxpay_result {
+	long status;
+	const char *code;        /* "SIGN_ERROR", "ORDERPAID", … */
+	const char *message;
+	const char *body;        /* JSON text, signature verified */
+	const char *request_id;
+	const char *request_body;/* what we sent (for the payment audit log) */
+};
+
+/* One signed request to path ("/v3/pay/transactions/jsapi") with an optional
+ * JSON body; the response signature is verified (an unverifiable 2xx
+ * answer is treated as no answer).  CAMP_OK when an answer arrived. */
+int wxpay_call(const struct wxpay_cfg *c, arena *a, const char *method, const char *path,
+               const char *body, time_t now, struct wxpay_result *out);
+
+struct wxpay_order {
+	const char *trade_type;      /* "jsapi" | "native" */
+	const char *description;     /* ≤ 127 bytes */
+	const char *out_trade_no;
+	const char *notify_url;      /* https, no query */
+	const char *attach;          /* ≤ 128 bytes */
+	long long total;             /* fen */
+	time_t time_expire;
+	const char *openid;          /* jsapi only */
+};
+
+/* Creates the order; *prepay_or_code = prepay_id (jsapi) or code_url (native). */
+int wxpay_order_create(const struct wxpay_cfg *c, arena *a, const struct wxpay_order *o,
+                       time_t now, struct wxpay_result *res, const char **prepay_or_code);
+/* GET /v3/pay/transactions/out-trade-no/{no}?mchid=… ; res->body is the transaction. */
+int wxpay_order_query(const struct wxpay_cfg *c, arena *a, const char *out_trade_no,
+                      time_t now, struct wxpay_result *res);
+/* POST …/close; 204 = closed (safe to repeat). */
+int wxpay_order_close(const struct wxpay_cfg *c, arena *a, const char *out_trade_no,
+                      time_t now, struct wxpay_result *res);
+
+#endif

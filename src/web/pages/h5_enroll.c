@@ -1,0 +1,405 @@
+/* h5_enroll.c: 报名支付 — camp page, enrollment, WeChat OAuth, paying page, status. */
+#include "pages.h"
+#include "camp.h"
+#include "camps.h"
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "enroll.h"
+#include "env.h"
+#include "log.h"
+#include "money.h"
+#include "page.h"
+#include "payments.h"
+#include "qrpng.h"
+#include "crypto.h"
+#include "session.h"
+#include "wechatpay.h"
+#include "wechatpay_api.h"
+#include "wxoauth.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPENID_COOKIE "camp_openid"
+#define OAUTH_COOKIE "camp_oauth"
+#define TICKETS_COOKIE "camp_tickets"
+#define TICKETS_MAX_AGE (400L * 86400)
+
+/* ---- the camp page -------------------------------------------------------- */
+
+static void fill_camp(struct req *r, tpl_dict *b, const struct camp *c)
+{
+	char s1[12], s2[12], dep[24];
+	tpl_set_int(b, "ID", c->id);
+	tpl_set(b, "NAME", c->name);
+	tpl_set(b, "POSTER_URL", c->poster_sha256 ? arena_printf(r->a, "/media/%s", c->poster_sha256)
+	                                          : "/static/img/poster-placeholder.svg");
+	tpl_set(b, "DEPOSIT", money_format(c->deposit_fen, dep, sizeof(dep)));
+	tpl_set(b, "START_DATE", cday_format(c->start_date, s1, sizeof(s1)));
+	tpl_set(b, "END_DATE", cday_format(c->end_date, s2, sizeof(s2)));
+	tpl_set(b, "RULE", arena_printf(r->a, "%d天%d打卡", c->total_days, c->required_days));
+	tpl_set(b, "REFUND_RULE", arena_printf(r->a, "结营后完成 %d 天打卡即全额退还押金 ¥%s",
+	                                       c->required_days, dep));
+	tpl_set(b, "DESCRIPTION", c->description);
+	tpl_set_int(b, "MEMBER_COUNT", c->paid_members);
+	char last[12];
+	tpl_set(b, "LAST_ENROLL_DATE", cday_format(c->end_date - c->required_days + 1, last, sizeof(last)));
+}
+
+static void render_camp(struct req *r, struct resp *w, const struct camp *c,
+                        const struct enroll_form *f, const struct form_errors *e)
+{
+	struct page *p = page_new(r, c->name, "h5/camp.tpl");
+	page_script(p, "/static/js/h5.js");
+	tpl_dict *b = p->body;
+	fill_camp(r, b, c);
+	cday today = cday_of(camp_now());
+	int open = camp_enroll_open(c, today);
+	int full = c->capacity > 0 && c->paid_members + c->held_seats >= c->capacity;
+	if (!open)
+		tpl_show(b, "CLOSED");
+	else if (full)
+		tpl_show(b, "FULL");
+	else
+		tpl_show(b, "FORM");
+	if (c->capacity > 0) {
+		long long left = c->capacity - c->paid_members - c->held_seats;
+		tpl_set_int(tpl_add_section(b, "SEATS_LEFT"), "N", left > 0 ? left : 0);
+	}
+	if (f) {
+		tpl_set(b, "PLANET_NICKNAME", f->planet_nickname);
+		tpl_set(b, "PLANET_USER_ID", f->planet_user_id);
+		tpl_set(b, "WECHAT_NICKNAME", f->wechat_nickname);
+		if (f->agree)
+			tpl_show(b, "AGREED");
+		if (f->later)
+			tpl_show(b, "LATER_CHOSEN");
+	}
+	static const char *const fields[] = { "planet_nickname", "planet_user_id",
+	                                      "wechat_nickname", "agree" };
+	for (size_t i = 0; e && i < CAMP_ARRAY_LEN(fields); i++) {
+		const char *msg = form_error_for(e, fields[i]);
+		if (msg == NULL)
+			continue;
+		char key[40] = "ERR_";
+		for (size_t k = 0; fields[i][k] && k < 30; k++)
+			key[4 + k] = (char)(fields[i][k] >= 'a' ? fields[i][k] - 32 : fields[i][k]);
+		tpl_set(tpl_add_section(b, key), "MSG", msg);
+	}
+	if (e && e->n)
+		w->status = 422;
+	page_h5(r, w, p);
+}
+
+static int load_camp(struct req *r, struct resp *w, struct camp *c)
+{
+	long long id = req_cap_id(r, 0);
+	int rc = id ? camp_get(r->db, r->a, id, c) : CAMP_ENOTFOUND;
+	if (rc == CAMP_ENOTFOUND)
+		resp_error(r, w, 404, "训练营不存在或已下线");
+	else if (rc != CAMP_OK)
+		resp_unavailable(r, w);
+	return rc;
+}
+
+/* Inside WeChat the openid comes from OAuth before the member fills the form. */
+static int need_openid(struct req *r, struct resp *w, const char *back)
+{
+	if (!req_is_wechat(r) || h5_cookie_open(r, OPENID_COOKIE) != NULL)
+		return 0;
+	char *appid = config_get(r->db, "wechat.pay_appid");
+	if (appid == NULL)
+		return 0;      /* not configured: fall back to Native payment */
+	char state[17];
+	crypto_random_alnum(state, 16);
+	const char *redirect = arena_printf(r->a, "%s/h5/oauth", camp_env()->base_url);
+	const char *url = wxoauth_authorize_url(r->a, camp_env()->wxopen_base, appid, redirect, state);
+	free(appid);
+	resp_cookie(r, w, OAUTH_COOKIE, h5_cookie_seal(r->a, OAUTH_COOKIE,
+	            arena_printf(r->a, "%s~%s", state, back)), 600);
+	w->status = 302;
+	resp_header(w, "Location", url);
+	return 1;
+}
+
+void page_h5_camp(struct req *r, struct resp *w)
+{
+	struct camp c;
+	if (load_camp(r, w, &c) != CAMP_OK)
+		return;
+	if (need_openid(r, w, arena_printf(r->a, "c%lld", c.id)))
+		return;
+	render_camp(r, w, &c, NULL, NULL);
+}
+
+/* GET /h5/oauth?code=…&state=…: the state must be the one this browser got. */
+void page_h5_oauth(struct req *r, struct resp *w)
+{
+	const char *code = req_param(r, "code"), *state = req_param(r, "state");
+	const char *sealed = h5_cookie_open(r, OAUTH_COOKIE);
+	const char *tilde = sealed ? strchr(sealed, '~') : NULL;
+	if (code == NULL || state == NULL || tilde == NULL ||
+	    strlen(state) != (size_t)(tilde - sealed) || strncmp(state, sealed, (size_t)(tilde - sealed))) {
+		resp_error(r, w, 400, "授权已失效，请重新打开页面");
+		return;
+	}
+	const char *back = tilde + 1;
+	char *appid = config_get(r->db, "wechat.pay_appid");
+	char *secret = config_get(r->db, "wechat.pay_app_secret");
+	const char *openid = NULL;
+	int rc = appid && secret ? wxoauth_openid(r->a, camp_env()->wxapi_base, appid, secret, code, &openid)
+	                         : CAMP_ENOTFOUND;
+	free(appid);
+	free(secret);
+	resp_cookie(r, w, OAUTH_COOKIE, "", 0);
+	if (rc != CAMP_OK) {
+		resp_error(r, w, rc == CAMP_EINVAL ? 400 : 503, "微信授权失败，请返回重新打开页面");
+		return;
+	}
+	resp_cookie(r, w, OPENID_COOKIE, h5_cookie_seal(r->a, OPENID_COOKIE, openid), TICKETS_MAX_AGE);
+	long long cid;
+	if (back[0] == 'c' && parse_i64(back + 1, 1, 1LL << 53, &cid) == CAMP_OK)
+		resp_redirect(w, arena_printf(r->a, "/h5/camps/%lld", cid));
+	else
+		resp_redirect(w, "/h5/mine");
+}
+
+/* ---- enrolling ------------------------------------------------------------- */
+
+static void remember_ticket(struct req *r, struct resp *w, const char *token)
+{
+	const char *have = req_cookie(r, TICKETS_COOKIE);
+	const char *list = have && *have ? arena_printf(r->a, "%s.%s", token, have) : token;
+	if (strlen(list) > 3500)      /* about 100 tickets: forget the oldest */
+		list = arena_strndup(r->a, list, 3500 - 3500 % 36 - 1);
+	resp_cookie(r, w, TICKETS_COOKIE, list, TICKETS_MAX_AGE);
+}
+
+static const struct db_stmt q_admins = DB_STMT(
+	"INSERT INTO notification_message (recipient_type, recipient_id, message_type, title,"
+	" content, camp_id, channel, created_at)"
+	" SELECT 'admin', id, 'planet_id_claimed', '星球ID重复报名', $2, $1, 'wechat', $3::timestamptz"
+	" FROM system_user WHERE role = 'admin' AND status = 'active' AND deleted_at IS NULL");
+
+static void alert_claim(struct req *r, const struct camp *c, const char *planet_id)
+{
+	char now[40];
+	const char *p[] = { arena_i64(r->a, c->id),
+	                    arena_printf(r->a, "训练营「%s」：星球ID %s 已报名，另一位微信用户又尝试用它报名，请核实是否冒用。",
+	                                 c->name, planet_id),
+	                    clock_now_param(now, sizeof(now)) };
+	if (db_q(r->db, r->a, &q_admins, 3, p) == NULL)
+		log_err("enroll: cannot queue the duplicate-claim alert");
+}
+
+static void render_duplicate(struct req *r, struct resp *w, const struct camp *c, int other_payer)
+{
+	struct page *p = page_new(r, "该星球ID已报名", "h5/duplicate.tpl");
+	tpl_set(p->body, "NAME", c->name);
+	if (other_payer)
+		tpl_show(p->body, "OTHER_PAYER");
+	w->status = 409;
+	page_h5(r, w, p);
+}
+
+void page_h5_enroll(struct req *r, struct resp *w)
+{
+	struct camp c;
+	if (load_camp(r, w, &c) != CAMP_OK)
+		return;
+	struct enroll_form f = {
+		req_form(r, "planet_nickname"), req_form(r, "planet_user_id"),
+		req_form(r, "wechat_nickname"), req_form(r, "agree") != NULL,
+		req_form(r, "later") != NULL,
+	};
+	struct form_errors e = { 0 };
+	time_t now = camp_now();
+	if (!camp_enroll_open(&c, cday_of(now))) {
+		resp_error(r, w, 409, "本期训练营已截止报名");
+		return;
+	}
+	if (enroll_validate(r->a, &f, &e) != CAMP_OK) {
+		render_camp(r, w, &c, &f, &e);
+		return;
+	}
+	const char *openid = h5_cookie_open(r, OPENID_COOKIE);
+	const char *payer;
+	int rc = enroll_find_paid(r->db, r->a, c.id, f.planet_user_id, &payer);
+	if (rc == CAMP_OK) {
+		int other = openid == NULL || payer == NULL || strcmp(openid, payer) != 0;
+		if (other)
+			alert_claim(r, &c, f.planet_user_id);
+		render_duplicate(r, w, &c, other);
+		return;
+	}
+	struct wxpay_cfg cfg;
+	if (wxpay_cfg_load(r->db, r->a, &cfg) != CAMP_OK) {
+		resp_error(r, w, 503, "支付暂不可用，请稍后再试");
+		return;
+	}
+	int jsapi = req_is_wechat(r) && openid != NULL;
+	struct enrollment en;
+	rc = enroll_create(r->db, r->a, &c, &f, openid, jsapi ? "JSAPI" : "NATIVE", now, &en);
+	if (rc == CAMP_ECONFLICT) {
+		resp_error(r, w, 409, "名额已满，请关注下一期");
+		return;
+	}
+	if (rc != CAMP_OK) {
+		resp_error(r, w, 503, "报名失败，请稍后再试");
+		return;
+	}
+	remember_ticket(r, w, en.token);
+	/* the order at WeChat, outside any database transaction */
+	struct wxpay_order o = {
+		.trade_type = jsapi ? "jsapi" : "native",
+		.description = arena_printf(r->a, "%.60s 押金", c.name),
+		.out_trade_no = en.order_no,
+		.notify_url = arena_printf(r->a, "%s/pay/wechat/notify", camp_env()->base_url),
+		.attach = arena_printf(r->a, "{\"c\":%lld,\"m\":%lld}", c.id, en.member_id),
+		.total = en.fen, .time_expire = en.expires, .openid = openid,
+	};
+	struct wxpay_result res;
+	const char *prepay = NULL;
+	rc = wxpay_order_create(&cfg, r->a, &o, now, &res, &prepay);
+	struct pay_audit pa = {
+		.payment_id = en.payment_id, .action = "CREATE_ORDER", .detail = o.trade_type,
+		.ip = r->remote_addr, .user_agent = r->user_agent, .request_json = res.request_body,
+		.response_json = res.body, .error = rc == CAMP_OK ? NULL : res.code ? res.code : "no answer",
+	};
+	payment_audit(r->db, r->a, &pa);
+	if (rc != CAMP_OK || payment_set_prepay(r->db, r->a, en.payment_id, prepay) != CAMP_OK) {
+		resp_error(r, w, 503, "微信支付下单失败，请稍后重试");
+		return;
+	}
+	resp_redirect(w, arena_printf(r->a, "/h5/orders/%s", en.order_no));
+}
+
+/* ---- paying --------------------------------------------------------------- */
+
+/* The token from this browser's ticket list that opens order_no, if any. */
+static int browser_ticket(struct req *r, const char *order_no, struct ticket *t, const char **token)
+{
+	const char *list = req_cookie(r, TICKETS_COOKIE);
+	if (list == NULL)
+		return CAMP_ENOTFOUND;
+	time_t now = camp_now();
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ".");
+		const char *tok = arena_strndup(r->a, p, n);
+		if (ticket_for_order(r->db, r->a, order_no, tok, now, t) == CAMP_OK) {
+			*token = tok;
+			return CAMP_OK;
+		}
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return CAMP_ENOTFOUND;
+}
+
+static const char *order_state(const struct order_view *o, time_t now)
+{
+	if (!strcmp(o->pay_status, "success"))
+		return o->member_paid ? "paid" : "exception";
+	if (!strcmp(o->pay_status, "pending") && o->time_expire > now)
+		return "pending";
+	return "closed";
+}
+
+void page_h5_order(struct req *r, struct resp *w)
+{
+	struct ticket t;
+	const char *token;
+	struct order_view o;
+	if (browser_ticket(r, r->cap[0], &t, &token) != CAMP_OK ||
+	    payment_order_view(r->db, r->a, t.payment_id, &o) != CAMP_OK) {
+		resp_error(r, w, 404, "订单不存在，请从训练营页面重新报名");
+		return;
+	}
+	time_t now = camp_now();
+	const char *state = order_state(&o, now);
+	if (!strcmp(state, "paid")) {
+		resp_redirect(w, arena_printf(r->a, "/h5/t/%s", token));
+		return;
+	}
+	struct page *p = page_new(r, "支付押金", "h5/order.tpl");
+	page_script(p, "/static/js/pay.js");
+	tpl_dict *b = p->body;
+	tpl_set(b, "ORDER_NO", o.order_no);
+	tpl_set_money(b, "AMOUNT", o.fen);
+	tpl_set(b, "CAMP_NAME", o.camp_name);
+	tpl_set_int(b, "CAMP_ID", o.camp_id);
+	tpl_set(b, "STATUS_URL", arena_printf(r->a, "/h5/orders/%s/status", o.order_no));
+	tpl_set_int(b, "EXPIRES_IN", o.time_expire > now ? (long long)(o.time_expire - now) : 0);
+	if (!strcmp(state, "pending")) {
+		if (!strcmp(o.trade_type, "JSAPI") && o.prepay) {
+			struct wxpay_cfg cfg;
+			char ts[24], nonce[33];
+			snprintf(ts, sizeof(ts), "%lld", (long long)now);
+			crypto_random_alnum(nonce, 32);
+			const char *pkg = arena_printf(r->a, "prepay_id=%s", o.prepay);
+			char *sign = wxpay_cfg_load(r->db, r->a, &cfg) == CAMP_OK
+			             ? wxpay_pay_sign(&cfg, ts, nonce, pkg) : NULL;
+			if (sign) {
+				tpl_dict *j = tpl_add_section(b, "JSAPI");
+				tpl_set(j, "APPID", cfg.appid);
+				tpl_set(j, "TIMESTAMP", ts);
+				tpl_set(j, "NONCE", nonce);
+				tpl_set(j, "PACKAGE", pkg);
+				tpl_set(j, "PAYSIGN", sign);
+				free(sign);
+			}
+		} else if (o.prepay) {
+			tpl_dict *n = tpl_add_section(b, "NATIVE");
+			tpl_set(n, "QR_URL", arena_printf(r->a, "/h5/orders/%s/qrcode.png", o.order_no));
+		}
+		tpl_show(b, "PENDING");
+	} else {
+		tpl_show(b, !strcmp(state, "exception") ? "EXCEPTION" : "EXPIRED");
+	}
+	page_h5(r, w, p);
+}
+
+void page_h5_order_qr(struct req *r, struct resp *w)
+{
+	struct ticket t;
+	const char *token;
+	struct order_view o;
+	if (browser_ticket(r, r->cap[0], &t, &token) != CAMP_OK ||
+	    payment_order_view(r->db, r->a, t.payment_id, &o) != CAMP_OK || o.prepay == NULL ||
+	    strcmp(o.trade_type, "NATIVE") != 0) {
+		resp_error(r, w, 404, "二维码不存在");
+		return;
+	}
+	size_t len;
+	unsigned char *png = qrpng_encode(o.prepay, 6, &len);
+	if (png == NULL) {
+		resp_error(r, w, 500, "二维码生成失败");
+		return;
+	}
+	arena_defer(r->a, free, png);
+	resp_body(w, 200, "image/png", (const char *)png, len);
+}
+
+/* {"state": "pending"|"paid"|"closed"|"exception"} (+ ticket_url once paid),
+ * only for the browser that created the order. */
+void page_h5_order_status(struct req *r, struct resp *w)
+{
+	struct ticket t;
+	const char *token;
+	struct order_view o;
+	if (browser_ticket(r, r->cap[0], &t, &token) != CAMP_OK ||
+	    payment_order_view(r->db, r->a, t.payment_id, &o) != CAMP_OK) {
+		resp_error(r, w, 404, "订单不存在");
+		return;
+	}
+	const char *state = order_state(&o, camp_now());
+	struct json_object *j = json_object_new_object();
+	json_object_object_add(j, "state", json_object_new_string(state));
+	if (!strcmp(state, "paid"))
+		json_object_object_add(j, "ticket_url",
+		                       json_object_new_string(arena_printf(r->a, "/h5/t/%s", token)));
+	resp_json(w, 200, j, r->a);
+}
