@@ -13,6 +13,9 @@ const struct route routes[] = {
 
 	/* admin console */
 	{ M_GET, "/admin/login", page_admin_login, 0, 0, "admin_login" },
+
+	/* queued jobs (camp-worker) */
+	{ M_GET, "/admin/jobs/{id}", page_admin_job, R_JOBS, 0, "admin_job" },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -15,4 +15,7 @@ void page_h5_index(struct req *r, struct resp *w);
 /* admin_login.c */
 void page_admin_login(struct req *r, struct resp *w);
 
+/* admin_jobs.c */
+void page_admin_job(struct req *r, struct resp *w);
+
 #endif
