@@ -23,6 +23,8 @@ const struct route routes[] = {
 	{ M_POST, "/admin/camps/{id}/edit", page_admin_camp_update, R_CAMPS, RF_CSRF | RF_UPLOAD, "admin_camp_update" },
 	{ M_POST, "/admin/camps/{id}/delete", page_admin_camp_delete, R_CAMPS, RF_CSRF, "admin_camp_delete" },
 	{ M_GET, "/admin/camps/{id}/qrcode.png", page_admin_camp_qrcode, R_CAMPS, 0, "admin_camp_qrcode" },
+	/* queued jobs (camp-worker) */
+	{ M_GET, "/admin/jobs/{id}", page_admin_job, R_JOBS, 0, "admin_job" },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

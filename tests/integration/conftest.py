@@ -101,3 +101,43 @@ def pg_ctl(action):
     else:
         cmd += ["-m", "fast", "stop"]
     subprocess.run(cmd, check=True, capture_output=True)
+
+
+# ---------------------------------------------------------------- sessions
+# An admin session cookie minted the way camp-web does (src/web/session.c):
+# HS256 JWT {uid, epoch, iat, exp}, key = HKDF-SHA256(master key, no salt,
+# info "camp-jwt-v1"); the master key is the key file minus one trailing newline.
+import base64 as _b64
+import hashlib as _hashlib
+import hmac as _hmac
+import json as _json
+import time as _time
+
+
+def _hkdf_sha256(ikm, info, length=32):
+    prk = _hmac.new(b"\0" * 32, ikm, _hashlib.sha256).digest()
+    out, block, i = b"", b"", 1
+    while len(out) < length:
+        block = _hmac.new(prk, block + info + bytes([i]), _hashlib.sha256).digest()
+        out += block
+        i += 1
+    return out[:length]
+
+
+def _b64url(raw):
+    return _b64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def session_cookie(user_id, epoch=1, ttl=3600):
+    """{"camp_session": token} for system_user user_id at its session_epoch."""
+    raw = pathlib.Path(ENV["CAMP_MASTER_KEY_FILE"]).read_bytes()
+    if raw.endswith(b"\n"):
+        raw = raw[:-1]
+    key = _hkdf_sha256(raw, b"camp-jwt-v1")
+    now = int(_time.time())
+    header = _b64url(_json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = _b64url(_json.dumps({"uid": user_id, "epoch": epoch, "iat": now,
+                                  "exp": now + ttl}).encode())
+    signing_input = f"{header}.{claims}".encode()
+    sig = _b64url(_hmac.new(key, signing_input, _hashlib.sha256).digest())
+    return {"camp_session": f"{header}.{claims}.{sig}"}

@@ -24,5 +24,7 @@ void page_admin_camp_edit(struct req *r, struct resp *w);
 void page_admin_camp_update(struct req *r, struct resp *w);
 void page_admin_camp_delete(struct req *r, struct resp *w);
 void page_admin_camp_qrcode(struct req *r, struct resp *w);
+/* admin_jobs.c */
+void page_admin_job(struct req *r, struct resp *w);
 
 #endif
