@@ -13,6 +13,12 @@ const struct route routes[] = {
 
 	/* admin console */
 	{ M_GET, "/admin/login", page_admin_login, 0, 0, "admin_login" },
+
+	/* --- admin: sign-in, 工作台, 系统管理 (issue #5) --- */
+	{ M_POST, "/admin/login", page_admin_login_post, 0, RF_CSRF, "admin_login_post" },
+	{ M_POST, "/admin/logout", page_admin_logout, ROLE_STAFF, RF_CSRF, "admin_logout" },
+	{ M_GET, "/admin/", page_admin_dashboard, R_DASHBOARD, 0, "admin_dashboard" },
+	/* --- end issue #5 --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

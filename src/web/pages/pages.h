@@ -15,4 +15,12 @@ void page_h5_index(struct req *r, struct resp *w);
 /* admin_login.c */
 void page_admin_login(struct req *r, struct resp *w);
 
+/* --- issue #5: sign-in, 工作台, 系统管理 --- */
+/* admin_login.c */
+void page_admin_login_post(struct req *r, struct resp *w);
+void page_admin_logout(struct req *r, struct resp *w);
+/* admin_dashboard.c */
+void page_admin_dashboard(struct req *r, struct resp *w);
+/* --- end issue #5 --- */
+
 #endif
