@@ -314,9 +314,9 @@ int user_create(struct db *d, arena *a, const struct user_input *in, long long *
 
 /* Disabling (or re-enabling) changes the epoch so old cookies die. */
 static const struct db_stmt q_update = DB_STMT(
-	"UPDATE system_user SET role = $2, status = $3, wecom_userid = NULLIF($4, ''),"
+	"UPDATE system_user SET role = $2, status = $3::text, wecom_userid = NULLIF($4, ''),"
 	" real_name = NULLIF($5, ''), updated_at = $6::timestamptz,"
-	" session_epoch = session_epoch + CASE WHEN status <> $3 THEN 1 ELSE 0 END"
+	" session_epoch = session_epoch + CASE WHEN status <> $3::text THEN 1 ELSE 0 END"
 	" WHERE id = $1 AND deleted_at IS NULL RETURNING id");
 
 int user_update(struct db *d, arena *a, long long id, const struct user_input *in)

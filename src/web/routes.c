@@ -18,6 +18,11 @@ const struct route routes[] = {
 	{ M_POST, "/admin/login", page_admin_login_post, 0, RF_CSRF, "admin_login_post" },
 	{ M_POST, "/admin/logout", page_admin_logout, ROLE_STAFF, RF_CSRF, "admin_logout" },
 	{ M_GET, "/admin/", page_admin_dashboard, R_DASHBOARD, 0, "admin_dashboard" },
+	{ M_GET, "/admin/users", page_admin_users, R_SYSTEM, 0, "admin_users" },
+	{ M_GET | M_POST, "/admin/users/new", page_admin_user_new, R_SYSTEM, RF_CSRF, "admin_user_new" },
+	{ M_GET | M_POST, "/admin/users/{id}/edit", page_admin_user_edit, R_SYSTEM, RF_CSRF, "admin_user_edit" },
+	{ M_POST, "/admin/users/{id}/delete", page_admin_user_delete, R_SYSTEM, RF_CSRF, "admin_user_delete" },
+	{ M_POST, "/admin/users/{id}/reset-password", page_admin_user_reset_password, R_SYSTEM, RF_CSRF, "admin_user_reset_password" },
 	/* --- end issue #5 --- */
 };
 

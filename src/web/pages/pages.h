@@ -21,6 +21,14 @@ void page_admin_login_post(struct req *r, struct resp *w);
 void page_admin_logout(struct req *r, struct resp *w);
 /* admin_dashboard.c */
 void page_admin_dashboard(struct req *r, struct resp *w);
+/* admin_users.c */
+void page_admin_users(struct req *r, struct resp *w);
+/* admin_user_form.c */
+void page_admin_user_new(struct req *r, struct resp *w);
+void page_admin_user_edit(struct req *r, struct resp *w);
+/* admin_user_actions.c */
+void page_admin_user_delete(struct req *r, struct resp *w);
+void page_admin_user_reset_password(struct req *r, struct resp *w);
 /* --- end issue #5 --- */
 
 #endif
