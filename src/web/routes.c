@@ -23,6 +23,9 @@ const struct route routes[] = {
 	{ M_GET | M_POST, "/admin/users/{id}/edit", page_admin_user_edit, R_SYSTEM, RF_CSRF, "admin_user_edit" },
 	{ M_POST, "/admin/users/{id}/delete", page_admin_user_delete, R_SYSTEM, RF_CSRF, "admin_user_delete" },
 	{ M_POST, "/admin/users/{id}/reset-password", page_admin_user_reset_password, R_SYSTEM, RF_CSRF, "admin_user_reset_password" },
+	{ M_GET, "/admin/settings", page_admin_settings, R_SYSTEM, 0, "admin_settings" },
+	{ M_POST, "/admin/settings", page_admin_settings_post, R_SYSTEM, RF_CSRF, "admin_settings_post" },
+	{ M_GET, "/admin/logs", page_admin_logs, R_SYSTEM, 0, "admin_logs" },
 	/* --- end issue #5 --- */
 };
 

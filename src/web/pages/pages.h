@@ -29,6 +29,11 @@ void page_admin_user_edit(struct req *r, struct resp *w);
 /* admin_user_actions.c */
 void page_admin_user_delete(struct req *r, struct resp *w);
 void page_admin_user_reset_password(struct req *r, struct resp *w);
+/* admin_settings.c */
+void page_admin_settings(struct req *r, struct resp *w);
+void page_admin_settings_post(struct req *r, struct resp *w);
+/* admin_logs.c */
+void page_admin_logs(struct req *r, struct resp *w);
 /* --- end issue #5 --- */
 
 #endif
