@@ -191,6 +191,7 @@ def make_user():
     return add_user
 
 
+@pytest.fixture
 def as_role():
     """as_role(role) → a requests session signed in as a fresh user of that role."""
     sessions = []
