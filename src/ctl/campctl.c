@@ -7,6 +7,8 @@
 #include "migrate.h"
 #include "password.h"
 #include "secret.h"
+#include "seed_demo.h"
+#include "worker.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,9 @@ static int usage(void)
 	      "       campctl user add NAME --role admin|manager|coach|volunteer [--password-file F]\n"
 	      "       campctl user passwd NAME [--password-file F]\n"
 	      "       campctl config get KEY\n"
-	      "       campctl config set KEY VALUE|@FILE\n", stderr);
+	      "       campctl config set KEY VALUE|@FILE\n"
+	      "       campctl job run JOB   (in the foreground; waits for the job's lock)\n"
+	      "       campctl seed-demo     (demo camps, members, check-ins, refunds; once)\n", stderr);
 	return 2;
 }
 
@@ -304,6 +308,51 @@ static int cmd_config(int argc, char **argv)
 	return rc;
 }
 
+/* campctl job run NAME: the same run as `camp-worker run NAME`. */
+static int cmd_job(int argc, char **argv)
+{
+	if (argc != 3 || strcmp(argv[1], "run") != 0)
+		return usage();
+	const struct job_def *j = job_def_find(argv[2]);
+	if (j == NULL) {
+		fprintf(stderr, "campctl: unknown job %s (jobs: %s)\n", argv[2], job_names());
+		return 2;
+	}
+	db *d = open_db();
+	if (d == NULL)
+		return 1;
+	struct job_result res;
+	job_run_now(d, j, 0, NULL, JOB_LOCK_WAIT, NULL, &res);
+	int rc = 0;
+	if (res.rc == CAMP_OK) {
+		printf("%s: success %s\n", j->name, res.detail ? res.detail : "{}");
+	} else {
+		fprintf(stderr, "campctl: %s failed: %s\n", j->name, res.reason);
+		rc = 1;
+	}
+	free(res.detail);
+	db_close(d);
+	return rc;
+}
+
+static int cmd_seed_demo(void)
+{
+	db *d = open_db();
+	if (d == NULL)
+		return 1;
+	int rc = seed_demo(d, stdout);
+	db_close(d);
+	if (rc == CAMP_ECONFLICT) {
+		printf("demo data already seeded: nothing to do\n");
+		return 0;
+	}
+	if (rc != CAMP_OK) {
+		fprintf(stderr, "campctl: seed-demo failed, nothing was written\n");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	log_init("campctl");
@@ -316,5 +365,9 @@ int main(int argc, char **argv)
 		return cmd_user(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "config"))
 		return cmd_config(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "job"))
+		return cmd_job(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "seed-demo") && argc == 2)
+		return cmd_seed_demo();
 	return usage();
 }

@@ -26,6 +26,21 @@ const struct route routes[] = {
 	{ M_POST, "/admin/camps/{id}/edit", page_admin_camp_update, R_CAMPS, RF_CSRF | RF_UPLOAD, "admin_camp_update" },
 	{ M_POST, "/admin/camps/{id}/delete", page_admin_camp_delete, R_CAMPS, RF_CSRF, "admin_camp_delete" },
 	{ M_GET, "/admin/camps/{id}/qrcode.png", page_admin_camp_qrcode, R_CAMPS, 0, "admin_camp_qrcode" },
+	/* queued jobs (camp-worker) */
+	{ M_GET, "/admin/jobs/{id}", page_admin_job, R_JOBS, 0, "admin_job" },
+	/* --- admin: sign-in, 工作台, 系统管理 (issue #5) --- */
+	{ M_POST, "/admin/login", page_admin_login_post, 0, RF_CSRF, "admin_login_post" },
+	{ M_POST, "/admin/logout", page_admin_logout, ROLE_STAFF, RF_CSRF, "admin_logout" },
+	{ M_GET, "/admin/", page_admin_dashboard, R_DASHBOARD, 0, "admin_dashboard" },
+	{ M_GET, "/admin/users", page_admin_users, R_SYSTEM, 0, "admin_users" },
+	{ M_GET | M_POST, "/admin/users/new", page_admin_user_new, R_SYSTEM, RF_CSRF, "admin_user_new" },
+	{ M_GET | M_POST, "/admin/users/{id}/edit", page_admin_user_edit, R_SYSTEM, RF_CSRF, "admin_user_edit" },
+	{ M_POST, "/admin/users/{id}/delete", page_admin_user_delete, R_SYSTEM, RF_CSRF, "admin_user_delete" },
+	{ M_POST, "/admin/users/{id}/reset-password", page_admin_user_reset_password, R_SYSTEM, RF_CSRF, "admin_user_reset_password" },
+	{ M_GET, "/admin/settings", page_admin_settings, R_SYSTEM, 0, "admin_settings" },
+	{ M_POST, "/admin/settings", page_admin_settings_post, R_SYSTEM, RF_CSRF, "admin_settings_post" },
+	{ M_GET, "/admin/logs", page_admin_logs, R_SYSTEM, 0, "admin_logs" },
+	/* --- end issue #5 --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

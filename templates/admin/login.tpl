@@ -8,6 +8,7 @@
 {{/ERROR}}
 <form method="post" action="/admin/login">
 <input type="hidden" name="_csrf" value="{{CSRF}}">
+<input type="hidden" name="next" value="{{NEXT}}">
 <div class="mb-3">
 <label class="form-label" for="username">用户名</label>
 <input class="form-control" type="text" id="username" name="username" value="{{USERNAME}}" autocomplete="username" spellcheck="false" maxlength="64" required>

@@ -101,3 +101,110 @@ def pg_ctl(action):
     else:
         cmd += ["-m", "fast", "stop"]
     subprocess.run(cmd, check=True, capture_output=True)
+
+
+# ---------------------------------------------------------------- sessions
+# An admin session cookie minted the way camp-web does (src/web/session.c):
+# HS256 JWT {uid, epoch, iat, exp}, key = HKDF-SHA256(master key, no salt,
+# info "camp-jwt-v1"); the master key is the key file minus one trailing newline.
+import base64 as _b64
+import hashlib as _hashlib
+import hmac as _hmac
+import json as _json
+import time as _time
+
+
+def _hkdf_sha256(ikm, info, length=32):
+    prk = _hmac.new(b"\0" * 32, ikm, _hashlib.sha256).digest()
+    out, block, i = b"", b"", 1
+    while len(out) < length:
+        block = _hmac.new(prk, block + info + bytes([i]), _hashlib.sha256).digest()
+        out += block
+        i += 1
+    return out[:length]
+
+
+def _b64url(raw):
+    return _b64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def session_cookie(user_id, epoch=1, ttl=3600):
+    """{"camp_session": token} for system_user user_id at its session_epoch."""
+    raw = pathlib.Path(ENV["CAMP_MASTER_KEY_FILE"]).read_bytes()
+    if raw.endswith(b"\n"):
+        raw = raw[:-1]
+    key = _hkdf_sha256(raw, b"camp-jwt-v1")
+    now = int(_time.time())
+    header = _b64url(_json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = _b64url(_json.dumps({"uid": user_id, "epoch": epoch, "iat": now,
+                                  "exp": now + ttl}).encode())
+    signing_input = f"{header}.{claims}".encode()
+    sig = _b64url(_hmac.new(key, signing_input, _hashlib.sha256).digest())
+    return {"camp_session": f"{header}.{claims}.{sig}"}
+# --- admin accounts and sessions (issue #5) ----------------------------------
+import re as _re
+import secrets as _secrets
+import tempfile as _tempfile
+
+_CSRF_RE = _re.compile(r'name="_csrf" value="([0-9a-f]{64})"')
+
+
+def csrf_of(html):
+    """The _csrf token a page's forms carry."""
+    m = _CSRF_RE.search(html)
+    assert m, "no _csrf token on the page"
+    return m.group(1)
+
+
+def login(session, username, password, base=None):
+    """Signs in through the form (GET for the CSRF cookie and token, then POST);
+    returns the POST response (303 to /admin/ on success)."""
+    base = base or HTTP
+    page = session.get(base + "/admin/login", timeout=10)
+    return session.post(base + "/admin/login", data={
+        "_csrf": csrf_of(page.text), "username": username, "password": password,
+    }, allow_redirects=False, timeout=10)
+
+
+def new_session():
+    import requests as _rq
+    s = _rq.Session()
+    s.verify = CA
+    return s
+
+
+def add_user(role, name=None, password=None):
+    """Creates a user with campctl; returns (username, password)."""
+    name = name or f"t_{role}_{_secrets.token_hex(4)}"
+    password = password or "pw-" + _secrets.token_urlsafe(12)
+    with _tempfile.NamedTemporaryFile("w", suffix=".pw") as f:
+        f.write(password + "\n")
+        f.flush()
+        os.chmod(f.name, 0o644)
+        campctl("user", "add", name, "--role", role, "--password-file", f.name)
+    return name, password
+
+
+@pytest.fixture
+def make_user():
+    """make_user(role) → (username, password) of a fresh user with that role."""
+    return add_user
+
+
+@pytest.fixture
+def as_role():
+    """as_role(role) → a requests session signed in as a fresh user of that role."""
+    sessions = []
+
+    def sign_in(role):
+        name, pw = add_user(role)
+        s = new_session()
+        r = login(s, name, pw)
+        assert r.status_code == 303, r.text
+        s.username, s.password = name, pw
+        sessions.append(s)
+        return s
+    yield sign_in
+    for s in sessions:
+        s.close()
+# --- end admin accounts and sessions ------------------------------------------

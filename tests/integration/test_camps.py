@@ -1,9 +1,5 @@
 """test_camps.py: 训练营管理 — the form's rules, locks after start, delete, QR, escaping."""
-import base64
 import hashlib
-import hmac
-import io
-import json
 import re
 import struct
 import subprocess
@@ -15,49 +11,28 @@ import zlib
 import psycopg2
 import pytest
 import requests
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from conftest import ENV, HTTP, campctl, dsn
+from conftest import ENV, HTTP, add_user, dsn, login, new_session
 
 
 # ---- helpers ---------------------------------------------------------------
 
-def _b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-
-
-def _mint_session(user_id, epoch):
-    """An HS256 session token exactly as camp-web issues it (key from the master key)."""
-    raw = open(ENV["CAMP_MASTER_KEY_FILE"], "rb").read()
-    if raw.endswith(b"\n"):
-        raw = raw[:-1]
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"camp-jwt-v1").derive(raw)
-    now = int(time.time())
-    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = _b64(json.dumps({"uid": user_id, "epoch": epoch, "iat": now, "exp": now + 3600}).encode())
-    sig = _b64(hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest())
-    return f"{head}.{body}.{sig}"
-
-
 def make_user(role):
-    name = f"{role}_{uuid.uuid4().hex[:8]}"
-    with tempfile.NamedTemporaryFile("w", suffix=".pw") as f:
-        f.write("correct-horse-battery\n")
-        f.flush()
-        campctl("user", "add", name, "--role", role, "--password-file", f.name)
+    """A fresh user (campctl) → (id, username, password)."""
+    name, pw = add_user(role)
     conn = psycopg2.connect(dsn())
     cur = conn.cursor()
-    cur.execute("SELECT id, session_epoch FROM system_user WHERE username = %s", (name,))
-    uid, epoch = cur.fetchone()
+    cur.execute("SELECT id FROM system_user WHERE username = %s", (name,))
+    uid = cur.fetchone()[0]
     conn.close()
-    return uid, epoch, name
+    return uid, name, pw
 
 
 def staff_session(role="admin"):
-    uid, epoch, _ = make_user(role)
-    s = requests.Session()
-    s.cookies.set("camp_session", _mint_session(uid, epoch))
+    """Signed in through the real login form."""
+    _, name, pw = make_user(role)
+    s = new_session()
+    assert login(s, name, pw).status_code == 303
     return s
 
 
@@ -70,8 +45,6 @@ def csrf_of(s, path):
 
 def png(w=32, h=18, seed=0):
     """A real, small PNG image (distinct per seed)."""
-    raw = b"".join(b"\x00" + bytes([(x * 7 + seed) % 256, (y * 5) % 256, 128] * 1)[:3] * 1 * 1
-                   for y in range(h) for x in range(1))
     rows = b"".join(b"\x00" + bytes(((x + y + seed) % 256 for x in range(w * 3))) for y in range(h))
 
     def chunk(t, d):
@@ -145,6 +118,9 @@ def test_create_camp_with_both_images(admin, coach_id):
     assert [r[0] for r in cur.fetchall()] == ["coach"]
     cur.execute("SELECT event FROM camp_status_log WHERE camp_id = %s", (cid,))
     assert [r[0] for r in cur.fetchall()] == ["CREATE"]
+    cur.execute("SELECT operation_type, ip_address IS NOT NULL FROM operation_log"
+                " WHERE target_type = 'camp' AND target_id = %s", (cid,))
+    assert cur.fetchall() == [("CREATE_CAMP", True)]
     conn.close()
     page = admin.get(HTTP + loc, timeout=5)
     assert page.status_code == 200 and name in page.text and "已创建" in page.text
@@ -295,6 +271,9 @@ def test_core_fields_locked_after_start_but_group_qr_replaceable(admin, coach_id
     assert r.status_code == 303
     cur.execute("SELECT group_qrcode_sha256, name FROM training_camp WHERE id = %s", (cid,))
     assert cur.fetchone() == (hashlib.sha256(new_qr).hexdigest(), name + "改")
+    cur.execute("SELECT operation_desc FROM operation_log WHERE target_type = 'camp'"
+                " AND target_id = %s AND operation_type = 'UPDATE_CAMP'", (cid,))
+    assert [r[0] for r in cur.fetchall()] == ["修改训练营（更换群二维码）"]
 
 
 def test_soft_delete_only_before_start(admin, coach_id, dbc):

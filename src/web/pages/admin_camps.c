@@ -1,5 +1,6 @@
 /* admin_camps.c: 训练营管理 — list, create, edit, delete, detail, enrollment QR. */
 #include "pages.h"
+#include "audit_req.h"
 #include "camp.h"
 #include "camps.h"
 #include "clock.h"
@@ -138,6 +139,19 @@ void page_admin_camps(struct req *r, struct resp *w)
 	if (page < pages)
 		tpl_set_int(tpl_add_section(p->body, "NEXT"), "N", page + 1);
 	page_admin(r, w, p, "/admin/camps");
+}
+
+/* One operation_log row, inside the action's transaction. */
+static int log_camp(struct req *r, const char *type, long long id, const char *name,
+                    const char *desc)
+{
+	struct audit a;
+	audit_from_req(r, &a, type);
+	a.target_type = "camp";
+	a.target_id = id;
+	a.target_name = name;
+	a.desc = desc;
+	return audit_log(r->db, r->a, &a);
 }
 
 /* ---- create / edit -------------------------------------------------------- */
@@ -311,6 +325,7 @@ void page_admin_camp_create(struct req *r, struct resp *w)
 	long long id = 0;
 	if (db_begin(r->db) != CAMP_OK ||
 	    camp_insert(r->db, r->a, &v, r->user->id, &id) != CAMP_OK ||
+	    log_camp(r, "CREATE_CAMP", id, v.name, "创建训练营") != CAMP_OK ||
 	    db_commit(r->db) != CAMP_OK) {
 		db_rollback(r->db);
 		resp_error(r, w, 500, "保存失败，请重试");
@@ -385,8 +400,12 @@ void page_admin_camp_update(struct req *r, struct resp *w)
 		render_form(r, w, &f, &e, &c);
 		return;
 	}
+	int qr_changed = v.group_qrcode_sha256 && c.group_qrcode_sha256 &&
+	                 strcmp(v.group_qrcode_sha256, c.group_qrcode_sha256) != 0;
 	if (db_begin(r->db) != CAMP_OK ||
 	    camp_update(r->db, r->a, c.id, &v, r->user->id) != CAMP_OK ||
+	    log_camp(r, "UPDATE_CAMP", c.id, v.name,
+	             qr_changed ? "修改训练营（更换群二维码）" : "修改训练营") != CAMP_OK ||
 	    db_commit(r->db) != CAMP_OK) {
 		db_rollback(r->db);
 		resp_error(r, w, 500, "保存失败，请重试");
@@ -404,6 +423,8 @@ void page_admin_camp_delete(struct req *r, struct resp *w)
 		return;
 	}
 	int rc = camp_soft_delete(r->db, r->a, id, r->user->id);
+	if (rc == CAMP_OK)
+		rc = log_camp(r, "DELETE_CAMP", id, NULL, "删除训练营");
 	if (rc != CAMP_OK || db_commit(r->db) != CAMP_OK) {
 		db_rollback(r->db);
 		if (rc == CAMP_ENOTFOUND)

@@ -24,6 +24,28 @@ void page_admin_camp_edit(struct req *r, struct resp *w);
 void page_admin_camp_update(struct req *r, struct resp *w);
 void page_admin_camp_delete(struct req *r, struct resp *w);
 void page_admin_camp_qrcode(struct req *r, struct resp *w);
+/* admin_jobs.c */
+void page_admin_job(struct req *r, struct resp *w);
+/* --- issue #5: sign-in, 工作台, 系统管理 --- */
+/* admin_login.c */
+void page_admin_login_post(struct req *r, struct resp *w);
+void page_admin_logout(struct req *r, struct resp *w);
+/* admin_dashboard.c */
+void page_admin_dashboard(struct req *r, struct resp *w);
+/* admin_users.c */
+void page_admin_users(struct req *r, struct resp *w);
+/* admin_user_form.c */
+void page_admin_user_new(struct req *r, struct resp *w);
+void page_admin_user_edit(struct req *r, struct resp *w);
+/* admin_user_actions.c */
+void page_admin_user_delete(struct req *r, struct resp *w);
+void page_admin_user_reset_password(struct req *r, struct resp *w);
+/* admin_settings.c */
+void page_admin_settings(struct req *r, struct resp *w);
+void page_admin_settings_post(struct req *r, struct resp *w);
+/* admin_logs.c */
+void page_admin_logs(struct req *r, struct resp *w);
+/* --- end issue #5 --- */
 
 /* pay_notify.c */
 void page_pay_notify(struct req *r, struct resp *w);

@@ -1,0 +1,100 @@
+/* dashboard.c: the queries behind the 工作台 cards. */
+#include "dashboard.h"
+#include "camp.h"
+#include "clock.h"
+#include "dates.h"
+#include "db.h"
+#include "money.h"
+
+#include <string.h>
+
+/* $1 user id, $2 scoped: a coach or volunteer sees only assigned camps */
+#define SCOPE(col) \
+	" AND (NOT $2::boolean OR " col " IN" \
+	" (SELECT camp_id FROM camp_member_relation WHERE user_id = $1::bigint))"
+
+static const struct db_stmt q_refunds = DB_STMT(
+	"SELECT"
+	" count(*) FILTER (WHERE audit_status = 'pending') AS pending,"
+	" COALESCE(sum(refund_amount) FILTER (WHERE audit_status = 'pending'), 0)::text AS amount,"
+	" count(*) FILTER (WHERE refund_status = 'failed') AS failed"
+	" FROM refund_record WHERE deleted_at IS NULL" SCOPE("camp_id"));
+
+static const struct db_stmt q_binds = DB_STMT(
+	"SELECT count(*) AS n FROM payment_record"
+	" WHERE bind_status = 'manual_review' AND deleted_at IS NULL" SCOPE("camp_id"));
+
+static const struct db_stmt q_ending = DB_STMT(
+	"SELECT id, name, end_date::text AS end_date FROM training_camp"
+	" WHERE status = 'ongoing' AND deleted_at IS NULL"
+	" AND end_date BETWEEN $3::date AND $3::date + 3" SCOPE("id")
+	" ORDER BY end_date, id LIMIT 20");
+
+static const struct db_stmt q_sync = DB_STMT(
+	"SELECT outcome, to_char(COALESCE(finished_at, started_at) AT TIME ZONE"
+	" 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS t, detail->>'error' AS error"
+	" FROM job_run WHERE job = 'sync-checkins' ORDER BY started_at DESC, id DESC LIMIT 1");
+
+static int load_refunds(struct db *d, arena *a, const char *const *p, struct dashboard *o)
+{
+	PGresult *res = db_q(d, a, &q_refunds, 2, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	o->pending_refunds = db_get_ll(res, 0, "pending", 0);
+	o->failed_refunds = db_get_ll(res, 0, "failed", 0);
+	int64_t fen = 0;
+	money_parse(db_get(res, 0, "amount"), &fen);
+	o->pending_fen = fen;
+	return CAMP_OK;
+}
+
+static int load_ending(struct db *d, arena *a, const char *const *p, struct dashboard *o)
+{
+	PGresult *res = db_q(d, a, &q_ending, 3, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	o->nending = PQntuples(res);
+	o->ending = arena_alloc(a, sizeof(struct dash_camp) * (size_t)(o->nending + 1));
+	for (int i = 0; i < o->nending; i++) {
+		o->ending[i].id = db_get_ll(res, i, "id", 0);
+		o->ending[i].name = arena_strdup(a, db_get(res, i, "name"));
+		o->ending[i].end_date = arena_strdup(a, db_get(res, i, "end_date"));
+	}
+	return CAMP_OK;
+}
+
+static int load_sync(struct db *d, arena *a, struct dashboard *o)
+{
+	PGresult *res = db_q(d, a, &q_sync, 0, NULL);
+	if (res == NULL)
+		return CAMP_EDB;
+	if (PQntuples(res) == 0)
+		return CAMP_OK;
+	o->has_sync = 1;
+	o->sync_outcome = arena_strdup(a, db_get(res, 0, "outcome"));
+	o->sync_time = arena_strdup(a, db_get(res, 0, "t"));
+	o->sync_error = arena_strdup(a, db_get(res, 0, "error"));
+	return CAMP_OK;
+}
+
+int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
+                   int scoped, struct dashboard *out)
+{
+	memset(out, 0, sizeof(*out));
+	char today[12];
+	cday_format(cday_of(camp_now()), today, sizeof(today));
+	const char *p[] = { arena_i64(a, user_id), scoped ? "t" : "f", today };
+	if ((parts & DASH_REFUNDS) && load_refunds(d, a, p, out) != CAMP_OK)
+		return CAMP_EDB;
+	if ((parts & DASH_CAMPS) && load_ending(d, a, p, out) != CAMP_OK)
+		return CAMP_EDB;
+	if (parts & DASH_BINDS) {
+		PGresult *res = db_q(d, a, &q_binds, 2, p);
+		if (res == NULL)
+			return CAMP_EDB;
+		out->manual_binds = db_get_ll(res, 0, "n", 0);
+	}
+	if ((parts & DASH_SYNC) && load_sync(d, a, out) != CAMP_OK)
+		return CAMP_EDB;
+	return CAMP_OK;
+}

@@ -1,0 +1,42 @@
+/* dashboard.h: the 工作台 to-do counts, scoped to a coach's or volunteer's own camps. */
+#ifndef CAMP_DOMAIN_DASHBOARD_H
+#define CAMP_DOMAIN_DASHBOARD_H
+
+#include <stdint.h>
+
+#include "arena.h"
+
+struct db;
+
+enum dash_part {
+	DASH_REFUNDS = 1 << 0,   /* pending audits and failed refunds */
+	DASH_CAMPS = 1 << 1,     /* camps ending within 3 days */
+	DASH_BINDS = 1 << 2,     /* payments waiting for a manual bind */
+	DASH_SYNC = 1 << 3,      /* the last sync-checkins run */
+};
+
+struct dash_camp {
+	long long id;
+	const char *name;
+	const char *end_date;
+};
+
+struct dashboard {
+	long long pending_refunds;
+	int64_t pending_fen;
+	long long failed_refunds;
+	long long manual_binds;
+	struct dash_camp *ending;
+	int nending;
+	int has_sync;
+	const char *sync_outcome;   /* running | success | failed | skipped */
+	const char *sync_time;
+	const char *sync_error;     /* NULL when none */
+};
+
+/* Loads the parts asked for.  scoped: count only camps user_id is assigned
+ * to in camp_member_relation (coaches and volunteers). */
+int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
+                   int scoped, struct dashboard *out);
+
+#endif

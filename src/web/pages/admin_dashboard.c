@@ -1,0 +1,97 @@
+/* admin_dashboard.c: 工作台 — the to-dos each role may see (UI.md). */
+#include "pages.h"
+#include "camp.h"
+#include "clock.h"
+#include "dashboard.h"
+#include "dates.h"
+#include "page.h"
+#include "router.h"
+
+#include <string.h>
+
+static unsigned parts_for(enum role role)
+{
+	unsigned parts = DASH_SYNC;
+	if (role & R_REFUNDS)
+		parts |= DASH_REFUNDS;
+	if (role & R_CAMPS)
+		parts |= DASH_CAMPS;
+	if (role & R_MEMBERS)
+		parts |= DASH_BINDS;
+	return parts;
+}
+
+static const char *sync_label(const char *outcome, const char **cls)
+{
+	*cls = "warning";
+	if (!strcmp(outcome, "success")) {
+		*cls = "success";
+		return "同步成功";
+	}
+	if (!strcmp(outcome, "failed")) {
+		*cls = "danger";
+		return "同步失败";
+	}
+	return !strcmp(outcome, "running") ? "同步中" : "已跳过";
+}
+
+/* Fills the cards; returns how many ask for action. */
+static int fill(tpl_dict *b, const struct dashboard *d, unsigned parts)
+{
+	int todo = 0;
+	if ((parts & DASH_REFUNDS) && d->pending_refunds > 0) {
+		tpl_dict *s = tpl_add_section(b, "TODO_REFUNDS");
+		tpl_set_int(s, "COUNT", d->pending_refunds);
+		tpl_set_money(tpl_add_section(s, "AMOUNT"), "TOTAL", d->pending_fen);
+		todo++;
+	}
+	if ((parts & DASH_REFUNDS) && d->failed_refunds > 0) {
+		tpl_set_int(tpl_add_section(b, "FAILED_REFUNDS"), "COUNT", d->failed_refunds);
+		todo++;
+	}
+	if ((parts & DASH_CAMPS) && d->nending > 0) {
+		tpl_dict *s = tpl_add_section(b, "CAMPS_ENDING");
+		tpl_set_int(s, "COUNT", d->nending);
+		for (int i = 0; i < d->nending; i++) {
+			tpl_dict *c = tpl_add_section(s, "CAMP");
+			tpl_set_int(c, "ID", d->ending[i].id);
+			tpl_set(c, "NAME", d->ending[i].name);
+			tpl_set(c, "END_DATE", d->ending[i].end_date);
+		}
+		todo++;
+	}
+	if ((parts & DASH_BINDS) && d->manual_binds > 0) {
+		tpl_set_int(tpl_add_section(b, "MANUAL_BINDS"), "COUNT", d->manual_binds);
+		todo++;
+	}
+	if (d->has_sync) {
+		const char *cls;
+		tpl_dict *s = tpl_add_section(b, "LAST_SYNC");
+		tpl_set(s, "RESULT_LABEL", sync_label(d->sync_outcome, &cls));
+		tpl_set(s, "RESULT_CLASS", cls);
+		tpl_set(s, "TIME", d->sync_time);
+		if (d->sync_error != NULL && *d->sync_error != '\0')
+			tpl_set(tpl_add_section(s, "SYNC_ERROR"), "TEXT", d->sync_error);
+		todo += strcmp(d->sync_outcome, "failed") == 0;
+	}
+	return todo;
+}
+
+void page_admin_dashboard(struct req *r, struct resp *w)
+{
+	unsigned parts = parts_for(r->user->role);
+	int scoped = (r->user->role & (ROLE_COACH | ROLE_VOLUNTEER)) != 0;
+	struct dashboard d;
+	if (dashboard_load(r->db, r->a, parts, r->user->id, scoped, &d) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	struct page *p = page_new(r, "工作台", "admin/dashboard.tpl");
+	tpl_set(p->body, "USER_NAME", r->user->username);
+	char day[12];
+	tpl_set(tpl_add_section(p->body, "TODAY"), "DATE",
+	        cday_format(cday_of(camp_now()), day, sizeof(day)));
+	if (fill(p->body, &d, parts) == 0)
+		tpl_show(p->body, "ALL_CLEAR");
+	page_admin(r, w, p, "/admin/");
+}

@@ -1,0 +1,180 @@
+/* admin_logs.c: 操作日志 — filtered, paginated, and exported as CSV. */
+#include "pages.h"
+#include "audit.h"
+#include "buf.h"
+#include "camp.h"
+#include "dates.h"
+#include "page.h"
+#include "users.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define PER_PAGE 50
+
+struct filters {
+	struct audit_filter f;
+	long long page;
+	const char *operator_text;
+	const char *from_err, *to_err;
+};
+
+static void read_filters(struct req *r, struct filters *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	const char *op = req_param(r, "operator");
+	if (op && *op && parse_i64(op, 1, INT64_MAX, &fl->f.operator_id) != CAMP_OK)
+		fl->f.operator_id = -1;   /* matches nobody */
+	const char *t = req_param(r, "operation_type");
+	fl->f.type = t && *t && strlen(t) <= 50 ? t : NULL;
+	cday a = 0, b = 0;
+	const char *from = req_param(r, "from"), *to = req_param(r, "to");
+	if (from && *from && cday_parse(from, &a) != CAMP_OK)
+		fl->from_err = "请输入有效日期（YYYY-MM-DD）";
+	else if (from && *from)
+		fl->f.from = from;
+	if (to && *to && cday_parse(to, &b) != CAMP_OK)
+		fl->to_err = "请输入有效日期（YYYY-MM-DD）";
+	else if (to && *to)
+		fl->f.to = to;
+	if (fl->f.from && fl->f.to && b < a) {
+		fl->to_err = "结束日期不能早于开始日期";
+		fl->f.to = NULL;
+	}
+	const char *pg = req_param(r, "page");
+	if (pg == NULL || parse_i64(pg, 1, 1000000, &fl->page) != CAMP_OK)
+		fl->page = 1;
+}
+
+/* One CSV cell: quoted, quotes doubled, and a leading = + - @ (or tab/CR)
+ * defused with an apostrophe so spreadsheets do not run it as a formula. */
+static void csv_cell(struct buf *b, const char *s, int last)
+{
+	s = s ? s : "";
+	buf_putc(b, '"');
+	if (strchr("=+-@\t\r", *s) != NULL && *s != '\0')
+		buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_puts(b, last ? "\"\r\n" : "\",");
+}
+
+static void export_csv(struct req *r, struct resp *w, const struct audit_row *rows, int n)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "\xEF\xBB\xBF");
+	static const char *const head[] = { "时间", "操作人", "操作类型", "对象类型", "对象ID",
+	                                    "操作对象", "操作详情", "IP地址", "User Agent",
+	                                    "请求ID", "结果" };
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(head); i++)
+		csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
+	for (int i = 0; i < n; i++) {
+		const struct audit_row *x = &rows[i];
+		csv_cell(&b, x->time, 0);
+		csv_cell(&b, x->operator_name, 0);
+		csv_cell(&b, audit_type_label(x->type), 0);
+		csv_cell(&b, x->target_type, 0);
+		csv_cell(&b, x->target_id ? arena_i64(r->a, x->target_id) : "", 0);
+		csv_cell(&b, x->target_name, 0);
+		csv_cell(&b, x->desc, 0);
+		csv_cell(&b, x->ip, 0);
+		csv_cell(&b, x->user_agent, 0);
+		csv_cell(&b, x->request_id, 0);
+		csv_cell(&b, x->success ? "成功" : "失败", 1);
+	}
+	char *body = arena_strndup(r->a, b.s, b.len);
+	size_t len = b.len;
+	buf_free(&b);
+	resp_header(w, "Content-Disposition", "attachment; filename=\"operation-log.csv\"");
+	resp_body(w, 200, "text/csv; charset=utf-8", body, len);
+}
+
+static void fill_filters(struct req *r, tpl_dict *b, const struct filters *fl)
+{
+	struct user *users;
+	int nu = 0;
+	if (user_list(r->db, r->a, &users, &nu) == CAMP_OK)
+		for (int i = 0; i < nu; i++) {
+			tpl_dict *o = tpl_add_section(b, "OPERATOR");
+			tpl_set_int(o, "ID", users[i].id);
+			tpl_set(o, "NAME", users[i].username);
+			if (users[i].id == fl->f.operator_id)
+				tpl_show(o, "SEL");
+		}
+	const char **types;
+	int nt = 0;
+	if (audit_types(r->db, r->a, &types, &nt) == CAMP_OK)
+		for (int i = 0; i < nt; i++) {
+			tpl_dict *o = tpl_add_section(b, "TYPE");
+			tpl_set(o, "VALUE", types[i]);
+			tpl_set(o, "LABEL", audit_type_label(types[i]));
+			if (fl->f.type && !strcmp(fl->f.type, types[i]))
+				tpl_show(o, "SEL");
+		}
+	tpl_set(b, "FROM", req_param(r, "from"));
+	tpl_set(b, "TO", req_param(r, "to"));
+	tpl_set(b, "OPERATOR_ID", fl->f.operator_id > 0 ? arena_i64(r->a, fl->f.operator_id) : "");
+	tpl_set(b, "TYPE_VALUE", fl->f.type);
+	if (fl->from_err)
+		tpl_set(tpl_add_section(b, "FROM_ERR"), "TEXT", fl->from_err);
+	if (fl->to_err)
+		tpl_set(tpl_add_section(b, "TO_ERR"), "TEXT", fl->to_err);
+}
+
+static void fill_rows(tpl_dict *b, arena *a, const struct audit_row *rows, int n)
+{
+	tpl_dict *t = n > 0 ? tpl_add_section(b, "TABLE") : NULL;
+	if (t == NULL)
+		tpl_show(b, "EMPTY");
+	for (int i = 0; i < n; i++) {
+		const struct audit_row *x = &rows[i];
+		tpl_dict *d = tpl_add_section(t, "ROW");
+		tpl_set(d, "TIME", x->time);
+		tpl_set(d, "OPERATOR", x->operator_name);
+		tpl_set(d, "TYPE_LABEL", audit_type_label(x->type));
+		tpl_set(d, "TARGET", x->target_name ? x->target_name
+		        : x->target_id ? arena_i64(a, x->target_id) : "");
+		tpl_set(d, "DESC", x->desc);
+		tpl_set(d, "IP", x->ip);
+		tpl_show(d, x->success ? "OK" : "FAILED");
+	}
+}
+
+void page_admin_logs(struct req *r, struct resp *w)
+{
+	struct filters fl;
+	read_filters(r, &fl);
+	const char *fmt = req_param(r, "format");
+	int csv = fmt && !strcmp(fmt, "csv");
+	fl.f.limit = csv ? 0 : PER_PAGE;
+	fl.f.offset = csv ? 0 : (fl.page - 1) * PER_PAGE;
+	struct audit_row *rows;
+	int n;
+	long long total;
+	if (audit_list(r->db, r->a, &fl.f, &rows, &n, &total) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	if (csv) {
+		export_csv(r, w, rows, n);
+		return;
+	}
+	struct page *p = page_new(r, "操作日志", "admin/logs.tpl");
+	fill_filters(r, p->body, &fl);
+	tpl_set_int(p->body, "TOTAL", total);
+	long long npages = (total + PER_PAGE - 1) / PER_PAGE;
+	if (npages > 1) {
+		tpl_dict *pg = tpl_add_section(p->body, "PAGES");
+		tpl_set_int(pg, "PAGE", fl.page);
+		tpl_set_int(pg, "NPAGES", npages);
+		if (fl.page > 1)
+			tpl_set_int(tpl_add_section(pg, "PREV"), "N", fl.page - 1);
+		if (fl.page < npages)
+			tpl_set_int(tpl_add_section(pg, "NEXT"), "N", fl.page + 1);
+	}
+	fill_rows(p->body, r->a, rows, n);
+	page_admin(r, w, p, "/admin/logs");
+}

@@ -1,0 +1,218 @@
+/* admin_settings.c: 系统配置 — edit the settings registry group by group. */
+#include "pages.h"
+#include "audit_req.h"
+#include "camp.h"
+#include "config.h"
+#include "db.h"
+#include "env.h"
+#include "page.h"
+#include "password.h"
+#include "settings.h"
+#include "users.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const groups[] = { "知识星球", "企业微信", "微信支付", "通知", "退款", "安全" };
+
+/* What the last POST left for the page: the group, its values and errors. */
+struct posted {
+	const char *group;
+	const char **value;     /* per config_keys index; plain keys only */
+	const char **err;
+	const char *confirm_err;
+	int nerr;
+};
+
+static char *heap_to_arena(arena *a, char *s)
+{
+	char *c = arena_strdup(a, s);
+	free(s);
+	return c;
+}
+
+static void fill_key(struct req *r, tpl_dict *g, size_t i, const struct posted *ps)
+{
+	const struct config_key *k = &config_keys[i];
+	tpl_dict *d = tpl_add_section(g, "KEY");
+	tpl_set(d, "FIELD", k->key);
+	tpl_set(d, "FIELD_ID", arena_printf(r->a, "cfg-%zu", i));
+	tpl_set(d, "LABEL", k->label);
+	tpl_dict *box = tpl_add_section(d, settings_is_multiline(k->key) ? "AREA" : "LINE");
+	if (k->encrypted) {
+		tpl_set(box, "TYPE", "password");
+		char *at = config_updated_at(r->db, k->key);
+		tpl_set(tpl_add_section(d, "SECRET"), "STATE", at
+		        ? arena_printf(r->a, "已设置 · 更新于 %s（留空则保持不变）", at) : "未设置");
+		free(at);
+	} else {
+		tpl_set(box, "TYPE", "text");
+		const char *v = ps && ps->value[i] ? ps->value[i]
+		              : heap_to_arena(r->a, config_get(r->db, k->key));
+		tpl_set(box, "VALUE", v);
+	}
+	if (ps && ps->err[i])   /* the box inherits ERR for its is-invalid class */
+		tpl_set(tpl_add_section(d, "ERR"), "TEXT", ps->err[i]);
+}
+
+static void show(struct req *r, struct resp *w, const struct posted *ps)
+{
+	struct page *p = page_new(r, "系统配置", "admin/settings.tpl");
+	for (size_t gi = 0; gi < CAMP_ARRAY_LEN(groups); gi++) {
+		tpl_dict *g = tpl_add_section(p->body, "GROUP");
+		tpl_set(g, "NAME", groups[gi]);
+		tpl_set_int(g, "INDEX", (long long)gi);
+		tpl_set(g, "CSRF", r->csrf_token);
+		for (size_t i = 0; i < config_nkeys; i++)
+			if (!strcmp(config_keys[i].group, groups[gi]))
+				fill_key(r, g, i, ps);
+		if (!strcmp(groups[gi], "微信支付")) {
+			tpl_dict *c = tpl_add_section(g, "CALLBACKS");
+			const char *base = camp_env()->base_url ? camp_env()->base_url : "";
+			tpl_set(c, "NOTIFY_URL", arena_printf(r->a, "%s/pay/wechat/notify", base));
+			tpl_set(c, "REFUND_NOTIFY_URL",
+			        arena_printf(r->a, "%s/pay/wechat/refund-notify", base));
+			if (ps && ps->confirm_err)
+				tpl_set(tpl_add_section(c, "CONFIRM_ERR"), "TEXT", ps->confirm_err);
+		}
+	}
+	if (ps && ps->nerr > 0) {
+		tpl_dict *s = tpl_add_section(p->body, "SUMMARY");
+		tpl_set(s, "GROUP", ps->group);
+		tpl_set_int(s, "COUNT", ps->nerr);
+		for (size_t i = 0; i < config_nkeys; i++)
+			if (ps->err[i])
+				tpl_set(tpl_add_section(s, "ITEM"), "TEXT",
+				        arena_printf(r->a, "%s：%s", config_keys[i].label, ps->err[i]));
+		if (ps->confirm_err)
+			tpl_set(tpl_add_section(s, "ITEM"), "TEXT", ps->confirm_err);
+		w->status = 422;
+	}
+	page_admin(r, w, p, "/admin/settings");
+}
+
+void page_admin_settings(struct req *r, struct resp *w)
+{
+	config_invalidate();   /* this page shows what is stored, not a 2-second-old copy */
+	show(r, w, NULL);
+}
+
+static const char *strip_cr(arena *a, const char *v)
+{
+	char *c = arena_strdup(a, v), *o = c;
+	for (const char *s = c; *s; s++)
+		if (*s != '\r')
+			*o++ = *s;
+	*o = '\0';
+	return c;
+}
+
+/* Marks changed[i] for every submitted key of the group whose value differs. */
+static int collect(struct req *r, struct posted *ps, int *changed, int *payment)
+{
+	for (size_t i = 0; i < config_nkeys; i++) {
+		const struct config_key *k = &config_keys[i];
+		const char *v = req_form(r, k->key);
+		if (strcmp(k->group, ps->group) != 0 || v == NULL)
+			continue;
+		v = strip_cr(r->a, v);
+		if (k->encrypted && *v == '\0')
+			continue;   /* empty secret = keep */
+		if (!k->encrypted)
+			ps->value[i] = v;
+		char *cur = config_get(r->db, k->key);
+		changed[i] = cur == NULL ? *v != '\0' : strcmp(cur, v) != 0;
+		free(cur);
+		if (!changed[i])
+			continue;
+		int err_db;
+		ps->err[i] = settings_check(r->db, r->a, k->key, v, &err_db);
+		if (err_db)
+			return CAMP_EDB;
+		ps->nerr += ps->err[i] != NULL;
+		*payment |= settings_is_payment(k->key);
+	}
+	return CAMP_OK;
+}
+
+static int confirm_password(struct req *r, struct posted *ps)
+{
+	const char *pw = req_form(r, "confirm_password");
+	struct user u;
+	int rc = user_find_login(r->db, r->a, r->user->username, &u);
+	if (rc != CAMP_OK && rc != CAMP_ENOTFOUND)
+		return CAMP_EDB;
+	if (pw == NULL || *pw == '\0')
+		ps->confirm_err = "修改微信支付配置需要输入你的登录密码";
+	else if (!password_verify(pw, rc == CAMP_OK ? u.password_hash : NULL))
+		ps->confirm_err = "登录密码不正确";
+	ps->nerr += ps->confirm_err != NULL;
+	return CAMP_OK;
+}
+
+static int write_changes(struct req *r, const int *changed, int payment)
+{
+	for (size_t i = 0; i < config_nkeys; i++) {
+		if (!changed[i])
+			continue;
+		const struct config_key *k = &config_keys[i];
+		const char *v = strip_cr(r->a, req_form(r, k->key));
+		if (config_set(r->db, k->key, v, r->user->id) != CAMP_OK)
+			return CAMP_EDB;
+		struct audit a;
+		audit_from_req(r, &a, "UPDATE_CONFIG");
+		a.target_type = "config";
+		a.target_name = k->key;
+		a.desc = k->encrypted ? arena_printf(r->a, "修改配置「%s」（加密项，值不记录）", k->label)
+		       : arena_printf(r->a, "修改配置「%s」", k->label);
+		if (audit_log(r->db, r->a, &a) != CAMP_OK)
+			return CAMP_EDB;
+	}
+	if (!payment)
+		return CAMP_OK;
+	return settings_alert_admins(r->db, r->a, "微信支付配置已修改",
+	        arena_printf(r->a, "%s 修改了微信支付配置。如非本人或团队操作，请立即登录后台核查。",
+	                     r->user->username));
+}
+
+void page_admin_settings_post(struct req *r, struct resp *w)
+{
+	struct posted ps = { 0 };
+	ps.group = req_form(r, "group");
+	size_t gi = 0;
+	while (gi < CAMP_ARRAY_LEN(groups) && (!ps.group || strcmp(groups[gi], ps.group)))
+		gi++;
+	if (gi == CAMP_ARRAY_LEN(groups)) {
+		resp_error(r, w, 400, "未知的配置分组");
+		return;
+	}
+	config_invalidate();   /* compare against what is stored now */
+	ps.value = arena_alloc(r->a, sizeof(char *) * config_nkeys);
+	ps.err = arena_alloc(r->a, sizeof(char *) * config_nkeys);
+	int *changed = arena_alloc(r->a, sizeof(int) * config_nkeys);
+	int payment = 0, nchanged = 0;
+	int rc = collect(r, &ps, changed, &payment);
+	if (rc == CAMP_OK && payment)
+		rc = confirm_password(r, &ps);
+	if (rc != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	if (ps.nerr > 0) {
+		show(r, w, &ps);
+		return;
+	}
+	for (size_t i = 0; i < config_nkeys; i++)
+		nchanged += changed[i];
+	if (db_begin(r->db) != CAMP_OK || write_changes(r, changed, payment) != CAMP_OK ||
+	    db_commit(r->db) != CAMP_OK) {
+		db_rollback(r->db);
+		config_invalidate();
+		resp_unavailable(r, w);
+		return;
+	}
+	resp_flash(r, w, "success", nchanged
+	           ? arena_printf(r->a, "「%s」已保存（%d 项修改）", ps.group, nchanged)
+	           : arena_printf(r->a, "「%s」没有修改", ps.group));
+	resp_redirect(w, arena_printf(r->a, "/admin/settings#group-%zu", gi));
+}

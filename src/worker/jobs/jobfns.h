@@ -1,0 +1,10 @@
+/* jobfns.h: the job functions the registry names, one file each. */
+#ifndef CAMP_WORKER_JOBFNS_H
+#define CAMP_WORKER_JOBFNS_H
+
+struct job_ctx;
+
+/* camp_status.c: not_started → ongoing → finished by the Shanghai date. */
+int job_camp_status(struct job_ctx *c);
+
+#endif

@@ -1,0 +1,33 @@
+/* registry.c: every job camp-worker knows, with its schedule (ARCHITECTURE §7). */
+#include "worker.h"
+#include "jobs/jobfns.h"
+
+#include <string.h>
+
+/* Only jobs that exist are listed; the others of §7 join as their issues land. */
+const struct job_def job_defs[] = {
+	{ "camp-status", job_camp_status, { SCHED_DAILY, 0 * 60 + 5, 1 }, "训练营状态更新" },
+};
+
+const size_t job_ndefs = sizeof(job_defs) / sizeof(job_defs[0]);
+
+const struct job_def *job_def_find(const char *name)
+{
+	for (size_t i = 0; name && i < job_ndefs; i++)
+		if (strcmp(job_defs[i].name, name) == 0)
+			return &job_defs[i];
+	return NULL;
+}
+
+const char *job_names(void)
+{
+	static char buf[512];
+	if (buf[0] == '\0') {
+		for (size_t i = 0; i < job_ndefs; i++) {
+			if (i > 0)
+				strncat(buf, ", ", sizeof(buf) - strlen(buf) - 1);
+			strncat(buf, job_defs[i].name, sizeof(buf) - strlen(buf) - 1);
+		}
+	}
+	return buf;
+}

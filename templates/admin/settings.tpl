@@ -1,0 +1,51 @@
+{{! admin/settings.tpl: 系统配置 — every settings key by group, secrets never shown back, the body of layout_admin.tpl. }}
+{{%AUTOESCAPE context="HTML"}}
+<div class="page-head">
+<h1 class="page-head__title">系统配置</h1>
+<p class="page-head__desc">每个分组单独保存，保存后数秒内在所有进程生效。加密项不会回显；留空表示保持原值。</p>
+</div>
+{{#SUMMARY}}<div class="alert alert-danger" role="alert">
+<p class="mb-1">「{{GROUP}}」有 {{COUNT}} 处需要修改，未保存任何内容：</p>
+<ul class="mb-0">
+{{#ITEM}}<li>{{TEXT}}</li>
+{{/ITEM}}
+</ul>
+</div>
+{{/SUMMARY}}
+{{#GROUP}}<section class="settings-group" id="group-{{INDEX}}" aria-labelledby="group-{{INDEX}}-title">
+<h2 class="h5 mb-3" id="group-{{INDEX}}-title">{{NAME}}</h2>
+<form class="admin-form" method="post" action="/admin/settings" novalidate>
+<input type="hidden" name="_csrf" value="{{CSRF}}">
+<input type="hidden" name="group" value="{{NAME}}">
+{{#KEY}}<div class="mb-3">
+<label class="form-label" for="{{FIELD_ID}}">{{LABEL}} <code class="small text-muted">{{FIELD}}</code></label>
+{{#LINE}}<input class="form-control{{#ERR}} is-invalid{{/ERR}}" type="{{TYPE}}" id="{{FIELD_ID}}" name="{{FIELD}}" value="{{VALUE}}" autocomplete="off" spellcheck="false">
+{{/LINE}}
+{{#AREA}}<textarea class="form-control font-monospace{{#ERR}} is-invalid{{/ERR}}" id="{{FIELD_ID}}" name="{{FIELD}}" rows="5" spellcheck="false">{{VALUE}}</textarea>
+{{/AREA}}
+{{#SECRET}}<p class="secret-state">{{STATE}}</p>
+{{/SECRET}}
+{{#ERR}}<div class="invalid-feedback d-block">{{TEXT}}</div>
+{{/ERR}}
+</div>
+{{/KEY}}
+{{#CALLBACKS}}<div class="mb-3">
+<label class="form-label" for="notify-url">支付回调地址（只读，填入微信支付商户平台）</label>
+<input class="form-control" type="text" id="notify-url" value="{{NOTIFY_URL}}" readonly>
+</div>
+<div class="mb-3">
+<label class="form-label" for="refund-notify-url">退款回调地址（只读）</label>
+<input class="form-control" type="text" id="refund-notify-url" value="{{REFUND_NOTIFY_URL}}" readonly>
+</div>
+<div class="mb-3">
+<label class="form-label" for="confirm_password">你的登录密码 <span class="text-danger" aria-hidden="true">*</span></label>
+<input class="form-control{{#CONFIRM_ERR}} is-invalid{{/CONFIRM_ERR}}" type="password" id="confirm_password" name="confirm_password" autocomplete="current-password">
+<div class="form-text">修改任何微信支付配置都需要再次输入密码，并会通知所有超级管理员。</div>
+{{#CONFIRM_ERR}}<div class="invalid-feedback d-block">{{TEXT}}</div>
+{{/CONFIRM_ERR}}
+</div>
+{{/CALLBACKS}}
+<button class="btn btn-primary" type="submit">保存「{{NAME}}」</button>
+</form>
+</section>
+{{/GROUP}}

@@ -1,0 +1,151 @@
+"""test_worker_seed.py: `campctl seed-demo` in a scratch database of the test instance."""
+import os
+import re
+import subprocess
+import tempfile
+import uuid
+
+import psycopg2
+import pytest
+
+from conftest import ENV, dsn
+
+APP_BIN = ENV["CAMP_RUNTIME_DIR"] + "/app/bin/"
+
+
+@pytest.fixture(scope="module")
+def seeded():
+    """Migrates a fresh database, adds the admin, seeds it; yields (conn, env, first run)."""
+    name = "camp_seed_" + uuid.uuid4().hex[:8]
+    admin = psycopg2.connect(dsn())
+    admin.autocommit = True
+    with admin.cursor() as c:
+        c.execute(f'CREATE DATABASE "{name}"')   # a generated name, not input
+    env = dict(os.environ)
+    env.update(ENV)
+    env["CAMP_DB_URL"] = re.sub(r"/camp$", "/" + name, ENV["CAMP_DB_URL"])
+
+    def ctl(*args):
+        return subprocess.run([APP_BIN + "campctl", *args], env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    conn = None
+    try:
+        assert ctl("migrate").returncode == 0
+        with tempfile.NamedTemporaryFile("w", suffix=".pw") as f:
+            f.write("admin-password-for-seed\n")
+            f.flush()
+            assert ctl("user", "add", "admin", "--role", "admin",
+                       "--password-file", f.name).returncode == 0
+        first = ctl("seed-demo")
+        conn = psycopg2.connect(env["CAMP_DB_URL"])
+        conn.autocommit = True
+        yield conn, ctl, first
+    finally:
+        if conn is not None:
+            conn.close()
+        with admin.cursor() as c:
+            c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                      " WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+            c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+def values(conn, sql):
+    with conn.cursor() as c:
+        c.execute(sql)
+        return {r[0] for r in c.fetchall()}
+
+
+def one(conn, sql):
+    with conn.cursor() as c:
+        c.execute(sql)
+        return c.fetchone()
+
+
+def test_seed_succeeds_and_prints_demo_passwords_once(seeded):
+    _, _, first = seeded
+    assert first.returncode == 0, first.stderr
+    assert "seeded 4 camps" in first.stdout
+    assert len(re.findall(r"demo user \S+ +\((coach|volunteer)\) password: \S{12,}",
+                          first.stdout)) == 3
+
+
+def test_camps_in_every_state_with_images(seeded):
+    conn, _, _ = seeded
+    assert values(conn, "SELECT status FROM training_camp") == {"not_started", "ongoing", "finished"}
+    # status agrees with the dates (Asia/Shanghai today)
+    assert one(conn, "SELECT count(*) FROM training_camp WHERE status <> CASE"
+                     " WHEN start_date > (now() AT TIME ZONE 'Asia/Shanghai')::date THEN 'not_started'"
+                     " WHEN end_date >= (now() AT TIME ZONE 'Asia/Shanghai')::date THEN 'ongoing'"
+                     " ELSE 'finished' END")[0] == 0
+    assert one(conn, "SELECT count(*) FROM training_camp"
+                     " WHERE poster_sha256 IS NULL OR group_qrcode_sha256 IS NULL"
+                     " OR enroll_url NOT LIKE '%/h5/camps/' || id")[0] == 0
+    rows = one(conn, "SELECT count(*), bool_and(substr(bytes, 1, 8) = '\\x89504e470d0a1a0a'::bytea),"
+                     " bool_and(sha256 = encode(sha256(bytes), 'hex')),"
+                     " bool_and(width > 0 AND height > 0) FROM media")
+    assert rows == (8, True, True, True)
+    # camp history logged, coaches and volunteers assigned
+    assert values(conn, "SELECT event FROM camp_status_log") == {"START", "END"}
+    assert values(conn, "SELECT role_type FROM camp_member_relation") == {"coach", "volunteer"}
+    assert values(conn, "SELECT role FROM system_user WHERE username <> 'admin'") == \
+        {"coach", "volunteer"}
+
+
+def test_group_qr_decodes_to_a_wechat_group_link(seeded, tmp_path):
+    conn, _, _ = seeded
+    with conn.cursor() as c:
+        c.execute("SELECT m.bytes FROM training_camp t JOIN media m"
+                  " ON m.sha256 = t.group_qrcode_sha256 ORDER BY t.id LIMIT 1")
+        png = bytes(c.fetchone()[0])
+    path = tmp_path / "qr.png"
+    path.write_bytes(png)
+    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(path)], capture_output=True,
+                         text=True, timeout=30)
+    assert out.stdout.strip() == "https://weixin.qq.com/g/DEMO0001"
+
+
+def test_members_payments_checkins_and_refunds(seeded):
+    conn, _, _ = seeded
+    assert values(conn, "SELECT bind_status FROM payment_record") == \
+        {"pending", "completed", "expired", "manual_review", "closed"}
+    assert values(conn, "SELECT bind_method FROM payment_record WHERE bind_status = 'completed'") == \
+        {"h5_bindplanet", "user_fill", "manual"}
+    assert one(conn, "SELECT count(*) FROM payment_record WHERE bind_status <> 'completed'"
+                     " AND bind_method IS NOT NULL")[0] == 0
+    assert values(conn, "SELECT pay_status FROM payment_record") == {"success", "pending", "refunded"}
+    assert one(conn, "SELECT count(*) FROM payment_record WHERE pay_status IN ('success', 'refunded')"
+                     " AND (wechat_transaction_id IS NULL OR pay_time IS NULL)")[0] == 0
+    assert values(conn, "SELECT refund_status || '/' || audit_status FROM refund_record") == {
+        "pending/pending", "approved/approved", "success/approved", "failed/approved",
+        "rejected/rejected"}
+    # refunds only in finished camps; a successful one marks its payment refunded
+    assert values(conn, "SELECT t.status FROM refund_record r JOIN training_camp t"
+                        " ON t.id = r.camp_id") == {"finished"}
+    assert one(conn, "SELECT count(*) FROM refund_record r JOIN payment_record p"
+                     " ON p.id = r.payment_id WHERE r.refund_status = 'success'"
+                     " AND p.pay_status <> 'refunded'")[0] == 0
+    # check-ins exist, are counted, and only inside camp dates of matched members
+    assert one(conn, "SELECT count(*) FROM checkin_record")[0] > 30
+    assert one(conn, "SELECT count(*) FROM checkin_record c JOIN training_camp t ON t.id = c.camp_id"
+                     " WHERE c.checkin_date NOT BETWEEN t.start_date AND t.end_date")[0] == 0
+    assert one(conn, "SELECT count(*) FROM camp_member WHERE checkin_count > 0")[0] > 5
+    assert one(conn, "SELECT count(*) FROM planet_user")[0] > 10
+    # the camps' counters agree with the rows
+    assert one(conn, "SELECT count(*) FROM training_camp t JOIN v_camp_statistics s"
+                     " ON s.camp_id = t.id WHERE t.member_count <> s.member_count"
+                     " OR t.paid_amount <> s.total_paid"
+                     " OR t.refunded_amount <> s.total_refunded")[0] == 0
+
+
+def test_second_run_refuses_without_writing(seeded):
+    conn, ctl, _ = seeded
+    before = one(conn, "SELECT (SELECT count(*) FROM training_camp),"
+                       " (SELECT count(*) FROM camp_member), (SELECT count(*) FROM media)")
+    again = ctl("seed-demo")
+    assert again.returncode == 0
+    assert "already seeded" in again.stdout
+    after = one(conn, "SELECT (SELECT count(*) FROM training_camp),"
+                      " (SELECT count(*) FROM camp_member), (SELECT count(*) FROM media)")
+    assert after == before
