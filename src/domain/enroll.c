@@ -250,3 +250,166 @@ int ticket_for_order(struct db *d, arena *a, const char *order_no, const char *t
 	const char *p[] = { sha, clock_rfc3339(now, nowbuf, sizeof(nowbuf)), order_no };
 	return ticket_row(db_q(d, a, &q_ticket_order, 3, p), a, t);
 }
+
+static const struct db_stmt q_issue = DB_STMT(
+	"INSERT INTO access_token (token_sha256, payment_id, camp_id, member_id, expires_at, created_at)"
+	" SELECT $1, p.id, p.camp_id, p.member_id,"
+	" (c.end_date + 8)::timestamp AT TIME ZONE 'Asia/Shanghai', $3::timestamptz"
+	" FROM payment_record p JOIN training_camp c ON c.id = p.camp_id"
+	" WHERE p.id = $2 AND p.pay_status = 'success' AND p.member_id IS NOT NULL");
+
+int ticket_issue(struct db *d, arena *a, long long payment_id, time_t now, char token[40])
+{
+	if (crypto_token("tk_", token, 40) != CAMP_OK)
+		return CAMP_ECRYPTO;
+	char sha[65], nowbuf[40];
+	crypto_sha256_hex(token, strlen(token), sha);
+	const char *p[] = { sha, arena_i64(a, payment_id), clock_rfc3339(now, nowbuf, sizeof(nowbuf)) };
+	PGresult *res = db_q(d, a, &q_issue, 3, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	return strcmp(PQcmdTuples(res), "1") == 0 ? CAMP_OK : CAMP_ENOTFOUND;
+}
+
+static const struct db_stmt q_by_openid = DB_STMT(
+	"SELECT p.id AS payment_id, c.id AS camp_id, c.name, c.status,"
+	" c.start_date::text AS start_date, c.end_date::text AS end_date"
+	" FROM payment_record p JOIN camp_member m ON m.id = p.member_id"
+	" JOIN training_camp c ON c.id = p.camp_id"
+	" WHERE (p.openid = $1 OR m.openid = $1) AND m.paid AND p.pay_status = 'success'"
+	"  AND m.deleted_at IS NULL ORDER BY c.start_date DESC LIMIT 50");
+
+int enroll_by_openid(struct db *d, arena *a, const char *openid,
+                     struct my_enrollment **out, int *n)
+{
+	*n = 0;
+	*out = NULL;
+	if (openid == NULL)
+		return CAMP_OK;
+	const char *p[] = { openid };
+	PGresult *res = db_q(d, a, &q_by_openid, 1, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	*n = PQntuples(res);
+	*out = arena_alloc(a, sizeof(**out) * (size_t)(*n + 1));
+	for (int i = 0; i < *n; i++) {
+		struct my_enrollment *e = &(*out)[i];
+		e->payment_id = db_get_ll(res, i, "payment_id", 0);
+		e->camp_id = db_get_ll(res, i, "camp_id", 0);
+		e->camp_name = arena_strdup(a, db_get(res, i, "name"));
+		e->status = arena_strdup(a, db_get(res, i, "status"));
+		e->start_date = arena_strdup(a, db_get(res, i, "start_date"));
+		e->end_date = arena_strdup(a, db_get(res, i, "end_date"));
+	}
+	return CAMP_OK;
+}
+
+int enroll_owned_by(struct db *d, arena *a, long long payment_id, const char *openid)
+{
+	struct my_enrollment *list;
+	int n;
+	if (enroll_by_openid(d, a, openid, &list, &n) != CAMP_OK)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (list[i].payment_id == payment_id)
+			return 1;
+	return 0;
+}
+
+static const struct db_stmt q_bind_lock = DB_STMT(
+	"SELECT p.id, p.member_id, p.camp_id, p.bind_status, p.bind_deadline <= $2::timestamptz AS late"
+	" FROM payment_record p WHERE (p.order_no = $1 OR p.wechat_transaction_id = $1)"
+	" AND p.pay_status = 'success' AND p.member_id IS NOT NULL AND p.deleted_at IS NULL"
+	" FOR UPDATE");
+static const struct db_stmt q_bind_member = DB_STMT(
+	"UPDATE camp_member SET filled_planet_nickname = $2, filled_planet_user_id = $3,"
+	" filled_wechat_nickname = COALESCE(NULLIF($4, ''), filled_wechat_nickname) WHERE id = $1");
+static const struct db_stmt q_bind_payment = DB_STMT(
+	"UPDATE payment_record SET bind_status = 'completed', bind_method = 'user_fill',"
+	" bound_at = $2::timestamptz, planet_user_id_from_attach = $3 WHERE id = $1");
+static const struct db_stmt q_bind_blog = DB_STMT(
+	"INSERT INTO payment_bind_log (payment_id, from_status, to_status, event, extra_data, created_at)"
+	" VALUES ($1, 'pending', 'completed', 'USER_BIND', $2::jsonb, $3::timestamptz)");
+
+int enroll_bind_later(struct db *d, arena *a, const char *order_no,
+                      const struct enroll_form *f, time_t now,
+                      long long *payment_id, const char **why)
+{
+	*why = NULL;
+	char nowbuf[40];
+	clock_rfc3339(now, nowbuf, sizeof(nowbuf));
+	if (db_begin(d) != CAMP_OK)
+		return CAMP_EDB;
+	const char *p[] = { order_no, nowbuf };
+	PGresult *res = db_q(d, a, &q_bind_lock, 2, p);
+	if (res == NULL) {
+		db_rollback(d);
+		return CAMP_EDB;
+	}
+	if (PQntuples(res) != 1) {
+		db_rollback(d);
+		return CAMP_ENOTFOUND;
+	}
+	*payment_id = db_get_ll(res, 0, "id", 0);
+	const char *status = db_get(res, 0, "bind_status");
+	if (strcmp(status, "pending") != 0 || db_get_bool(res, 0, "late")) {
+		db_rollback(d);
+		*why = !strcmp(status, "completed") ? "该订单已完成绑定"
+		       : "已超过 7 天绑定期限，请联系管理员人工绑定";
+		return CAMP_ECONFLICT;
+	}
+	const char *pid = arena_strdup(a, db_get(res, 0, "id"));
+	const char *mid = arena_strdup(a, db_get(res, 0, "member_id"));
+	const char *mp[] = { mid, f->planet_nickname, f->planet_user_id, f->wechat_nickname };
+	if (db_q(d, a, &q_bind_member, 4, mp) == NULL) {
+		int dup = !strcmp(db_sqlstate(d), "23505");
+		db_rollback(d);
+		if (dup) {
+			*why = "该星球ID已报名本训练营";
+			return CAMP_ECONFLICT;
+		}
+		return CAMP_EDB;
+	}
+	const char *pp[] = { pid, nowbuf, f->planet_user_id };
+	const char *lp[] = { pid, arena_printf(a, "{\"method\":\"user_fill\"}"), nowbuf };
+	if (db_q(d, a, &q_bind_payment, 3, pp) == NULL || db_q(d, a, &q_bind_blog, 3, lp) == NULL) {
+		db_rollback(d);
+		return CAMP_EDB;
+	}
+	return db_commit(d);
+}
+
+static const struct db_stmt q_progress = DB_STMT(
+	"SELECT c.name, c.start_date::text AS start_date, c.end_date::text AS end_date,"
+	" c.total_days, c.required_days, m.checkin_count, m.eligible_for_refund,"
+	" GREATEST(0, LEAST(c.end_date - c.start_date + 1,"
+	"   ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date - c.start_date + 1)) AS elapsed,"
+	" r.refund_status, r.audit_status, r.audit_comment"
+	" FROM camp_member m JOIN training_camp c ON c.id = m.camp_id"
+	" LEFT JOIN LATERAL (SELECT refund_status, audit_status, audit_comment FROM refund_record"
+	"   WHERE member_id = m.id AND deleted_at IS NULL ORDER BY id DESC LIMIT 1) r ON true"
+	" WHERE m.id = $1");
+
+int enroll_progress(struct db *d, arena *a, long long member_id, time_t now, struct progress *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	char nowbuf[40];
+	const char *p[] = { arena_i64(a, member_id), clock_rfc3339(now, nowbuf, sizeof(nowbuf)) };
+	PGresult *res = db_q(d, a, &q_progress, 2, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	if (PQntuples(res) != 1)
+		return CAMP_ENOTFOUND;
+	pr->camp_name = arena_strdup(a, db_get(res, 0, "name"));
+	pr->start_date = arena_strdup(a, db_get(res, 0, "start_date"));
+	pr->end_date = arena_strdup(a, db_get(res, 0, "end_date"));
+	pr->total_days = (int)db_get_ll(res, 0, "total_days", 0);
+	pr->required_days = (int)db_get_ll(res, 0, "required_days", 0);
+	pr->checkin_count = (int)db_get_ll(res, 0, "checkin_count", 0);
+	pr->elapsed_days = (int)db_get_ll(res, 0, "elapsed", 0);
+	pr->eligible = db_get_bool(res, 0, "eligible_for_refund");
+	pr->refund_status = arena_strdup(a, db_get(res, 0, "refund_status"));
+	pr->audit_status = arena_strdup(a, db_get(res, 0, "audit_status"));
+	pr->audit_comment = arena_strdup(a, db_get(res, 0, "audit_comment"));
+	return CAMP_OK;
+}

@@ -56,3 +56,33 @@ int ticket_for_order(struct db *d, arena *a, const char *order_no, const char *t
                      time_t now, struct ticket *t);
 
 #endif
+
+/* A fresh ticket token for a paid payment (the bind page and /h5/mine
+ * issue one when this browser holds none). */
+int ticket_issue(struct db *d, arena *a, long long payment_id, time_t now, char token[40]);
+
+/* A member's own paid enrollments, found by WeChat openid (for /h5/mine). */
+struct my_enrollment {
+	long long payment_id, camp_id;
+	const char *camp_name, *status, *start_date, *end_date;
+};
+int enroll_by_openid(struct db *d, arena *a, const char *openid,
+                     struct my_enrollment **out, int *n);
+/* 1 when payment_id is a paid enrollment of openid. */
+int enroll_owned_by(struct db *d, arena *a, long long payment_id, const char *openid);
+
+/* Pay now, bind later (PRD §7, user_fill): order_no is our out_trade_no or
+ * WeChat's transaction id.  CAMP_ENOTFOUND (no such paid order),
+ * CAMP_ECONFLICT (*why: already bound, past the deadline, planet ID taken). */
+int enroll_bind_later(struct db *d, arena *a, const char *order_no,
+                      const struct enroll_form *f, time_t now,
+                      long long *payment_id, const char **why);
+
+/* The member's progress (the H5 progress page). */
+struct progress {
+	const char *camp_name, *start_date, *end_date;
+	int total_days, required_days, checkin_count, elapsed_days;
+	int eligible;
+	const char *refund_status, *audit_status, *audit_comment;
+};
+int enroll_progress(struct db *d, arena *a, long long member_id, time_t now, struct progress *p);

@@ -322,3 +322,45 @@ int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
 	}
 	return CAMP_EDB;
 }
+
+static const struct db_stmt q_prepay = DB_STMT(
+	"UPDATE payment_record SET wechat_order_no = $2 WHERE id = $1");
+
+int payment_set_prepay(struct db *d, arena *a, long long payment_id, const char *prepay)
+{
+	if (prepay == NULL)
+		return CAMP_EINVAL;
+	const char *p[] = { arena_i64(a, payment_id), prepay };
+	return db_q(d, a, &q_prepay, 2, p) ? CAMP_OK : CAMP_EDB;
+}
+
+static const struct db_stmt q_view = DB_STMT(
+	"SELECT p.id, p.camp_id, p.order_no, p.pay_status, p.trade_type, p.wechat_order_no,"
+	" p.pay_amount::text AS pay_amount, extract(epoch FROM p.time_expire)::bigint AS expire,"
+	" c.name AS camp_name, COALESCE(m.paid, false) AS paid"
+	" FROM payment_record p JOIN training_camp c ON c.id = p.camp_id"
+	" LEFT JOIN camp_member m ON m.id = p.member_id WHERE p.id = $1");
+
+int payment_order_view(struct db *d, arena *a, long long payment_id, struct order_view *o)
+{
+	memset(o, 0, sizeof(*o));
+	const char *p[] = { arena_i64(a, payment_id) };
+	PGresult *res = db_q(d, a, &q_view, 1, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	if (PQntuples(res) != 1)
+		return CAMP_ENOTFOUND;
+	o->payment_id = payment_id;
+	o->camp_id = db_get_ll(res, 0, "camp_id", 0);
+	o->order_no = arena_strdup(a, db_get(res, 0, "order_no"));
+	o->pay_status = arena_strdup(a, db_get(res, 0, "pay_status"));
+	o->trade_type = arena_strdup(a, db_get(res, 0, "trade_type"));
+	o->prepay = arena_strdup(a, db_get(res, 0, "wechat_order_no"));
+	o->camp_name = arena_strdup(a, db_get(res, 0, "camp_name"));
+	money_parse(db_get(res, 0, "pay_amount"), &o->fen);
+	o->time_expire = (time_t)db_get_ll(res, 0, "expire", 0);
+	o->member_paid = db_get_bool(res, 0, "paid");
+	if (o->trade_type == NULL)
+		o->trade_type = "";
+	return CAMP_OK;
+}

@@ -54,6 +54,19 @@ struct pay_audit {
 };
 int payment_audit(struct db *d, arena *a, const struct pay_audit *e);
 
+/* Stores WeChat's prepay_id (JSAPI) or code_url (Native) on the order. */
+int payment_set_prepay(struct db *d, arena *a, long long payment_id, const char *prepay);
+
+/* What the paying page and the status poll need about one order. */
+struct order_view {
+	long long payment_id, camp_id;
+	const char *order_no, *pay_status, *trade_type, *prepay, *camp_name;
+	int64_t fen;
+	time_t time_expire;
+	int member_paid;
+};
+int payment_order_view(struct db *d, arena *a, long long payment_id, struct order_view *o);
+
 /* Reads the merchant settings (wechat.pay_*) into cfg (strings on the arena).
  * CAMP_OK, or CAMP_ENOTFOUND when the merchant is not configured. */
 int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *cfg);

@@ -13,6 +13,18 @@ const struct route routes[] = {
 
 	/* member H5 */
 	{ M_GET, "/h5/", page_h5_index, 0, 0, "h5_index" },
+	{ M_GET, "/h5/camps/{id}", page_h5_camp, 0, 0, "h5_camp" },
+	{ M_POST, "/h5/camps/{id}/enroll", page_h5_enroll, 0, RF_CSRF, "h5_enroll" },
+	{ M_GET, "/h5/oauth", page_h5_oauth, 0, 0, "h5_oauth" },
+	{ M_GET, "/h5/orders/{order_no}", page_h5_order, 0, 0, "h5_order" },
+	{ M_GET, "/h5/orders/{order_no}/status", page_h5_order_status, 0, RF_JSON, "h5_order_status" },
+	{ M_GET, "/h5/orders/{order_no}/qrcode.png", page_h5_order_qr, 0, 0, "h5_order_qr" },
+	{ M_GET, "/h5/t/{token}", page_h5_ticket, 0, 0, "h5_ticket" },
+	{ M_GET, "/h5/t/{token}/progress", page_h5_progress, 0, 0, "h5_progress" },
+	{ M_GET, "/h5/mine", page_h5_mine, 0, 0, "h5_mine" },
+	{ M_POST, "/h5/mine/{payment_id}", page_h5_mine_open, 0, RF_CSRF, "h5_mine_open" },
+	{ M_GET, "/h5/bind", page_h5_bind_form, 0, 0, "h5_bind_form" },
+	{ M_POST, "/h5/bind", page_h5_bind, 0, RF_CSRF, "h5_bind" },
 
 	/* admin console */
 	{ M_GET, "/admin/login", page_admin_login, 0, 0, "admin_login" },

@@ -47,6 +47,22 @@ void page_admin_settings_post(struct req *r, struct resp *w);
 void page_admin_logs(struct req *r, struct resp *w);
 /* --- end issue #5 --- */
 
+/* h5_enroll.c */
+void page_h5_camp(struct req *r, struct resp *w);
+void page_h5_oauth(struct req *r, struct resp *w);
+void page_h5_enroll(struct req *r, struct resp *w);
+void page_h5_order(struct req *r, struct resp *w);
+void page_h5_order_qr(struct req *r, struct resp *w);
+void page_h5_order_status(struct req *r, struct resp *w);
+
+/* h5_ticket.c */
+void page_h5_ticket(struct req *r, struct resp *w);
+void page_h5_progress(struct req *r, struct resp *w);
+void page_h5_mine(struct req *r, struct resp *w);
+void page_h5_mine_open(struct req *r, struct resp *w);
+void page_h5_bind_form(struct req *r, struct resp *w);
+void page_h5_bind(struct req *r, struct resp *w);
+
 /* pay_notify.c */
 void page_pay_notify(struct req *r, struct resp *w);
 
