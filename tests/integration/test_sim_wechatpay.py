@@ -40,8 +40,6 @@ def test_openssl_signed_request_is_accepted_and_response_verifies():
 
 
 def test_tampered_or_unsigned_request_is_refused():
-    body = None
-
     def tamper(data):
         return data.replace('"total":9900', '"total":1')
     s = settings()
@@ -57,7 +55,6 @@ def test_tampered_or_unsigned_request_is_refused():
     from conftest import SIM
     r = requests.get(SIM + "/v3/certificates", headers={"User-Agent": "t"}, timeout=5)
     assert r.status_code == 401 and r.json()["code"] == "SIGN_ERROR"
-    assert body is None
 
 
 def test_order_validation_and_same_parameters_rule():
@@ -271,3 +268,18 @@ def test_log_records_requests_and_callbacks():
         assert set(first) == {"time", "service", "method", "path", "status", "request", "response"}
     finally:
         rcv.close()
+
+
+def test_ui_pay_button_pays_the_order():
+    import requests
+    from conftest import SIM
+    body, _ = new_order(kind="native")
+    no = body["out_trade_no"]
+    page = requests.get(SIM + "/sim/", timeout=5).text
+    assert f"/sim/wechatpay/orders/{no}/pay" in page and "支付" in page
+    r = requests.post(SIM + f"/sim/wechatpay/orders/{no}/pay", data={"ui": "1", "openid": ""},
+                      allow_redirects=False, timeout=5)
+    assert r.status_code == 303 and r.headers["Location"] == "/sim/"
+    mchid = settings()["wechat.pay_merchant_id"]
+    q = pay_request("GET", f"/v3/pay/transactions/out-trade-no/{no}?mchid={mchid}").json()
+    assert q["trade_state"] == "SUCCESS" and q["trade_type"] == "NATIVE"
