@@ -1,0 +1,211 @@
+/* sim.h: camp-sim's shared state, service handlers and helpers (dev/test only). */
+#ifndef CAMP_SIM_H
+#define CAMP_SIM_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "http.h"
+
+struct json_object;
+
+enum sim_service { SVC_WECHATPAY, SVC_WXOAUTH, SVC_WECOM, SVC_ZSXQ, SVC_SIM, SVC__MAX };
+
+enum sim_fault {
+	FAULT_OK = 0, FAULT_500, FAULT_TIMEOUT, FAULT_EXPIRED_COOKIE, FAULT_RATE_LIMIT,
+	FAULT_SIGNTEST, FAULT_DUPLICATE_CALLBACK, FAULT_REORDER_CALLBACKS,
+	FAULT_REFUND_CLOSED, FAULT_REFUND_ABNORMAL, FAULT__MAX
+};
+
+/* Identities and keys, generated once into the state directory. */
+struct sim_keys {
+	char *pay_priv_pem;      /* "WeChat Pay" platform key: signs responses, callbacks */
+	char *pay_pub_pem;
+	char *pay_cert_pem;      /* the same key as a platform certificate (/v3/certificates) */
+	char pay_cert_serial[41];
+	char pay_pub_key_id[64]; /* PUB_KEY_ID_… */
+	char *mch_priv_pem;      /* the merchant's key: the app signs with it */
+	char *mch_pub_pem;
+	char mch_serial[41];
+	char apiv3_key[33];
+	char mchid[16];
+	char appid[24];
+	char app_secret[33];
+	char corp_id[24];
+	char agent_id[16];
+	char corp_secret[44];
+	char externalpay_secret[44];
+	char zsxq_token[80];
+	char group_id[20];
+};
+
+struct sim_order {
+	char out_trade_no[33];
+	char trade_type[8];
+	char fingerprint[65];    /* SHA-256 of every parameter: the same-parameters rule */
+	char *description, *attach, *notify_url, *openid, *payer_openid;
+	time_t time_expire;      /* 0 = the default 2 h after creation */
+	time_t created;
+	int64_t total;
+	int64_t refunded;        /* accepted refunds not closed */
+	char state[12];          /* NOTPAY SUCCESS CLOSED REFUND */
+	char transaction_id[33];
+	char success_time[32];
+};
+
+struct sim_refund {
+	char out_refund_no[65];
+	char refund_id[33];
+	char out_trade_no[33];
+	char transaction_id[33];
+	char *notify_url;
+	int64_t refund, total;
+	char status[12];         /* PROCESSING SUCCESS CLOSED ABNORMAL */
+	char create_time[32];
+	char success_time[32];
+	int64_t due_ms;          /* monotonic ms when PROCESSING ends */
+	enum sim_fault outcome;  /* FAULT_OK, FAULT_REFUND_CLOSED or FAULT_REFUND_ABNORMAL */
+};
+
+struct sim_delivery {
+	char *url;
+	char *body;              /* the envelope JSON */
+	int attempt;             /* deliveries made so far */
+	int signtest;            /* the next attempt carries a probe signature */
+	int64_t due_ms;
+	struct sim_delivery *next;
+};
+
+struct sim_bill {
+	char transaction_id[33];
+	char payee_userid[65];
+	char *remark;
+	int64_t total_fee;
+	time_t pay_time;
+};
+
+struct sim_project {
+	long long checkin_id;
+	char *title, *text;
+	int checkin_days;
+	char status[10];
+	time_t created;
+	char *expiration;
+};
+
+struct sim_topic {
+	long long topic_id, checkin_id, user_id;
+	char *name, *text;
+	int64_t ms;              /* create_time, Unix milliseconds */
+};
+
+struct sim_msg {
+	char kind[12];           /* app | webhook */
+	char *to;                /* touser or robot key */
+	char *content;
+	time_t at;
+};
+
+struct sim_token {
+	char token[65];
+	int externalpay;         /* made from the external-pay secret */
+	time_t expires;
+};
+
+struct sim_code {
+	char code[33];
+	char openid[33];
+	time_t created;
+	int used;
+};
+
+#define SIM_VEC(T) struct { T *v; size_t n, cap; }
+
+struct sim_state {
+	pthread_mutex_t mu;
+	pthread_cond_t wake;     /* the delivery thread's alarm clock */
+	struct sim_keys k;
+	double time_factor;
+	long refund_delay_ms;
+	int stopping;
+	struct { enum sim_fault mode; int count; } fault[SVC__MAX];
+	SIM_VEC(struct sim_order) orders;
+	SIM_VEC(struct sim_refund) refunds;
+	SIM_VEC(struct sim_bill) bills;
+	SIM_VEC(struct sim_project) projects;
+	SIM_VEC(struct sim_topic) topics;
+	SIM_VEC(struct sim_msg) msgs;
+	SIM_VEC(struct sim_token) tokens;
+	SIM_VEC(struct sim_code) codes;
+	SIM_VEC(time_t) webhook_times;      /* parallel to webhook_keys */
+	SIM_VEC(char *) webhook_keys;
+	struct sim_delivery *queue;          /* due deliveries, unordered */
+	struct sim_delivery *held;           /* reorder-callbacks: waiting to go out reversed */
+	struct json_object *log;             /* array */
+	long long seq;                       /* ids */
+};
+
+extern struct sim_state sim;
+
+/* The request as the sim sees it: the parsed req plus raw FastCGI values. */
+struct sim_ctx {
+	struct req *r;
+	struct resp *w;
+	const char *request_uri;   /* path + query exactly as sent */
+	const char *authorization;
+	const char *wechatpay_serial;
+	enum sim_service svc;
+	struct json_object *log_request;   /* logged with the response (owned by ctx) */
+};
+
+/* sim_util.c */
+void *sim_vec_push(void *vec, size_t elem);   /* zeroed new slot of a SIM_VEC */
+#define SIM_PUSH(vecp) ((__typeof__((vecp)->v))sim_vec_push((vecp), sizeof(*(vecp)->v)))
+int64_t sim_mono_ms(void);
+char *sim_strdup(const char *s);
+void sim_fmt_rfc3339(time_t t, char *out, size_t n);         /* +08:00 */
+void sim_fmt_zsxq(int64_t ms, char *out, size_t n);          /* 2026-11-21T20:15:03.123+0800 */
+int sim_parse_rfc3339(const char *s, time_t *out);
+int sim_parse_zsxq(const char *s, int64_t *ms);
+void sim_digits(char *out, size_t n);                         /* n random digits */
+void sim_json_reply(struct sim_ctx *c, int status, struct json_object *o);
+/* Takes the next fault of a service (FAULT_OK when none), counting it down. */
+enum sim_fault sim_fault_take(enum sim_service s);
+const char *sim_fault_name(enum sim_fault f);
+void sim_log_add(const char *svc, const char *method, const char *path, int status,
+                 const char *req_body, size_t req_len, const char *resp_body, size_t resp_len);
+const char *sim_service_name(enum sim_service s);
+struct json_object *sim_body_json(struct sim_ctx *c);        /* NULL unless a JSON object */
+const char *sim_jstr(struct json_object *o, const char *key);
+int sim_jint(struct json_object *o, const char *key, int64_t *out);
+
+/* sim_keys.c */
+int sim_keys_load(const char *state_dir);
+void sim_keys_free(void);
+/* Wechatpay-* headers over body, added to w (values on the arena). */
+void sim_wxpay_sign_headers(arena *a, struct resp *w, const char *body, size_t len);
+/* The headers of an outgoing callback as "Name: value" lines (malloc'd). */
+char **sim_wxpay_callback_headers(const char *body, int signtest);
+/* Encrypts plaintext into an encrypt-resource object. */
+struct json_object *sim_wxpay_encrypt(const char *plaintext, const char *aad,
+                                      const char *original_type);
+
+/* services */
+void sim_wxpay_handle(struct sim_ctx *c);
+void sim_wxpay_pay(struct sim_ctx *c, const char *out_trade_no);
+void sim_wxpay_bill(struct sim_ctx *c);
+void sim_wxpay_tick(void);     /* ends due refunds (caller holds the lock) */
+void sim_oauth_handle(struct sim_ctx *c);
+void sim_wecom_handle(struct sim_ctx *c);
+void sim_zsxq_handle(struct sim_ctx *c);
+void sim_zsxq_add_checkin(struct sim_ctx *c);
+void sim_ui_handle(struct sim_ctx *c);
+void sim_reset_state(void);    /* caller holds the lock */
+
+/* sim_deliver.c: callbacks with WeChat's retry schedule */
+void sim_deliver_enqueue(const char *url, const char *body);   /* caller holds the lock */
+void *sim_deliver_main(void *arg);
+void sim_deliver_free_all(void);
+
+#endif

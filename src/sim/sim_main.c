@@ -1,0 +1,357 @@
+/* sim_main.c: camp-sim: FastCGI accept threads, dispatch by path, faults, and the control verbs. */
+#include "sim.h"
+#include "camp.h"
+#include "httpc.h"
+#include "log.h"
+#include "request.h"
+#include "response.h"
+#include "tpl.h"
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SIM_THREADS 4
+#define SIM_TIMEOUT_SLEEP_S 7   /* longer than any client's 5 s total timeout */
+
+struct sim_state sim = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.wake = PTHREAD_COND_INITIALIZER,
+};
+
+static int listen_fd = -1;
+
+static enum sim_service service_of(const char *path)
+{
+	if (!strncmp(path, "/v3/", 4))
+		return SVC_WECHATPAY;
+	if (!strncmp(path, "/connect/oauth2/", 16) || !strncmp(path, "/sns/", 5))
+		return SVC_WXOAUTH;
+	if (!strncmp(path, "/cgi-bin/", 9))
+		return SVC_WECOM;
+	if (!strncmp(path, "/v2/", 4))
+		return SVC_ZSXQ;
+	return SVC_SIM;
+}
+
+static int is_request_fault(enum sim_fault f)
+{
+	return f == FAULT_500 || f == FAULT_TIMEOUT || f == FAULT_EXPIRED_COOKIE ||
+	       f == FAULT_RATE_LIMIT;
+}
+
+/* The failure each service gives for a fault, in that service's own format. */
+static void fault_reply(struct sim_ctx *c, enum sim_fault f)
+{
+	static const char *const wxpay[] = {
+		[FAULT_500] = "{\"code\":\"SYSTEM_ERROR\",\"message\":\"系统错误\"}",
+		[FAULT_TIMEOUT] = "{\"code\":\"SYSTEM_ERROR\",\"message\":\"系统超时\"}",
+		[FAULT_EXPIRED_COOKIE] = "{\"code\":\"SIGN_ERROR\",\"message\":\"签名错误\"}",
+		[FAULT_RATE_LIMIT] = "{\"code\":\"RATELIMIT_EXCEEDED\",\"message\":\"请求超过频率限制\"}",
+	};
+	static const int wxpay_status[] = { [FAULT_500] = 500, [FAULT_TIMEOUT] = 500,
+		[FAULT_EXPIRED_COOKIE] = 401, [FAULT_RATE_LIMIT] = 429 };
+	static const char *const wx[] = {
+		[FAULT_500] = "{\"errcode\":-1,\"errmsg\":\"system error\"}",
+		[FAULT_TIMEOUT] = "{\"errcode\":-1,\"errmsg\":\"system error\"}",
+		[FAULT_EXPIRED_COOKIE] = "{\"errcode\":42001,\"errmsg\":\"access_token expired\"}",
+		[FAULT_RATE_LIMIT] = "{\"errcode\":45009,\"errmsg\":\"api freq out of limit\"}",
+	};
+	static const char *const zsxq[] = {
+		[FAULT_500] = "{\"succeeded\":false,\"code\":1059,\"info\":\"\",\"resp_data\":{},\"error\":\"内部错误\"}",
+		[FAULT_TIMEOUT] = "{\"succeeded\":false,\"code\":1059,\"info\":\"\",\"resp_data\":{},\"error\":\"内部错误\"}",
+		[FAULT_EXPIRED_COOKIE] = "{\"succeeded\":false,\"code\":401,\"info\":\"\",\"resp_data\":{},\"error\":\"登录已失效，请重新登录(token expired)\"}",
+		[FAULT_RATE_LIMIT] = "{\"succeeded\":false,\"code\":1059,\"info\":\"\",\"resp_data\":{},\"error\":\"操作太频繁，请稍后再试\"}",
+	};
+	static const int zsxq_status[] = { [FAULT_500] = 500, [FAULT_TIMEOUT] = 500,
+		[FAULT_EXPIRED_COOKIE] = 401, [FAULT_RATE_LIMIT] = 429 };
+	switch (c->svc) {
+	case SVC_WECHATPAY:
+		resp_json_text(c->w, wxpay_status[f], wxpay[f]);
+		sim_wxpay_sign_headers(c->r->a, c->w, c->w->body, c->w->len);
+		break;
+	case SVC_ZSXQ:
+		resp_json_text(c->w, zsxq_status[f], zsxq[f]);
+		break;
+	default:   /* WeChat and WeCom answer 200 with an errcode, 500 only when broken */
+		resp_json_text(c->w, f == FAULT_500 || f == FAULT_TIMEOUT ? 500 : 200, wx[f]);
+		break;
+	}
+}
+
+/* ---- control verbs --------------------------------------------------------- */
+
+static void ctl_reset(struct sim_ctx *c)
+{
+	sim_reset_state();
+	resp_json_text(c->w, 200, "{\"ok\":true}");
+}
+
+static void ctl_faults(struct sim_ctx *c)
+{
+	struct json_object *o = sim_body_json(c);
+	const char *svc = sim_jstr(o, "service"), *mode = sim_jstr(o, "mode");
+	int64_t count = 1;
+	if (sim_jint(o, "count", &count) == CAMP_EINVAL || count < 0 || count > 1000000) {
+		resp_json_text(c->w, 400, "{\"error\":\"count must be a non-negative integer\"}");
+		return;
+	}
+	int s = -1, f = -1;
+	for (int i = 0; svc && i < SVC_SIM; i++)
+		if (!strcmp(svc, sim_service_name(i)))
+			s = i;
+	for (int i = 0; mode && i < FAULT__MAX; i++)
+		if (!strcmp(mode, sim_fault_name(i)))
+			f = i;
+	if (s < 0 || f < 0) {
+		resp_json_text(c->w, 400, "{\"error\":\"unknown service or mode\"}");
+		return;
+	}
+	sim.fault[s].mode = f;
+	sim.fault[s].count = f == FAULT_OK ? 0 : (int)count;
+	if (f == FAULT_OK || count == 0) {
+		sim.fault[s].mode = FAULT_OK;
+		sim.fault[s].count = 0;
+	}
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "service", json_object_new_string(sim_service_name(s)));
+	json_object_object_add(r, "mode", json_object_new_string(sim_fault_name(sim.fault[s].mode)));
+	json_object_object_add(r, "count", json_object_new_int(sim.fault[s].count));
+	sim_json_reply(c, 200, r);
+}
+
+static void ctl_log(struct sim_ctx *c)
+{
+	const char *s = json_object_to_json_string_ext(sim.log, JSON_C_TO_STRING_PLAIN |
+	                                               JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *copy = arena_strdup(c->r->a, s);
+	resp_body(c->w, 200, "application/json", copy, strlen(copy));
+}
+
+/* /sim/wechatpay/orders/{out_trade_no}/pay */
+static int match_pay(const char *path, char *no, size_t n)
+{
+	const char *pre = "/sim/wechatpay/orders/";
+	size_t pl = strlen(pre);
+	if (strncmp(path, pre, pl) != 0)
+		return 0;
+	const char *end = strstr(path + pl, "/pay");
+	if (end == NULL || strcmp(end, "/pay") != 0 || end == path + pl ||
+	    (size_t)(end - path - pl) >= n)
+		return 0;
+	memcpy(no, path + pl, (size_t)(end - path - pl));
+	no[end - path - pl] = '\0';
+	return strchr(no, '/') == NULL;
+}
+
+static void control(struct sim_ctx *c)
+{
+	const char *p = c->r->path;
+	int post = c->r->method == M_POST;
+	char no[64];
+	if (post && !strcmp(p, "/sim/reset"))
+		ctl_reset(c);
+	else if (post && !strcmp(p, "/sim/faults"))
+		ctl_faults(c);
+	else if (!post && !strcmp(p, "/sim/log"))
+		ctl_log(c);
+	else if (post && match_pay(p, no, sizeof(no)))
+		sim_wxpay_pay(c, no);
+	else if (post && !strcmp(p, "/sim/wechatpay/bills"))
+		sim_wxpay_bill(c);
+	else if (post && !strcmp(p, "/sim/zsxq/checkins"))
+		sim_zsxq_add_checkin(c);
+	else if (!strcmp(p, "/sim/") || !strcmp(p, "/sim") || !strncmp(p, "/sim/ui", 7))
+		sim_ui_handle(c);
+	else
+		resp_json_text(c->w, 404, "{\"error\":\"no such simulator endpoint\"}");
+}
+
+static void dispatch(struct sim_ctx *c)
+{
+	switch (c->svc) {
+	case SVC_WECHATPAY: sim_wxpay_handle(c); break;
+	case SVC_WXOAUTH: sim_oauth_handle(c); break;
+	case SVC_WECOM: sim_wecom_handle(c); break;
+	case SVC_ZSXQ: sim_zsxq_handle(c); break;
+	default: control(c); break;
+	}
+}
+
+/* ---- one request --------------------------------------------------------- */
+
+static void serve(FCGX_Request *f, arena *a)
+{
+	struct req r;
+	struct resp w;
+	memset(&r, 0, sizeof(r));
+	memset(&w, 0, sizeof(w));
+	r.a = a;
+	int status;
+	struct sim_ctx c = { .r = &r, .w = &w };
+	c.request_uri = FCGX_GetParam("REQUEST_URI", f->envp);
+	c.authorization = FCGX_GetParam("HTTP_AUTHORIZATION", f->envp);
+	c.wechatpay_serial = FCGX_GetParam("HTTP_WECHATPAY_SERIAL", f->envp);
+	if (request_build(&r, f, &status) != CAMP_OK) {
+		resp_json_text(&w, status, "{\"error\":\"bad request\"}");
+		response_send(f, &r, &w);
+		return;
+	}
+	if (c.request_uri == NULL)
+		c.request_uri = r.path;
+	c.svc = service_of(r.path);
+	pthread_mutex_lock(&sim.mu);
+	enum sim_fault fault = FAULT_OK;
+	if (c.svc != SVC_SIM && is_request_fault(sim.fault[c.svc].mode))
+		fault = sim_fault_take(c.svc);
+	if (fault == FAULT_TIMEOUT) {
+		pthread_mutex_unlock(&sim.mu);
+		sleep(SIM_TIMEOUT_SLEEP_S);
+		pthread_mutex_lock(&sim.mu);
+	}
+	if (fault != FAULT_OK)
+		fault_reply(&c, fault);
+	else
+		dispatch(&c);
+	if (c.svc != SVC_SIM)
+		sim_log_add(sim_service_name(c.svc), r.method_name, c.request_uri,
+		            w.status ? w.status : 200, (const char *)r.body, r.body_len,
+		            w.body, w.len);
+	pthread_mutex_unlock(&sim.mu);
+	response_send(f, &r, &w);
+}
+
+static void *accept_main(void *arg)
+{
+	(void)arg;
+	arena *a = arena_new();
+	FCGX_Request f;
+	FCGX_InitRequest(&f, listen_fd, 0);
+	for (;;) {
+		if (FCGX_Accept_r(&f) < 0)
+			break;
+		serve(&f, a);
+		FCGX_Finish_r(&f);
+		arena_reset(a);
+		pthread_mutex_lock(&sim.mu);
+		int stop = sim.stopping;
+		pthread_mutex_unlock(&sim.mu);
+		if (stop)
+			break;
+	}
+	FCGX_Free(&f, 0);
+	arena_free(a);
+	return NULL;
+}
+
+/* ---- start and stop ------------------------------------------------------ */
+
+struct options {
+	const char *socket, *state, *templates;
+};
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	sim.time_factor = 1;
+	sim.refund_delay_ms = 2000;
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		long long n;
+		if (v == NULL)
+			return CAMP_EINVAL;
+		if (!strcmp(argv[i], "--socket"))
+			o->socket = v;
+		else if (!strcmp(argv[i], "--state"))
+			o->state = v;
+		else if (!strcmp(argv[i], "--templates"))
+			o->templates = v;
+		else if (!strcmp(argv[i], "--time-factor") && parse_i64(v, 1, 1000000, &n) == CAMP_OK)
+			sim.time_factor = (double)n;
+		else if (!strcmp(argv[i], "--refund-delay-ms") &&
+		         parse_i64(v, 0, 86400000, &n) == CAMP_OK)
+			sim.refund_delay_ms = (long)n;
+		else
+			return CAMP_EINVAL;
+		i++;
+	}
+	return o->socket && o->state ? CAMP_OK : CAMP_EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+	log_init("camp-sim");
+	struct options o = { 0 };
+	if (parse_args(argc, argv, &o) != CAMP_OK) {
+		fputs("usage: camp-sim --socket PATH --state DIR [--templates DIR]\n"
+		      "                [--time-factor N] [--refund-delay-ms MS]\n", stderr);
+		return 2;
+	}
+	sim.log = json_object_new_array();
+	if (sim_keys_load(o.state) != CAMP_OK || httpc_global_init() != CAMP_OK)
+		return 1;
+	if (o.templates != NULL && tpl_init(o.templates) != CAMP_OK)
+		log_warn("no templates in %s: the UI is unavailable", o.templates);
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);   /* only the main thread takes them */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (FCGX_Init() != 0)
+		return 1;
+	unlink(o.socket);
+	mode_t old = umask(0117);                  /* socket 0660: nginx is in our group */
+	listen_fd = FCGX_OpenSocket(o.socket, 64);
+	umask(old);
+	if (listen_fd < 0) {
+		log_err("cannot listen on %s", o.socket);
+		return 1;
+	}
+	chmod(o.socket, 0660);
+	log_info("listening on %s (time factor %.0f)", o.socket, sim.time_factor);
+
+	pthread_t th[SIM_THREADS], deliverer;
+	for (int i = 0; i < SIM_THREADS; i++)
+		pthread_create(&th[i], NULL, accept_main, NULL);
+	pthread_create(&deliverer, NULL, sim_deliver_main, NULL);
+
+	int sig;
+	sigwait(&set, &sig);
+	log_info("stopping on signal %d", sig);
+	pthread_mutex_lock(&sim.mu);
+	sim.stopping = 1;
+	pthread_cond_broadcast(&sim.wake);
+	pthread_mutex_unlock(&sim.mu);
+	shutdown(listen_fd, SHUT_RDWR);            /* wakes every thread blocked in accept() */
+	for (int i = 0; i < SIM_THREADS; i++)
+		pthread_join(th[i], NULL);
+	pthread_join(deliverer, NULL);
+	close(listen_fd);
+	unlink(o.socket);
+
+	pthread_mutex_lock(&sim.mu);
+	sim_reset_state();
+	free(sim.orders.v);
+	free(sim.refunds.v);
+	free(sim.bills.v);
+	free(sim.projects.v);
+	free(sim.topics.v);
+	free(sim.msgs.v);
+	free(sim.tokens.v);
+	free(sim.codes.v);
+	free(sim.webhook_times.v);
+	free(sim.webhook_keys.v);
+	json_object_put(sim.log);
+	sim_keys_free();
+	pthread_mutex_unlock(&sim.mu);
+	httpc_global_cleanup();
+	return 0;
+}
