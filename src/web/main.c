@@ -2,6 +2,7 @@
 #include "camp.h"
 #include "db.h"
 #include "env.h"
+#include "httpc.h"
 #include "log.h"
 #include "metrics.h"
 #include "request.h"
@@ -92,6 +93,8 @@ int main(int argc, char **argv)
 	const char *mdir = getenv("CAMP_METRICS_DIR");
 	metrics_open(mdir ? mdir : "/run/camp-deposit", pool_name(argc, argv));
 
+	if (httpc_global_init() != CAMP_OK)
+		log_err("libcurl failed to initialise: outside services are unavailable");
 	struct db *d = db_open(env->db_url);
 	arena *a = arena_new();
 	if (FCGX_Init() != 0)
@@ -107,5 +110,6 @@ int main(int argc, char **argv)
 	arena_free(a);
 	db_close(d);
 	secret_forget_master();
+	httpc_global_cleanup();
 	return 0;
 }

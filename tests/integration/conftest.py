@@ -30,6 +30,10 @@ def read_env():
 
 
 ENV = read_env()
+# requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's own
+# `verify`; the instance is signed by its dev CA, so the tests say so explicitly
+for _var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+    os.environ.pop(_var, None)
 HTTP = ENV["CAMP_HTTP_URL"]
 HTTPS = ENV["CAMP_BASE_URL"]
 SIM = ENV["CAMP_SIM_URL"]

@@ -22,10 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OPENID_COOKIE "camp_openid"
 #define OAUTH_COOKIE "camp_oauth"
-#define TICKETS_COOKIE "camp_tickets"
-#define TICKETS_MAX_AGE (400L * 86400)
 
 /* ---- the camp page -------------------------------------------------------- */
 
@@ -158,7 +155,7 @@ void page_h5_oauth(struct req *r, struct resp *w)
 		resp_error(r, w, rc == CAMP_EINVAL ? 400 : 503, "微信授权失败，请返回重新打开页面");
 		return;
 	}
-	resp_cookie(r, w, OPENID_COOKIE, h5_cookie_seal(r->a, OPENID_COOKIE, openid), TICKETS_MAX_AGE);
+	resp_cookie(r, w, OPENID_COOKIE, h5_cookie_seal(r->a, OPENID_COOKIE, openid), H5_COOKIE_MAX_AGE);
 	long long cid;
 	if (back[0] == 'c' && parse_i64(back + 1, 1, 1LL << 53, &cid) == CAMP_OK)
 		resp_redirect(w, arena_printf(r->a, "/h5/camps/%lld", cid));
@@ -167,15 +164,6 @@ void page_h5_oauth(struct req *r, struct resp *w)
 }
 
 /* ---- enrolling ------------------------------------------------------------- */
-
-static void remember_ticket(struct req *r, struct resp *w, const char *token)
-{
-	const char *have = req_cookie(r, TICKETS_COOKIE);
-	const char *list = have && *have ? arena_printf(r->a, "%s.%s", token, have) : token;
-	if (strlen(list) > 3500)      /* about 100 tickets: forget the oldest */
-		list = arena_strndup(r->a, list, 3500 - 3500 % 36 - 1);
-	resp_cookie(r, w, TICKETS_COOKIE, list, TICKETS_MAX_AGE);
-}
 
 static const struct db_stmt q_admins = DB_STMT(
 	"INSERT INTO notification_message (recipient_type, recipient_id, message_type, title,"
@@ -250,7 +238,7 @@ void page_h5_enroll(struct req *r, struct resp *w)
 		resp_error(r, w, 503, "报名失败，请稍后再试");
 		return;
 	}
-	remember_ticket(r, w, en.token);
+	h5_remember_ticket(r, w, en.token);
 	/* the order at WeChat, outside any database transaction */
 	struct wxpay_order o = {
 		.trade_type = jsapi ? "jsapi" : "native",

@@ -55,7 +55,11 @@ void page_h5_order(struct req *r, struct resp *w);
 void page_h5_order_qr(struct req *r, struct resp *w);
 void page_h5_order_status(struct req *r, struct resp *w);
 
-/* h5_ticket.c */
+/* h5_ticket.c — H5 cookies: the tickets this browser holds, the member's openid */
+#define TICKETS_COOKIE "camp_tickets"
+#define OPENID_COOKIE "camp_openid"
+#define H5_COOKIE_MAX_AGE (400L * 86400)
+void h5_remember_ticket(struct req *r, struct resp *w, const char *token);
 void page_h5_ticket(struct req *r, struct resp *w);
 void page_h5_progress(struct req *r, struct resp *w);
 void page_h5_mine(struct req *r, struct resp *w);
