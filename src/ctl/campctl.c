@@ -3,6 +3,7 @@
 #include "config.h"
 #include "db.h"
 #include "env.h"
+#include "httpc.h"
 #include "log.h"
 #include "migrate.h"
 #include "password.h"
@@ -318,6 +319,11 @@ static int cmd_job(int argc, char **argv)
 		fprintf(stderr, "campctl: unknown job %s (jobs: %s)\n", argv[2], job_names());
 		return 2;
 	}
+	/* jobs read encrypted settings (merchant keys, tokens) and call providers */
+	if (secret_load_master(camp_env()->master_key_file) != CAMP_OK)
+		fprintf(stderr, "campctl: cannot read the master key %s: encrypted settings are unavailable\n",
+		        camp_env()->master_key_file);
+	httpc_global_init();
 	db *d = open_db();
 	if (d == NULL)
 		return 1;
@@ -332,6 +338,7 @@ static int cmd_job(int argc, char **argv)
 	}
 	free(res.detail);
 	db_close(d);
+	httpc_global_cleanup();
 	return rc;
 }
 

@@ -364,3 +364,54 @@ int payment_order_view(struct db *d, arena *a, long long payment_id, struct orde
 		o->trade_type = "";
 	return CAMP_OK;
 }
+
+static const struct db_stmt q_exceptions = DB_STMT(
+	"SELECT e.id, COALESCE(e.camp_id, 0) AS camp_id,"
+	" to_char(e.created_at, 'YYYY-MM-DD HH24:MI:SS') AS created, c.name AS camp_name,"
+	" e.out_trade_no, e.transaction_id, e.payer_openid, e.reason, e.detail, e.status,"
+	" COALESCE(e.amount_fen, 0) AS amount_fen, count(*) OVER () AS total"
+	" FROM payment_exception e LEFT JOIN training_camp c ON c.id = e.camp_id"
+	" WHERE ($1 = '' OR e.status = $1) AND ($2::bigint = 0 OR e.camp_id = $2::bigint)"
+	" ORDER BY e.id DESC LIMIT $3::integer OFFSET $4::integer");
+
+int payment_exceptions(struct db *d, arena *a, const char *status, long long camp_id,
+                       int page, int per_page, struct pay_exception **out, int *n,
+                       long long *total)
+{
+	const char *p[] = { status ? status : "", arena_i64(a, camp_id), arena_i64(a, per_page),
+	                    arena_i64(a, (long long)(page - 1) * per_page) };
+	PGresult *res = db_q(d, a, &q_exceptions, 4, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	*n = PQntuples(res);
+	*total = *n ? db_get_ll(res, 0, "total", 0) : 0;
+	*out = arena_alloc(a, sizeof(**out) * (size_t)(*n + 1));
+	for (int i = 0; i < *n; i++) {
+		struct pay_exception *e = &(*out)[i];
+		e->id = db_get_ll(res, i, "id", 0);
+		e->camp_id = db_get_ll(res, i, "camp_id", 0);
+		e->created = arena_strdup(a, db_get(res, i, "created"));
+		e->camp_name = arena_strdup(a, db_get(res, i, "camp_name"));
+		e->out_trade_no = arena_strdup(a, db_get(res, i, "out_trade_no"));
+		e->transaction_id = arena_strdup(a, db_get(res, i, "transaction_id"));
+		e->payer_openid = arena_strdup(a, db_get(res, i, "payer_openid"));
+		e->reason = arena_strdup(a, db_get(res, i, "reason"));
+		e->detail = arena_strdup(a, db_get(res, i, "detail"));
+		e->status = arena_strdup(a, db_get(res, i, "status"));
+		e->fen = db_get_ll(res, i, "amount_fen", 0);
+	}
+	return CAMP_OK;
+}
+
+const char *payment_exception_reason_label(const char *reason)
+{
+	static const char *const labels[][2] = {
+		{ "wrong_amount", "金额不符" }, { "unknown_order", "未知订单" },
+		{ "order_closed", "订单已关闭" }, { "duplicate_planet_id", "星球ID重复报名" },
+		{ "other", "其他" },
+	};
+	for (size_t i = 0; reason && i < CAMP_ARRAY_LEN(labels); i++)
+		if (!strcmp(labels[i][0], reason))
+			return labels[i][1];
+	return reason ? reason : "";
+}

@@ -71,4 +71,17 @@ int payment_order_view(struct db *d, arena *a, long long payment_id, struct orde
  * CAMP_OK, or CAMP_ENOTFOUND when the merchant is not configured. */
 int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *cfg);
 
+
+
+/* /admin/payments/exceptions: verified payments that could not be applied. */
+struct pay_exception {
+	long long id, camp_id;
+	const char *created, *camp_name, *out_trade_no, *transaction_id, *payer_openid;
+	const char *reason, *detail, *status;
+	int64_t fen;
+};
+int payment_exceptions(struct db *d, arena *a, const char *status, long long camp_id,
+                       int page, int per_page, struct pay_exception **out, int *n,
+                       long long *total);
+const char *payment_exception_reason_label(const char *reason);
 #endif

@@ -38,6 +38,9 @@ const struct route routes[] = {
 	{ M_POST, "/admin/camps/{id}/edit", page_admin_camp_update, R_CAMPS, RF_CSRF | RF_UPLOAD, "admin_camp_update" },
 	{ M_POST, "/admin/camps/{id}/delete", page_admin_camp_delete, R_CAMPS, RF_CSRF, "admin_camp_delete" },
 	{ M_GET, "/admin/camps/{id}/qrcode.png", page_admin_camp_qrcode, R_CAMPS, 0, "admin_camp_qrcode" },
+	/* 支付异常 (money: admin and manager) */
+	{ M_GET, "/admin/payments/exceptions", page_admin_payment_exceptions, R_PAYMENTS, 0, "admin_payment_exceptions" },
+
 	/* queued jobs (camp-worker) */
 	{ M_GET, "/admin/jobs/{id}", page_admin_job, R_JOBS, 0, "admin_job" },
 	/* --- admin: sign-in, 工作台, 系统管理 (issue #5) --- */

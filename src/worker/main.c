@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "db.h"
 #include "env.h"
+#include "httpc.h"
 #include "jobs.h"
 #include "log.h"
 #include "secret.h"
@@ -162,9 +163,12 @@ int main(int argc, char **argv)
 	if (secret_load_master(env->master_key_file) != CAMP_OK)
 		log_warn("cannot read the master key %s: encrypted settings unavailable",
 		         env->master_key_file);
+	if (httpc_global_init() != CAMP_OK)
+		log_err("libcurl failed to initialise: provider jobs will fail");
 	struct db *d = db_open(env->db_url);
 	int rc = argc == 3 ? run_once(d, argv[2]) : daemon_loop(d);
 	db_close(d);
 	secret_forget_master();
+	httpc_global_cleanup();
 	return rc;
 }

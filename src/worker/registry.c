@@ -7,6 +7,7 @@
 /* Only jobs that exist are listed; the others of §7 join as their issues land. */
 const struct job_def job_defs[] = {
 	{ "camp-status", job_camp_status, { SCHED_DAILY, 0 * 60 + 5, 1 }, "训练营状态更新" },
+	{ "reconcile-payments", job_reconcile_payments, { SCHED_EVERY, 60, 0 }, "支付对账" },
 };
 
 const size_t job_ndefs = sizeof(job_defs) / sizeof(job_defs[0]);

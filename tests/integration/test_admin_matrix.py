@@ -35,6 +35,8 @@ MATRIX = {
     ("GET", "/admin/camps/{id}/qrcode.png"): {"admin", "manager"},
     # progress of queued jobs: any staff (the page limits coaches to their own)
     ("GET", "/admin/jobs/{id}"): STAFF,
+    # 支付异常: money pages for admin and manager
+    ("GET", "/admin/payments/exceptions"): {"admin", "manager"},
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 

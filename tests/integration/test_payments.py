@@ -378,3 +378,18 @@ def test_ticket_expires_after_camp_end_once_refund_settled():
     sql("INSERT INTO refund_record (camp_id, member_id, payment_id, refund_amount, refund_status, audit_status)"
         " VALUES (%s, %s, %s, 99, 'success', 'approved')", pay[2], pay[1], pay[0])
     assert s.get(url, timeout=10).status_code == 404          # settled and expired
+
+
+def test_admin_sees_payment_exceptions():
+    from conftest import add_user, login, new_session
+    no = "CPEXC" + secrets.token_hex(6)
+    post_callback(envelope(transaction(no, 4321)))
+    s = new_session()
+    name, pw = add_user("manager")
+    assert login(s, name, pw).status_code == 303
+    page = s.get(HTTP + "/admin/payments/exceptions?status=open", timeout=10)
+    assert page.status_code == 200 and no in page.text and "未知订单" in page.text and "¥43.21" in page.text
+    coach = new_session()
+    name, pw = add_user("coach")
+    login(coach, name, pw)
+    assert coach.get(HTTP + "/admin/payments/exceptions", timeout=10).status_code == 403

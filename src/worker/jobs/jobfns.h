@@ -6,5 +6,7 @@ struct job_ctx;
 
 /* camp_status.c: not_started → ongoing → finished by the Shanghai date. */
 int job_camp_status(struct job_ctx *c);
+/* reconcile_payments.c: lost callbacks applied, expired orders closed. */
+int job_reconcile_payments(struct job_ctx *c);
 
 #endif

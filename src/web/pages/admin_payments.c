@@ -1,0 +1,68 @@
+/* admin_payments.c: 支付异常 — verified payments that could not be applied (to refund). */
+#include "pages.h"
+#include "camp.h"
+#include "page.h"
+#include "payments.h"
+
+#include <string.h>
+
+#define PER_PAGE 50
+
+void page_admin_payment_exceptions(struct req *r, struct resp *w)
+{
+	const char *status = req_param(r, "status");
+	static const char *const statuses[][2] = {
+		{ "", "全部" }, { "open", "待处理" }, { "refunding", "退款中" },
+		{ "refunded", "已退款" }, { "resolved", "已处理" },
+	};
+	int known = 0;
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(statuses); i++)
+		known |= status && !strcmp(status, statuses[i][0]);
+	if (!known)
+		status = "";
+	long long camp_id = 0, page = 1;
+	const char *v = req_param(r, "camp_id");
+	if (v && *v && parse_i64(v, 1, 1LL << 53, &camp_id) != CAMP_OK)
+		camp_id = 0;
+	v = req_param(r, "page");
+	if (v && parse_i64(v, 1, 100000, &page) != CAMP_OK)
+		page = 1;
+	struct pay_exception *list;
+	int n;
+	long long total;
+	if (payment_exceptions(r->db, r->a, status, camp_id, (int)page, PER_PAGE, &list, &n, &total) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	struct page *p = page_new(r, "支付异常", "admin/payment_exceptions.tpl");
+	tpl_dict *b = p->body;
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(statuses); i++) {
+		tpl_dict *o = tpl_add_section(b, "STATUS_OPTION");
+		tpl_set(o, "VALUE", statuses[i][0]);
+		tpl_set(o, "LABEL", statuses[i][1]);
+		if (!strcmp(status, statuses[i][0]))
+			tpl_show(o, "SELECTED");
+	}
+	for (int i = 0; i < n; i++) {
+		tpl_dict *row = tpl_add_section(b, "ROW");
+		tpl_set(row, "TIME", list[i].created);
+		tpl_set(row, "CAMP", list[i].camp_name ? list[i].camp_name : "—");
+		tpl_set(row, "ORDER_NO", list[i].out_trade_no);
+		tpl_set(row, "TRANSACTION_ID", list[i].transaction_id);
+		tpl_set_money(row, "AMOUNT", list[i].fen);
+		tpl_set(row, "PAYER", list[i].payer_openid);
+		tpl_set(row, "REASON", payment_exception_reason_label(list[i].reason));
+		tpl_set(row, "DETAIL", list[i].detail);
+		tpl_set(row, "STATUS", list[i].status);
+	}
+	if (n == 0)
+		tpl_show(b, "EMPTY");
+	tpl_set_int(b, "TOTAL", total);
+	tpl_set_int(b, "PAGE", page);
+	if (page > 1)
+		tpl_set_int(tpl_add_section(b, "PREV"), "N", page - 1);
+	if (page * PER_PAGE < total)
+		tpl_set_int(tpl_add_section(b, "NEXT"), "N", page + 1);
+	tpl_set(b, "STATUS", status);
+	page_admin(r, w, p, "/admin/payments/exceptions");
+}

@@ -1,0 +1,161 @@
+/* reconcile_payments.c: the hourly safety net for lost callbacks and expired orders. */
+#include "jobfns.h"
+#include "worker.h"
+#include "camp.h"
+#include "clock.h"
+#include "db.h"
+#include "log.h"
+#include "payments.h"
+#include "wechatpay.h"
+#include "wechatpay_api.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Orders still pending a minute after they were made (younger ones are
+ * probably being paid right now, and their callback is on its way). */
+static const struct db_stmt q_pending = DB_STMT(
+	"SELECT id, order_no, time_expire <= $1::timestamptz AS expired, member_id"
+	"  FROM payment_record"
+	" WHERE pay_status = 'pending' AND source = 'wechatpay' AND deleted_at IS NULL"
+	"   AND created_at <= $1::timestamptz - interval '1 minute'"
+	" ORDER BY id LIMIT 1000");
+static const struct db_stmt q_close = DB_STMT(
+	"UPDATE payment_record SET pay_status = 'closed' WHERE id = $1 AND pay_status = 'pending'"
+	" RETURNING member_id");
+static const struct db_stmt q_close_log = DB_STMT(
+	"INSERT INTO order_status_log (order_id, from_status, to_status, event, extra_data, created_at)"
+	" VALUES ($1, 'pending', 'closed', 'CANCEL', $2::jsonb, $3::timestamptz)");
+/* an abandoned enrollment must not block a retry with the same planet ID */
+static const struct db_stmt q_drop_member = DB_STMT(
+	"UPDATE camp_member SET deleted_at = $2::timestamptz WHERE id = $1 AND NOT paid");
+
+struct tally {
+	int applied, closed, still_pending, exceptions, errors;
+};
+
+static int close_locally(struct job_ctx *c, const char *pid, const char *why)
+{
+	char now[40];
+	clock_now_param(now, sizeof(now));
+	if (db_begin(c->db) != CAMP_OK)
+		return CAMP_EDB;
+	const char *p[] = { pid };
+	PGresult *res = db_q(c->db, c->a, &q_close, 1, p);
+	int rc = res ? CAMP_OK : CAMP_EDB;
+	if (rc == CAMP_OK && PQntuples(res) == 1) {
+		const char *mid = db_get(res, 0, "member_id");
+		const char *lp[] = { pid, arena_printf(c->a, "{\"reason\":\"%s\"}", why), now };
+		const char *mp[] = { mid, now };
+		if (db_q(c->db, c->a, &q_close_log, 3, lp) == NULL ||
+		    (mid && db_q(c->db, c->a, &q_drop_member, 2, mp) == NULL))
+			rc = CAMP_EDB;
+	}
+	if (rc == CAMP_OK)
+		return db_commit(c->db);
+	db_rollback(c->db);
+	return rc;
+}
+
+static void audit(struct job_ctx *c, long long pid, const char *action,
+                  const struct wxpay_result *r, const char *error)
+{
+	struct pay_audit e = { .payment_id = pid, .action = action, .detail = "reconcile-payments",
+	                       .request_json = r->request_body, .response_json = r->body,
+	                       .error = error };
+	payment_audit(c->db, c->a, &e);
+}
+
+/* One order: query; a paid one is applied (the callback was lost), an
+ * expired unpaid one is closed at WeChat and then here. */
+static void one(struct job_ctx *c, const struct wxpay_cfg *cfg, const char *pid,
+                const char *no, int expired, struct tally *t)
+{
+	time_t now = camp_now();
+	struct wxpay_result r;
+	int rc = wxpay_order_query(cfg, c->a, no, now, &r);
+	audit(c, atoll(pid), "QUERY", &r, rc == CAMP_OK ? NULL : "no answer");
+	if (rc != CAMP_OK) {
+		t->errors++;
+		return;
+	}
+	if (r.status == 404) {          /* never reached WeChat (order creation failed) */
+		if (expired && close_locally(c, pid, "order_not_exist") == CAMP_OK)
+			t->closed++;
+		else
+			t->still_pending++;
+		return;
+	}
+	if (r.status != 200 || r.body == NULL) {
+		t->errors++;
+		return;
+	}
+	struct wx_txn txn;
+	if (wx_txn_parse(c->a, r.body, &txn) != CAMP_OK) {
+		t->errors++;
+		return;
+	}
+	if (!strcmp(txn.trade_state, "SUCCESS")) {
+		enum apply_outcome out;
+		const char *reason;
+		if (payment_apply(c->db, c->a, cfg, &txn, "query", &out, &reason) != CAMP_OK)
+			t->errors++;
+		else if (out == APPLY_PAID)
+			t->applied++;
+		else if (out == APPLY_EXCEPTION)
+			t->exceptions++;
+		return;
+	}
+	if (!expired) {
+		t->still_pending++;
+		return;
+	}
+	/* queried once more above and still unpaid: close it at WeChat first,
+	 * so a late payment cannot land on an order we consider closed */
+	struct wxpay_result cr;
+	rc = wxpay_order_close(cfg, c->a, no, now, &cr);
+	audit(c, atoll(pid), "CLOSE", &cr, rc == CAMP_OK ? NULL : "no answer");
+	if (rc == CAMP_OK && (cr.status == 204 || cr.status == 200 ||
+	                      (cr.code && !strcmp(cr.code, "ORDERCLOSED"))) &&
+	    close_locally(c, pid, "expired") == CAMP_OK)
+		t->closed++;
+	else
+		t->errors++;
+}
+
+int job_reconcile_payments(struct job_ctx *c)
+{
+	struct wxpay_cfg cfg;
+	struct json_object *d = c->detail;
+	if (wxpay_cfg_load(c->db, c->a, &cfg) != CAMP_OK) {
+		json_object_object_add(d, "note", json_object_new_string("WeChat Pay is not configured"));
+		return CAMP_OK;
+	}
+	char now[40];
+	const char *p[] = { clock_now_param(now, sizeof(now)) };
+	PGresult *res = db_q(c->db, c->a, &q_pending, 1, p);
+	if (res == NULL) {
+		job_fail(c, "数据库不可用");
+		return CAMP_EDB;
+	}
+	struct tally t = { 0 };
+	int n = PQntuples(res);
+	for (int i = 0; i < n && !job_stopping(c); i++) {
+		one(c, &cfg, db_get(res, i, "id"), db_get(res, i, "order_no"),
+		    db_get_bool(res, i, "expired"), &t);
+		job_progress(c, i + 1, n, NULL);
+	}
+	c->interrupted = job_stopping(c);
+	json_object_object_add(d, "checked", json_object_new_int(n));
+	json_object_object_add(d, "applied", json_object_new_int(t.applied));
+	json_object_object_add(d, "closed", json_object_new_int(t.closed));
+	json_object_object_add(d, "still_pending", json_object_new_int(t.still_pending));
+	json_object_object_add(d, "exceptions", json_object_new_int(t.exceptions));
+	json_object_object_add(d, "errors", json_object_new_int(t.errors));
+	if (t.errors > 0) {
+		job_fail(c, "%d 笔订单查询或关闭失败，下次运行会重试", t.errors);
+		return CAMP_EPROVIDER;
+	}
+	return CAMP_OK;
+}

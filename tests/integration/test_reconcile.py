@@ -1,0 +1,66 @@
+"""test_reconcile.py: reconcile-payments applies lost callbacks and closes expired orders."""
+import secrets
+
+from conftest import campctl
+from paylib import make_camp, pay_row, sim_pay, sql
+from simlib import new_order
+
+
+def pending(cid, expired=False):
+    """A pending order whose callback can never arrive (notify_url on a dead port)."""
+    no = "CPREC" + secrets.token_hex(8)
+    mid = sql("INSERT INTO camp_member (camp_id, filled_planet_nickname, filled_planet_user_id,"
+              " filled_wechat_nickname) VALUES (%s, '对账', %s, '对账') RETURNING id",
+              cid, "7" + str(secrets.randbelow(10 ** 14)).zfill(14))[0][0]
+    sql("INSERT INTO payment_record (order_no, camp_id, member_id, pay_amount, trade_type, time_expire,"
+        " created_at) VALUES (%s, %s, %s, 99, 'NATIVE', now() + %s::interval, now() - interval '40 minutes')",
+        no, cid, mid, "-5 minutes" if expired else "25 minutes")
+    body, r = new_order(no=no, total=9900, kind="native")
+    assert r.status_code == 200, r.text
+    return no, mid
+
+
+def run_job():
+    r = campctl("job", "run", "reconcile-payments", check=False)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_lost_callback_is_applied_by_the_query():
+    cid = make_camp()
+    no, mid = pending(cid)
+    sim_pay(no)                      # the callback goes to a dead port: lost
+    assert pay_row(no)[0] == "pending"
+    out = run_job()
+    assert '"applied":' in out
+    status, bind, method, paid, txn = pay_row(no)
+    assert (status, paid) == ("success", True) and txn
+    rows = sql("SELECT source FROM payment_transaction WHERE transaction_id = %s", txn)
+    assert rows == [("query",)]
+    run_job()                        # a second run changes nothing
+    assert sql("SELECT member_count FROM training_camp WHERE id = %s", cid)[0][0] == 1
+
+
+def test_expired_unpaid_order_is_queried_then_closed():
+    cid = make_camp()
+    no, mid = pending(cid, expired=True)
+    run_job()
+    assert sql("SELECT pay_status FROM payment_record WHERE order_no = %s", no)[0][0] == "closed"
+    assert sql("SELECT deleted_at IS NOT NULL FROM camp_member WHERE id = %s", mid)[0][0] is True
+    actions = [r[0] for r in sql("SELECT action_type FROM payment_audit_log a JOIN payment_record p"
+                                 " ON p.id = a.payment_id WHERE p.order_no = %s ORDER BY a.id", no)]
+    assert actions[-2:] == ["QUERY", "CLOSE"]
+    events = [r[0] for r in sql("SELECT event FROM order_status_log o JOIN payment_record p ON p.id = o.order_id"
+                                " WHERE p.order_no = %s", no)]
+    assert "CANCEL" in events
+
+
+def test_order_unknown_to_wechat_is_closed_when_expired():
+    cid = make_camp()
+    no = "CPGONE" + secrets.token_hex(6)
+    mid = sql("INSERT INTO camp_member (camp_id, filled_wechat_nickname) VALUES (%s, 'x') RETURNING id", cid)[0][0]
+    sql("INSERT INTO payment_record (order_no, camp_id, member_id, pay_amount, trade_type, time_expire,"
+        " created_at) VALUES (%s, %s, %s, 99, 'NATIVE', now() - interval '1 minute', now() - interval '40 minutes')",
+        no, cid, mid)
+    run_job()
+    assert sql("SELECT pay_status FROM payment_record WHERE order_no = %s", no)[0][0] == "closed"
