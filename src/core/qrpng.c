@@ -19,7 +19,7 @@ static void flush_nothing(png_structp png)
 	(void)png;
 }
 
-unsigned char *qrpng_encode(const char *text, int scale, size_t *len)
+unsigned char *qrpng_encode(const char *text, int scale, size_t *len, int *side_out)
 {
 	if (text == NULL || scale < 1 || scale > 32)
 		return NULL;
@@ -52,6 +52,8 @@ unsigned char *qrpng_encode(const char *text, int scale, size_t *len)
 	}
 	png_write_end(png, NULL);
 	result = (unsigned char *)buf_detach(&out, len);
+	if (side_out != NULL)
+		*side_out = side;
 out:
 	png_destroy_write_struct(&png, &info);
 	free(row);

@@ -1,10 +1,10 @@
 /* demo_images.c: gradient posters and QR codes as PNG, in memory (libpng, libqrencode). */
 #include "demo_images.h"
+#include "qrpng.h"
 #include "buf.h"
 #include "camp.h"
 
 #include <png.h>
-#include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,32 +91,10 @@ int demo_poster_png(unsigned top, unsigned bottom, int width, int height,
 
 int demo_qr_png(const char *text, int scale, struct png_image_buf *out)
 {
-	const int quiet = 4;
 	memset(out, 0, sizeof(*out));
-	if (text == NULL || scale < 1 || scale > 32)
-		return CAMP_ERR;
-	QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-	if (qr == NULL)
-		return CAMP_ERR;
-	int side = (qr->width + 2 * quiet) * scale;
-	unsigned char *px = malloc((size_t)side * (size_t)side);
-	if (px == NULL) {
-		QRcode_free(qr);
-		return CAMP_ERR;
-	}
-	memset(px, 0xff, (size_t)side * (size_t)side);
-	for (int my = 0; my < qr->width; my++)
-		for (int mx = 0; mx < qr->width; mx++) {
-			if (!(qr->data[my * qr->width + mx] & 1))
-				continue;   /* bit 0 = dark module */
-			for (int y = 0; y < scale; y++)
-				memset(px + (size_t)((my + quiet) * scale + y) * (size_t)side +
-				       (size_t)((mx + quiet) * scale), 0x00, (size_t)scale);
-		}
-	QRcode_free(qr);
-	int rc = encode(px, side, side, 1, out);
-	free(px);
-	return rc;
+	out->bytes = qrpng_encode(text, scale, &out->len, &out->width);
+	out->height = out->width;
+	return out->bytes ? CAMP_OK : CAMP_ERR;
 }
 
 void demo_image_free(struct png_image_buf *img)

@@ -8,6 +8,7 @@
 #include "money.h"
 #include "parse.h"
 #include "secret.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,41 +33,9 @@ const char *form_error_for(const struct form_errors *e, const char *field)
 	return NULL;
 }
 
-/* Characters, not bytes: 50 Chinese characters is a valid name. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
 
-static int has_control(const char *s, int allow_newlines)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\n' || c == '\r' || c == '\t') {
-			if (!allow_newlines && c != '\t')
-				return 1;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f)
-			return 1;
-	}
-	return 0;
-}
 
-static const char *trimmed(arena *a, const char *s)
-{
-	if (s == NULL)
-		return "";
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	size_t n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-		n--;
-	return arena_strndup(a, s, n);
-}
+
 
 static int all_of(const char *s, const char *allowed_extra, int digits_only)
 {
@@ -113,27 +82,27 @@ static int check_staff(struct db *d, arena *a, const char *const *ids, size_t n,
 static void validate_text(arena *a, const struct camp_form *f, struct camp_values *v,
                           struct form_errors *e)
 {
-	v->name = trimmed(a, f->name);
+	v->name = text_trim(a, f->name);
 	if (*v->name == '\0')
 		form_error(e, "name", "请填写训练营名称");
-	else if (utf8_chars(v->name) > 50)
+	else if (text_chars(v->name) > 50)
 		form_error(e, "name", "训练营名称最多 50 个字");
-	else if (has_control(v->name, 0))
+	else if (text_has_control(v->name, 0))
 		form_error(e, "name", "训练营名称不能包含换行或控制字符");
 
 	v->description = f->description ? arena_strdup(a, f->description) : "";
-	if (utf8_chars(v->description) > 500)
+	if (text_chars(v->description) > 500)
 		form_error(e, "description", "项目介绍最多 500 字");
-	else if (has_control(v->description, 1))
+	else if (text_has_control(v->description, 1))
 		form_error(e, "description", "项目介绍包含无效字符");
 
-	v->planet_project_id = trimmed(a, f->planet_project_id);
+	v->planet_project_id = text_trim(a, f->planet_project_id);
 	if (strlen(v->planet_project_id) > 20 || !all_of(v->planet_project_id, "", 1))
 		form_error(e, "planet_project_id", "知识星球项目ID应为数字（最多 20 位）");
-	v->wechat_pay_code_id = trimmed(a, f->wechat_pay_code_id);
+	v->wechat_pay_code_id = text_trim(a, f->wechat_pay_code_id);
 	if (strlen(v->wechat_pay_code_id) > 50 || !all_of(v->wechat_pay_code_id, "_-.@", 0))
 		form_error(e, "wechat_pay_code_id", "企业微信收款码ID最多 50 位，只能包含字母、数字和 _-.@");
-	const char *rk = trimmed(a, f->robot_webhook_key);
+	const char *rk = text_trim(a, f->robot_webhook_key);
 	v->robot_webhook_key = *rk ? rk : NULL;
 	if (*rk && (strlen(rk) > 64 || !all_of(rk, "-", 0)))
 		form_error(e, "robot_webhook_key", "群机器人 Webhook Key 最多 64 位，只能包含字母、数字和 -");
@@ -142,7 +111,7 @@ static void validate_text(arena *a, const struct camp_form *f, struct camp_value
 static void validate_numbers(arena *a, const struct camp_form *f, const struct camp *existing,
                              cday today, struct camp_values *v, struct form_errors *e)
 {
-	if (money_parse(trimmed(a, f->deposit), &v->deposit_fen) != CAMP_OK)
+	if (money_parse(text_trim(a, f->deposit), &v->deposit_fen) != CAMP_OK)
 		form_error(e, "deposit", "押金金额应为大于 0 的数字，最多两位小数，例如 99.00");
 	else if (v->deposit_fen <= 0)
 		form_error(e, "deposit", "押金金额必须大于 0");
@@ -163,12 +132,12 @@ static void validate_numbers(arena *a, const struct camp_form *f, const struct c
 	}
 	long span = dates_ok ? cday_span(v->start_date, v->end_date) : 0;
 	long long x = span, y = 0;
-	const char *tdays = trimmed(a, f->total_days);
+	const char *tdays = text_trim(a, f->total_days);
 	if (*tdays != '\0' && parse_i64(tdays, 1, 10000, &x) != CAMP_OK)
 		form_error(e, "total_days", "总天数应为正整数");
 	else if (dates_ok && x > span)
 		form_error(e, "total_days", "总天数不能超过开始到结束的天数");
-	if (parse_i64(trimmed(a, f->required_days), 1, 10000, &y) != CAMP_OK)
+	if (parse_i64(text_trim(a, f->required_days), 1, 10000, &y) != CAMP_OK)
 		form_error(e, "required_days", "要求打卡天数应为大于 0 的整数");
 	else if (x > 0 && y > x)
 		form_error(e, "required_days", "要求打卡天数不能超过总天数");
@@ -176,7 +145,7 @@ static void validate_numbers(arena *a, const struct camp_form *f, const struct c
 	v->required_days = (int)y;
 
 	long long cap = 0;
-	const char *c = trimmed(a, f->capacity);
+	const char *c = text_trim(a, f->capacity);
 	if (*c != '\0' && parse_i64(c, 1, 100000, &cap) != CAMP_OK)
 		form_error(e, "capacity", "人数上限应为 1 到 100000 的整数，不限请留空");
 	v->capacity = (int)cap;

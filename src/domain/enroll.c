@@ -8,38 +8,14 @@
 #include "money.h"
 #include "parse.h"
 #include "payments.h"
+#include "text.h"
 #include "wechatpay.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
 
-static const char *trim(arena *a, const char *s)
-{
-	if (s == NULL)
-		return "";
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return arena_strndup(a, s, n);
-}
 
-static int has_control(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
 
 static void nickname(struct form_errors *e, const char *field, const char *v,
                      const char *empty_msg, int required)
@@ -47,18 +23,18 @@ static void nickname(struct form_errors *e, const char *field, const char *v,
 	if (*v == '\0') {
 		if (required)
 			form_error(e, field, empty_msg);
-	} else if (utf8_chars(v) > 50) {
+	} else if (text_chars(v) > 50) {
 		form_error(e, field, "最多 50 个字");
-	} else if (has_control(v)) {
+	} else if (text_has_control(v, 0)) {
 		form_error(e, field, "包含无效字符");
 	}
 }
 
 int enroll_validate(arena *a, struct enroll_form *f, struct form_errors *e)
 {
-	f->planet_nickname = trim(a, f->planet_nickname);
-	f->planet_user_id = trim(a, f->planet_user_id);
-	f->wechat_nickname = trim(a, f->wechat_nickname);
+	f->planet_nickname = text_trim(a, f->planet_nickname);
+	f->planet_user_id = text_trim(a, f->planet_user_id);
+	f->wechat_nickname = text_trim(a, f->wechat_nickname);
 	nickname(e, "planet_nickname", f->planet_nickname, "请填写星球昵称", !f->later);
 	nickname(e, "wechat_nickname", f->wechat_nickname, "请填写微信昵称", 1);
 	const char *id = f->planet_user_id;

@@ -1,6 +1,7 @@
 /* settings.c: validation of settings values and the admins' change alert. */
 #include "settings.h"
 #include "camp.h"
+#include "text.h"
 #include "clock.h"
 #include "db.h"
 
@@ -36,13 +37,6 @@ int settings_is_multiline(const char *key)
 	return !strcmp(key, "wechat.pay_private_key") || !strcmp(key, "wechat.pay_public_key");
 }
 
-static int has_controls(const char *v, int allow_newline)
-{
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if ((*p < 0x20 && !(allow_newline && *p == '\n')) || *p == 0x7f)
-			return 1;
-	return 0;
-}
 
 static const char *check_range(const char *v, long long lo, long long hi, arena *a)
 {
@@ -135,7 +129,7 @@ const char *settings_check(struct db *d, arena *a, const char *key, const char *
 {
 	*err_db = 0;
 	int multiline = settings_is_multiline(key);
-	if (has_controls(value, multiline))
+	if (text_has_control(value, multiline))
 		return "不能包含控制字符";
 	if (*value == '\0')
 		return NULL;   /* empty = back to the default / unset */

@@ -1,5 +1,6 @@
 /* sim_wxpay.c: the WeChat Pay API v3 side: signed requests, orders, refunds, notifications. */
 #include "sim.h"
+#include "text.h"
 #include "camp.h"
 #include "crypto.h"
 
@@ -111,14 +112,6 @@ static int valid_chars(const char *s, size_t min, size_t max, const char *extra)
 	return 1;
 }
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
 
 struct order_in {
 	const char *appid, *mchid, *description, *out_trade_no, *time_expire, *attach,
@@ -154,14 +147,14 @@ static const char *order_validate(const char *type, struct json_object *o, struc
 		return "/appid";
 	if (in->mchid == NULL)
 		return "/mchid";
-	if (in->description == NULL || !*in->description || utf8_chars(in->description) > 127)
+	if (in->description == NULL || !*in->description || text_chars(in->description) > 127)
 		return "/description";
 	if (!valid_chars(in->out_trade_no, 6, 32, "_-|*"))
 		return "/out_trade_no";
 	time_t t;
 	if (in->time_expire != NULL && sim_parse_rfc3339(in->time_expire, &t) != CAMP_OK)
 		return "/time_expire";
-	if (in->attach != NULL && utf8_chars(in->attach) > 128)
+	if (in->attach != NULL && text_chars(in->attach) > 128)
 		return "/attach";
 	if (in->notify_url == NULL || strncmp(in->notify_url, "https://", 8) != 0 ||
 	    strchr(in->notify_url, '?') != NULL || strlen(in->notify_url) > 255)
@@ -480,10 +473,10 @@ static void refund_create(struct sim_ctx *c)
 		error(c, 400, "PARAM_ERROR", "amount 无效", "/amount");
 		return;
 	}
-	if ((reason && utf8_chars(reason) > 80) ||
+	if ((reason && text_chars(reason) > 80) ||
 	    (url && (strncmp(url, "https://", 8) || strchr(url, '?')))) {
-		error(c, 400, "PARAM_ERROR", reason && utf8_chars(reason) > 80 ? "reason 过长" :
-		      "notify_url 无效", reason && utf8_chars(reason) > 80 ? "/reason" : "/notify_url");
+		error(c, 400, "PARAM_ERROR", reason && text_chars(reason) > 80 ? "reason 过长" :
+		      "notify_url 无效", reason && text_chars(reason) > 80 ? "/reason" : "/notify_url");
 		return;
 	}
 	struct sim_refund *f = refund_find(no);

@@ -492,7 +492,7 @@ void page_admin_camp_qrcode(struct req *r, struct resp *w)
 	if (load(r, w, &c) != CAMP_OK)
 		return;
 	size_t len;
-	unsigned char *png = qrpng_encode(enroll_url(r, c.id), 8, &len);
+	unsigned char *png = qrpng_encode(enroll_url(r, c.id), 8, &len, NULL);
 	if (png == NULL) {
 		resp_error(r, w, 500, "二维码生成失败");
 		return;

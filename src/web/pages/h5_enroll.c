@@ -362,7 +362,7 @@ void page_h5_order_qr(struct req *r, struct resp *w)
 		return;
 	}
 	size_t len;
-	unsigned char *png = qrpng_encode(o.prepay, 6, &len);
+	unsigned char *png = qrpng_encode(o.prepay, 6, &len, NULL);
 	if (png == NULL) {
 		resp_error(r, w, 500, "二维码生成失败");
 		return;
