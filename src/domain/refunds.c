@@ -619,11 +619,11 @@ static const struct db_stmt q_lock_no = DB_STMT(
 	"  JOIN payment_record p ON p.id = r.payment_id JOIN training_camp t ON t.id = r.camp_id"
 	" WHERE r.out_refund_no = $1 FOR UPDATE OF r");
 static const struct db_stmt q_outcome = DB_STMT(
-	"UPDATE refund_record SET refund_status = $2, wechat_status = $3,"
+	"UPDATE refund_record SET refund_status = $2::text, wechat_status = $3,"
 	"       wechat_refund_id = COALESCE($4, wechat_refund_id),"
-	"       success_time = CASE WHEN $2 = 'success' THEN COALESCE($5::timestamptz, $6::timestamptz) END,"
-	"       failure_reason = CASE WHEN $2 = 'success' THEN NULL ELSE COALESCE($7, failure_reason) END,"
-	"       next_retry_at = CASE WHEN $2 = 'processing' THEN $6::timestamptz + interval '60 seconds' END,"
+	"       success_time = CASE WHEN $2::text = 'success' THEN COALESCE($5::timestamptz, $6::timestamptz) END,"
+	"       failure_reason = CASE WHEN $2::text = 'success' THEN NULL ELSE COALESCE($7, failure_reason) END,"
+	"       next_retry_at = CASE WHEN $2::text = 'processing' THEN $6::timestamptz + interval '60 seconds' END,"
 	"       updated_at = $6::timestamptz"
 	" WHERE id = $1");
 static const struct db_stmt q_robot = DB_STMT(
