@@ -149,3 +149,73 @@ int wxpay_order_close(const struct wxpay_cfg *c, arena *a, const char *out_trade
 	const char *body = arena_printf(a, "{\"mchid\":\"%s\"}", c->mchid);
 	return wxpay_call(c, a, "POST", path, body, now, res);
 }
+
+/* ---- refunds ------------------------------------------------------------- */
+
+static long long jint(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return -1;
+	return json_object_get_int64(v);
+}
+
+int wx_refund_parse(arena *a, const char *json, struct wx_refund *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct json_object *o = json ? json_tokener_parse(json) : NULL;
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return CAMP_EINVAL;
+	}
+	arena_defer(a, put, o);
+	out->refund_id = jstr(a, o, "refund_id");
+	out->out_refund_no = jstr(a, o, "out_refund_no");
+	out->out_trade_no = jstr(a, o, "out_trade_no");
+	out->transaction_id = jstr(a, o, "transaction_id");
+	out->mchid = jstr(a, o, "mchid");
+	out->status = jstr(a, o, "status");
+	if (out->status == NULL)
+		out->status = jstr(a, o, "refund_status");
+	out->success_time = jstr(a, o, "success_time");
+	out->user_received_account = jstr(a, o, "user_received_account");
+	struct json_object *amt = NULL;
+	json_object_object_get_ex(o, "amount", &amt);
+	out->refund = jint(amt, "refund");
+	out->total = jint(amt, "total");
+	if (out->out_refund_no == NULL || out->status == NULL)
+		return CAMP_EINVAL;
+	return CAMP_OK;
+}
+
+int wxpay_refund_create(const struct wxpay_cfg *c, arena *a, const struct wxpay_refund_req *q,
+                        time_t now, struct wxpay_result *res)
+{
+	struct json_object *b = json_object_new_object();
+	if (q->transaction_id && *q->transaction_id)
+		json_object_object_add(b, "transaction_id", json_object_new_string(q->transaction_id));
+	else
+		json_object_object_add(b, "out_trade_no", json_object_new_string(q->out_trade_no ? q->out_trade_no : ""));
+	json_object_object_add(b, "out_refund_no", json_object_new_string(q->out_refund_no));
+	if (q->reason)
+		json_object_object_add(b, "reason", json_object_new_string(q->reason));
+	if (q->notify_url)
+		json_object_object_add(b, "notify_url", json_object_new_string(q->notify_url));
+	struct json_object *amount = json_object_new_object();
+	json_object_object_add(amount, "refund", json_object_new_int64(q->refund));
+	json_object_object_add(amount, "total", json_object_new_int64(q->total));
+	json_object_object_add(amount, "currency", json_object_new_string("CNY"));
+	json_object_object_add(b, "amount", amount);
+	const char *body = arena_strdup(a, json_object_to_json_string_ext(b,
+	                                JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(b);
+	return wxpay_call(c, a, "POST", "/v3/refund/domestic/refunds", body, now, res);
+}
+
+int wxpay_refund_query(const struct wxpay_cfg *c, arena *a, const char *out_refund_no,
+                       time_t now, struct wxpay_result *res)
+{
+	const char *path = arena_printf(a, "/v3/refund/domestic/refunds/%s", out_refund_no);
+	return wxpay_call(c, a, "GET", path, NULL, now, res);
+}

@@ -1,4 +1,4 @@
-/* wechatpay_api.h: the WeChat Pay v3 HTTP calls (orders, query, close). */
+/* wechatpay_api.h: the WeChat Pay v3 HTTP calls (orders, query, close, refunds). */
 #ifndef CAMP_WECHATPAY_API_H
 #define CAMP_WECHATPAY_API_H
 
@@ -45,5 +45,35 @@ int wxpay_order_query(const struct wxpay_cfg *c, arena *a, const char *out_trade
 /* POST …/close; 204 = closed (safe to repeat). */
 int wxpay_order_close(const struct wxpay_cfg *c, arena *a, const char *out_trade_no,
                       time_t now, struct wxpay_result *res);
+
+/* ---- refunds (PROTOCOLS §1.5) ------------------------------------------- */
+struct wxpay_refund_req {
+	const char *transaction_id;  /* or NULL: then out_trade_no */
+	const char *out_trade_no;
+	const char *out_refund_no;   /* the same one on every retry of an attempt */
+	const char *reason;          /* ≤ 80 characters, may be NULL */
+	const char *notify_url;      /* https, no query */
+	long long refund, total;     /* fen */
+};
+
+/* A refund as WeChat answers it (create, query or the decrypted callback). */
+struct wx_refund {
+	const char *refund_id, *out_refund_no, *out_trade_no, *transaction_id, *mchid;
+	const char *status;          /* SUCCESS | CLOSED | PROCESSING | ABNORMAL */
+	const char *success_time, *user_received_account;
+	long long refund, total;     /* fen; -1 when absent */
+};
+
+/* Parses the refund JSON ("status" or, in callbacks, "refund_status").
+ * CAMP_OK / CAMP_EINVAL. */
+int wx_refund_parse(arena *a, const char *json, struct wx_refund *out);
+
+/* POST /v3/refund/domestic/refunds.  CAMP_OK when an answer arrived (look
+ * at res->status); res->body is the verified refund on 200. */
+int wxpay_refund_create(const struct wxpay_cfg *c, arena *a, const struct wxpay_refund_req *q,
+                        time_t now, struct wxpay_result *res);
+/* GET /v3/refund/domestic/refunds/{out_refund_no}. */
+int wxpay_refund_query(const struct wxpay_cfg *c, arena *a, const char *out_refund_no,
+                       time_t now, struct wxpay_result *res);
 
 #endif

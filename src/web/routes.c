@@ -56,6 +56,15 @@ const struct route routes[] = {
 	{ M_POST, "/admin/settings", page_admin_settings_post, R_SYSTEM, RF_CSRF, "admin_settings_post" },
 	{ M_GET, "/admin/logs", page_admin_logs, R_SYSTEM, 0, "admin_logs" },
 	/* --- end issue #5 --- */
+	/* --- refunds (issue #10): 退款审核 admin+manager+coach (coaches: own camps, in SQL) --- */
+	{ M_POST, "/pay/wechat/refund-notify", page_refund_notify, 0, RF_JSON, "refund_notify" },
+	{ M_GET, "/admin/refunds/pending", page_admin_refunds_pending, R_REFUNDS, 0, "admin_refunds_pending" },
+	{ M_POST, "/admin/refunds/approve", page_admin_refunds_approve, R_REFUNDS, RF_CSRF, "admin_refunds_approve" },
+	{ M_POST, "/admin/refunds/reject", page_admin_refunds_reject, R_REFUNDS, RF_CSRF, "admin_refunds_reject" },
+	{ M_GET, "/admin/refunds", page_admin_refunds, R_REFUNDS, 0, "admin_refunds" },
+	{ M_POST, "/admin/refunds/{id}/retry", page_admin_refund_retry, R_REFUNDS, RF_CSRF, "admin_refund_retry" },
+	{ M_POST, "/admin/camps/{id}/refund-list", page_admin_camp_refund_list, R_CAMPS, RF_CSRF, "admin_camp_refund_list" },
+	/* --- end issue #10 --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

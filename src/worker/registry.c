@@ -8,6 +8,9 @@
 const struct job_def job_defs[] = {
 	{ "camp-status", job_camp_status, { SCHED_DAILY, 0 * 60 + 5, 1 }, "训练营状态更新" },
 	{ "reconcile-payments", job_reconcile_payments, { SCHED_EVERY, 60, 0 }, "支付对账" },
+	/* --- refunds (issue #10) --- */
+	{ "refund-list", job_refund_list, { SCHED_NONE, 0, 0 }, "生成退款名单" },
+	{ "refunds", job_refunds, { SCHED_EVERY, 1, 0 }, "执行退款" },
 };
 
 const size_t job_ndefs = sizeof(job_defs) / sizeof(job_defs[0]);

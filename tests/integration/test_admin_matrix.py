@@ -37,6 +37,13 @@ MATRIX = {
     ("GET", "/admin/jobs/{id}"): STAFF,
     # 支付异常: money pages for admin and manager
     ("GET", "/admin/payments/exceptions"): {"admin", "manager"},
+    # 退款审核 (issue #10): admin, manager, coach (coaches: own camps, in SQL)
+    ("GET", "/admin/refunds/pending"): {"admin", "manager", "coach"},
+    ("POST", "/admin/refunds/approve"): {"admin", "manager", "coach"},
+    ("POST", "/admin/refunds/reject"): {"admin", "manager", "coach"},
+    ("GET", "/admin/refunds"): {"admin", "manager", "coach"},
+    ("POST", "/admin/refunds/{id}/retry"): {"admin", "manager", "coach"},
+    ("POST", "/admin/camps/{id}/refund-list"): {"admin", "manager"},
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 

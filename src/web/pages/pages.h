@@ -73,4 +73,16 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w);
 /* pay_notify.c */
 void page_pay_notify(struct req *r, struct resp *w);
 
+/* --- refunds (issue #10) --- */
+/* admin_refunds.c */
+void page_admin_refunds_pending(struct req *r, struct resp *w);
+void page_admin_refunds_approve(struct req *r, struct resp *w);
+void page_admin_refunds_reject(struct req *r, struct resp *w);
+void page_admin_refunds(struct req *r, struct resp *w);
+void page_admin_refund_retry(struct req *r, struct resp *w);
+void page_admin_camp_refund_list(struct req *r, struct resp *w);
+/* refund_notify.c */
+void page_refund_notify(struct req *r, struct resp *w);
+/* --- end issue #10 --- */
+
 #endif

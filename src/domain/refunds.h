@@ -1,0 +1,107 @@
+/* refunds.h: refund proposals, audit decisions, execution through WeChat Pay and its outcomes. */
+#ifndef CAMP_DOMAIN_REFUNDS_H
+#define CAMP_DOMAIN_REFUNDS_H
+
+#include <stdint.h>
+
+#include "arena.h"
+
+struct db;
+struct audit;
+struct wxpay_cfg;
+struct wx_refund;
+
+#define REFUND_MAX_RETRIES 3       /* ARCHITECTURE §5 (PRD Stage 5) */
+#define REFUND_NEAR_MISS_DAYS 2    /* PRD §9.3: short by 1–2 days after grace */
+
+/* ---- proposals (job refund-list) --------------------------------------- */
+struct refund_tally {
+	int proposed, withdrawn, unmatched, near_miss;
+};
+/* Proposes one refund per eligible, paid, matched (or manually bound) member
+ * of finished camps (camp_id 0 = every finished camp), withdraws unaudited
+ * proposals that are no longer eligible; audited ones are never touched.
+ * One transaction.  CAMP_OK or CAMP_EDB. */
+int refund_propose(struct db *d, arena *a, long long camp_id, struct refund_tally *t);
+
+/* ---- the audit lists ---------------------------------------------------- */
+struct refund_row {
+	long long id, camp_id, member_id, payment_id;
+	const char *camp_name, *planet_nickname, *planet_user_id, *wechat_nickname;
+	const char *bind_status, *bind_method, *source, *status, *audit_status;
+	const char *auditor, *audit_time, *audit_comment, *failure_reason, *out_refund_no;
+	const char *success_time, *created;
+	int64_t fen;
+	int checkin_count, required_days, confidence, eligible, attempt, retry_count;
+	int newer_attempt;             /* a later attempt of the same payment exists */
+};
+struct refund_filter {
+	long long camp_id;             /* 0 = any */
+	const char *bind_status;       /* "" = any */
+	const char *status;            /* "" = any (records list) */
+	const char *from, *to;         /* "YYYY-MM-DD" Asia/Shanghai or "" */
+	long long scope_user;          /* coach: only camps of this user; 0 = all */
+};
+/* The proposals awaiting a decision. */
+int refund_pending(struct db *d, arena *a, const struct refund_filter *f,
+                   struct refund_row **out, int *n);
+/* Paid members that are not proposed: "unmatched" (eligible, no match: 需人工绑定)
+ * or "near" (short by ≤ 2 days after grace).  Only id/camp/member fields are set. */
+int refund_unproposed(struct db *d, arena *a, const struct refund_filter *f, const char *kind,
+                      struct refund_row **out, int *n);
+/* Every refund record (decided ones), newest first; limit 0 = all (export). */
+int refund_records(struct db *d, arena *a, const struct refund_filter *f, int limit,
+                   struct refund_row **out, int *n);
+const char *refund_status_label(const char *status);
+
+/* ---- decisions ---------------------------------------------------------- */
+/* Approves or rejects one pending proposal in one transaction, with its
+ * refund_status_log and operation_log rows (who: operator, IP… of the
+ * auditor).  min_confidence applies (0 for individual decisions);
+ * scope_user limits a coach to the camps he is assigned to.
+ * CAMP_OK; CAMP_ENOTFOUND (not visible, not pending or under
+ * min_confidence); CAMP_ECONFLICT (another live refund of the payment);
+ * CAMP_EDB.  *fen = the amount (may be NULL). */
+int refund_decide(struct db *d, arena *a, long long id, int approve, const char *reason,
+                  int min_confidence, long long scope_user, const struct audit *who,
+                  int64_t *fen);
+
+/* The admin's follow-ups on a record: "retry" (failed → processing with
+ * the same out_refund_no), "attempt" (closed/abnormal → a new attempt with a
+ * new out_refund_no), "offline" (已线下退款: approved WeCom-bill refunds and
+ * closed/abnormal attempts).  CAMP_OK, CAMP_ENOTFOUND, CAMP_ECONFLICT, CAMP_EDB. */
+int refund_followup(struct db *d, arena *a, long long id, const char *action,
+                    long long scope_user, const struct audit *who);
+
+/* ---- execution (job refunds) ------------------------------------------- */
+/* Ids of refunds to work on now: approved, or processing and due. */
+int refund_due(struct db *d, arena *a, long long **ids, int *n);
+enum refund_step {
+	RS_NOTHING,      /* not due or not ours (WeCom bill) */
+	RS_PROCESSING,   /* accepted, outcome pending */
+	RS_SUCCESS,
+	RS_ENDED,        /* closed or abnormal */
+	RS_RETRY,        /* will try again later */
+	RS_FAILED,       /* retries exhausted or not retryable: failed + alert */
+};
+/* One step of one refund: submit (approved), or query and resubmit
+ * (processing), handling PROTOCOLS §1.5's error classes.  Never holds a
+ * transaction across the HTTP call: the attempt's out_refund_no is committed
+ * before the call, so a crash in between converges by query.  CAMP_OK or
+ * CAMP_EDB. */
+int refund_execute(struct db *d, arena *a, const struct wxpay_cfg *cfg, long long id,
+                   enum refund_step *out);
+/* Applies a refund outcome (create answer, query answer or callback) once,
+ * under a row lock: success updates payment, camp and the group robot's
+ * notice; closed/abnormal end the attempt.  *changed = 0 for repeats.
+ * CAMP_OK, CAMP_ENOTFOUND (no such out_refund_no), CAMP_EDB. */
+int refund_apply(struct db *d, arena *a, const struct wx_refund *w, const char *source,
+                 int *changed);
+
+/* Counts of a set of refunds for batch progress. */
+struct refund_counts {
+	int pending, processing, success, failed, other;
+};
+int refund_count(struct db *d, arena *a, const long long *ids, int n, struct refund_counts *c);
+
+#endif

@@ -1,0 +1,402 @@
+/* admin_refunds.c: 待审核 and 退款记录 — audit decisions, batches, follow-ups, CSV, and 生成退款名单. */
+#include "pages.h"
+#include "audit_req.h"
+#include "buf.h"
+#include "camp.h"
+#include "jobs.h"
+#include "money.h"
+#include "page.h"
+#include "refunds.h"
+
+#include <json-c/json.h>
+#include <string.h>
+
+#define MAX_IDS 5000
+
+/* coaches decide only for the camps they are assigned to (enforced in SQL) */
+static long long scope_of(const struct req *r)
+{
+	return (r->user->role & (ROLE_ADMIN | ROLE_MANAGER)) ? 0 : r->user->id;
+}
+
+static long long param_id(const char *v)
+{
+	long long id = 0;
+	if (v && *v && parse_i64(v, 1, 1LL << 53, &id) != CAMP_OK)
+		id = 0;
+	return id;
+}
+
+static const char *member_label(arena *a, const struct refund_row *x)
+{
+	return arena_printf(a, "%s / %s / %s", x->planet_nickname ? x->planet_nickname : "—",
+	                    x->planet_user_id ? x->planet_user_id : "—",
+	                    x->wechat_nickname ? x->wechat_nickname : "—");
+}
+
+static const char *bind_label(const char *s)
+{
+	static const char *const l[][2] = {
+		{ "pending", "待绑定" }, { "completed", "已绑定" }, { "expired", "已过期" },
+		{ "manual_review", "待人工处理" }, { "closed", "已关闭" },
+	};
+	for (size_t i = 0; s && i < CAMP_ARRAY_LEN(l); i++)
+		if (!strcmp(l[i][0], s))
+			return l[i][1];
+	return s ? s : "";
+}
+
+static void fill_member(arena *a, tpl_dict *row, const struct refund_row *x)
+{
+	tpl_set_int(row, "ID", x->id);
+	tpl_set(row, "MEMBER", member_label(a, x));
+	tpl_set(row, "CAMP", x->camp_name);
+	tpl_set_money(row, "AMOUNT", x->fen);
+	tpl_set_int(row, "DAYS", x->checkin_count);
+	tpl_set_int(row, "REQUIRED", x->required_days);
+	tpl_set(row, "BIND", bind_label(x->bind_status));
+	tpl_set(row, "BIND_METHOD", x->bind_method ? x->bind_method : "");
+	tpl_set_int(row, "CONFIDENCE", x->confidence);
+	tpl_set(row, "JUDGE", x->eligible ? "✅符合" : "❌不符合");
+}
+
+void page_admin_refunds_pending(struct req *r, struct resp *w)
+{
+	struct refund_filter f = { .camp_id = param_id(req_param(r, "camp_id")),
+	                           .bind_status = req_param(r, "bind_status"),
+	                           .scope_user = scope_of(r) };
+	static const char *const binds[] = { "", "pending", "completed", "expired", "manual_review", "closed" };
+	int known = 0;
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(binds); i++)
+		known |= f.bind_status && !strcmp(f.bind_status, binds[i]);
+	if (!known)
+		f.bind_status = "";
+	struct refund_row *rows, *unmatched, *near;
+	int n, nu, nn;
+	if (refund_pending(r->db, r->a, &f, &rows, &n) != CAMP_OK ||
+	    refund_unproposed(r->db, r->a, &f, "unmatched", &unmatched, &nu) != CAMP_OK ||
+	    refund_unproposed(r->db, r->a, &f, "near", &near, &nn) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	struct page *p = page_new(r, "待审核退款", "admin/refunds_pending.tpl");
+	page_script(p, "/static/js/confirm.js");
+	tpl_dict *b = p->body;
+	if (f.camp_id > 0)
+		tpl_set_int(b, "CAMP_ID", f.camp_id);
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(binds); i++) {
+		tpl_dict *o = tpl_add_section(b, "BIND_OPTION");
+		tpl_set(o, "VALUE", binds[i]);
+		tpl_set(o, "LABEL", binds[i][0] ? bind_label(binds[i]) : "全部");
+		if (!strcmp(f.bind_status, binds[i]))
+			tpl_show(o, "SELECTED");
+	}
+	int64_t sum = 0;
+	for (int i = 0; i < n; i++) {
+		tpl_dict *row = tpl_add_section(b, "ROW");
+		fill_member(r->a, row, &rows[i]);
+		sum += rows[i].fen;
+		char yuan[32];
+		tpl_set(row, "CONFIRM", arena_printf(r->a, "确认通过并退款 ¥%s 给 %s？",
+		                                     money_format(rows[i].fen, yuan, sizeof(yuan)),
+		                                     member_label(r->a, &rows[i])));
+	}
+	if (n == 0)
+		tpl_show(b, "EMPTY");
+	tpl_set_int(b, "COUNT", n);
+	tpl_set_money(b, "SUM", sum);
+	for (int i = 0; i < nu; i++)
+		fill_member(r->a, tpl_add_section(b, "UNMATCHED"), &unmatched[i]);
+	for (int i = 0; i < nn; i++)
+		fill_member(r->a, tpl_add_section(b, "NEAR"), &near[i]);
+	if (nu > 0)
+		tpl_show(b, "HAS_UNMATCHED");
+	if (nn > 0)
+		tpl_show(b, "HAS_NEAR");
+	page_admin(r, w, p, "/admin/refunds/pending");
+}
+
+/* The form's ids (repeatable); 0 when one is malformed. */
+static int form_ids(struct req *r, long long **out)
+{
+	static const char *vals[MAX_IDS];
+	size_t n = kv_get_all(&r->form, "ids", vals, MAX_IDS);
+	if (n > MAX_IDS)
+		return -1;
+	*out = arena_alloc(r->a, sizeof(**out) * (n + 1));
+	for (size_t i = 0; i < n; i++)
+		if (parse_i64(vals[i], 1, 1LL << 53, &(*out)[i]) != CAMP_OK)
+			return -1;
+	return (int)n;
+}
+
+static void decide(struct req *r, struct resp *w, int approve)
+{
+	long long *ids;
+	int n = form_ids(r, &ids);
+	const char *reason = req_form(r, "reason");
+	if (reason && !*reason)
+		reason = NULL;
+	if (n <= 0) {
+		resp_error(r, w, 400, n < 0 ? "退款编号无效" : "请先选择要审核的退款");
+		return;
+	}
+	if (!approve && reason == NULL) {
+		resp_error(r, w, 400, "请填写拒绝原因");
+		return;
+	}
+	if (reason && strlen(reason) > 500) {
+		resp_error(r, w, 400, "原因不能超过 500 字节");
+		return;
+	}
+	long long min_conf = 100;
+	const char *mc = req_form(r, "min_confidence");
+	if (mc && *mc && parse_i64(mc, 0, 100, &min_conf) != CAMP_OK) {
+		resp_error(r, w, 400, "最低匹配度应为 0–100 的整数");
+		return;
+	}
+	if (n == 1) {   /* an individual decision, at any confidence */
+		struct audit who;
+		audit_from_req(r, &who, NULL);
+		int64_t fen = 0;
+		int rc = refund_decide(r->db, r->a, ids[0], approve, reason, 0, scope_of(r), &who, &fen);
+		if (rc == CAMP_ENOTFOUND) {
+			resp_error(r, w, 404, "该退款不存在、已审核或不在您负责的训练营");
+			return;
+		}
+		if (rc == CAMP_ECONFLICT) {
+			resp_error(r, w, 409, "该笔付款已有进行中的退款");
+			return;
+		}
+		if (rc != CAMP_OK) {
+			resp_unavailable(r, w);
+			return;
+		}
+		if (approve)   /* run it now rather than at the next minute */
+			job_enqueue(r->db, r->a, "refunds", NULL, r->user->id);
+		char yuan[32];
+		resp_flash(r, w, "success", approve
+		           ? arena_printf(r->a, "已通过退款 #%lld（¥%s），正在提交微信退款", ids[0],
+		                          money_format(fen, yuan, sizeof(yuan)))
+		           : arena_printf(r->a, "已拒绝退款 #%lld", ids[0]));
+		resp_redirect(w, "/admin/refunds/pending");
+		return;
+	}
+	const char *confirm = req_form(r, "confirm");
+	if (confirm == NULL || strcmp(confirm, "1") != 0) {
+		/* a batch needs a second confirmation */
+		struct page *p = page_new(r, "确认批量审核", "admin/refund_confirm.tpl");
+		tpl_dict *b = p->body;
+		for (int i = 0; i < n; i++)
+			tpl_set_int(tpl_add_section(b, "ID"), "V", ids[i]);
+		tpl_set_int(b, "COUNT", n);
+		tpl_set_int(b, "MIN_CONFIDENCE", min_conf);
+		tpl_set(b, "REASON", reason);
+		tpl_set(b, "ACTION", approve ? "/admin/refunds/approve" : "/admin/refunds/reject");
+		tpl_set(b, "VERB", approve ? "通过" : "拒绝");
+		if (approve)
+			tpl_show(b, "APPROVE");
+		page_admin(r, w, p, "/admin/refunds/pending");
+		return;
+	}
+	struct json_object *args = json_object_new_object(), *list = json_object_new_array();
+	for (int i = 0; i < n; i++)
+		json_object_array_add(list, json_object_new_int64(ids[i]));
+	json_object_object_add(args, "ids", list);
+	json_object_object_add(args, "action", json_object_new_string(approve ? "approve" : "reject"));
+	json_object_object_add(args, "min_confidence", json_object_new_int64(min_conf));
+	if (reason)
+		json_object_object_add(args, "reason", json_object_new_string(reason));
+	json_object_object_add(args, "auditor", json_object_new_int64(r->user->id));
+	json_object_object_add(args, "auditor_name", json_object_new_string(r->user->username));
+	json_object_object_add(args, "scope_user", json_object_new_int64(scope_of(r)));
+	if (r->remote_addr)
+		json_object_object_add(args, "ip", json_object_new_string(r->remote_addr));
+	const char *text = arena_strdup(r->a, json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN));
+	json_object_put(args);
+	long long job = job_enqueue(r->db, r->a, "refunds", text, r->user->id);
+	if (job == 0) {
+		resp_unavailable(r, w);
+		return;
+	}
+	resp_redirect(w, arena_printf(r->a, "/admin/jobs/%lld", job));
+}
+
+void page_admin_refunds_approve(struct req *r, struct resp *w)
+{
+	decide(r, w, 1);
+}
+
+void page_admin_refunds_reject(struct req *r, struct resp *w)
+{
+	decide(r, w, 0);
+}
+
+/* ---- 退款记录 ---------------------------------------------------------------- */
+
+static void csv_cell(struct buf *b, const char *s, int last)
+{
+	s = s ? s : "";
+	buf_putc(b, '"');
+	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
+		buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_puts(b, last ? "\"\r\n" : "\",");
+}
+
+static void export_csv(struct req *r, struct resp *w, const struct refund_row *rows, int n)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "\xEF\xBB\xBF");
+	static const char *const head[] = { "退款ID", "会员", "训练营", "退款金额", "审核时间", "审核人",
+	                                    "退款状态", "退款单号", "成功时间", "失败原因/备注" };
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(head); i++)
+		csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
+	for (int i = 0; i < n; i++) {
+		const struct refund_row *x = &rows[i];
+		char yuan[32];
+		csv_cell(&b, arena_i64(r->a, x->id), 0);
+		csv_cell(&b, member_label(r->a, x), 0);
+		csv_cell(&b, x->camp_name, 0);
+		csv_cell(&b, money_format(x->fen, yuan, sizeof(yuan)), 0);
+		csv_cell(&b, x->audit_time, 0);
+		csv_cell(&b, x->auditor, 0);
+		csv_cell(&b, refund_status_label(x->status), 0);
+		csv_cell(&b, x->out_refund_no, 0);
+		csv_cell(&b, x->success_time, 0);
+		csv_cell(&b, x->failure_reason ? x->failure_reason : x->audit_comment, 1);
+	}
+	char *body = arena_strndup(r->a, b.s, b.len);
+	size_t len = b.len;
+	buf_free(&b);
+	resp_header(w, "Content-Disposition", "attachment; filename=\"refunds.csv\"");
+	resp_body(w, 200, "text/csv; charset=utf-8", body, len);
+}
+
+static int valid_date(const char *s)
+{
+	return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
+	       strspn(s, "0123456789-") == 10;
+}
+
+void page_admin_refunds(struct req *r, struct resp *w)
+{
+	struct refund_filter f = { .camp_id = param_id(req_param(r, "camp_id")),
+	                           .status = req_param(r, "status"),
+	                           .from = req_param(r, "from"), .to = req_param(r, "to"),
+	                           .scope_user = scope_of(r) };
+	static const char *const statuses[] = { "", "approved", "processing", "success", "failed",
+	                                        "rejected", "closed", "abnormal", "refunded_offline" };
+	int known = 0;
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(statuses); i++)
+		known |= f.status && !strcmp(f.status, statuses[i]);
+	if (!known)
+		f.status = "";
+	if (!valid_date(f.from))
+		f.from = "";
+	if (!valid_date(f.to))
+		f.to = "";
+	const char *fmt = req_param(r, "format");
+	int csv = fmt && !strcmp(fmt, "csv");
+	struct refund_row *rows;
+	int n;
+	if (refund_records(r->db, r->a, &f, csv ? 0 : 500, &rows, &n) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	if (csv) {
+		export_csv(r, w, rows, n);
+		return;
+	}
+	struct page *p = page_new(r, "退款记录", "admin/refunds.tpl");
+	page_script(p, "/static/js/confirm.js");
+	tpl_dict *b = p->body;
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(statuses); i++) {
+		tpl_dict *o = tpl_add_section(b, "STATUS_OPTION");
+		tpl_set(o, "VALUE", statuses[i]);
+		tpl_set(o, "LABEL", statuses[i][0] ? refund_status_label(statuses[i]) : "全部");
+		if (!strcmp(f.status, statuses[i]))
+			tpl_show(o, "SELECTED");
+	}
+	if (f.camp_id > 0)
+		tpl_set_int(b, "CAMP_ID", f.camp_id);
+	tpl_set(b, "FROM", f.from);
+	tpl_set(b, "TO", f.to);
+	tpl_set(b, "STATUS", f.status);
+	for (int i = 0; i < n; i++) {
+		const struct refund_row *x = &rows[i];
+		tpl_dict *row = tpl_add_section(b, "ROW");
+		fill_member(r->a, row, x);
+		tpl_set(row, "AUDIT_TIME", x->audit_time);
+		tpl_set(row, "AUDITOR", x->auditor);
+		tpl_set(row, "STATUS", x->status);
+		tpl_set(row, "STATUS_LABEL", refund_status_label(x->status));
+		tpl_set(row, "REASON", x->failure_reason ? x->failure_reason : x->audit_comment);
+		tpl_set(row, "OUT_REFUND_NO", x->out_refund_no);
+		tpl_set_int(row, "ATTEMPT", x->attempt);
+		int ended = !strcmp(x->status, "closed") || !strcmp(x->status, "abnormal");
+		if (!strcmp(x->status, "failed"))
+			tpl_show(row, "RETRY");
+		if (ended && !x->newer_attempt)
+			tpl_show(row, "ATTEMPT_AGAIN");
+		if ((ended && !x->newer_attempt) ||
+		    (!strcmp(x->status, "approved") && x->source && !strcmp(x->source, "wecom_bill")))
+			tpl_show(row, "OFFLINE");
+	}
+	if (n == 0)
+		tpl_show(b, "EMPTY");
+	page_admin(r, w, p, "/admin/refunds");
+}
+
+void page_admin_refund_retry(struct req *r, struct resp *w)
+{
+	long long id = req_cap_id(r, 0);
+	const char *action = req_form(r, "action");
+	if (action == NULL || !*action)
+		action = "retry";
+	if (strcmp(action, "retry") && strcmp(action, "attempt") && strcmp(action, "offline")) {
+		resp_error(r, w, 400, "未知的操作");
+		return;
+	}
+	struct audit who;
+	audit_from_req(r, &who, NULL);
+	int rc = id > 0 ? refund_followup(r->db, r->a, id, action, scope_of(r), &who) : CAMP_ENOTFOUND;
+	if (rc == CAMP_ENOTFOUND) {
+		resp_error(r, w, 404, "该退款不存在或不在您负责的训练营");
+		return;
+	}
+	if (rc == CAMP_ECONFLICT) {
+		resp_error(r, w, 409, "该退款当前状态不能执行此操作");
+		return;
+	}
+	if (rc != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	if (strcmp(action, "offline") != 0)
+		job_enqueue(r->db, r->a, "refunds", NULL, r->user->id);
+	resp_flash(r, w, "success", !strcmp(action, "offline") ? "已标记为已线下退款" :
+	           !strcmp(action, "attempt") ? "已发起新的退款尝试" : "已重新提交退款");
+	resp_redirect(w, "/admin/refunds");
+}
+
+/* 生成退款名单 for one camp: a queued refund-list job */
+void page_admin_camp_refund_list(struct req *r, struct resp *w)
+{
+	long long id = req_cap_id(r, 0);
+	if (id <= 0) {
+		resp_error(r, w, 404, "训练营不存在");
+		return;
+	}
+	long long job = job_enqueue(r->db, r->a, "refund-list",
+	                            arena_printf(r->a, "{\"camp_id\":%lld}", id), r->user->id);
+	if (job == 0) {
+		resp_unavailable(r, w);
+		return;
+	}
+	resp_redirect(w, arena_printf(r->a, "/admin/jobs/%lld", job));
+}
