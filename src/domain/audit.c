@@ -141,6 +141,8 @@ static const struct {
 	{ "APPROVE_REFUND", "审核通过退款" },
 	{ "REJECT_REFUND", "拒绝退款" },
 	{ "RETRY_REFUND", "重试退款" },
+	{ "REFUND_EXCEPTION", "支付异常全额退款" },
+	{ "RESOLVE_EXCEPTION", "支付异常已处理" },
 };
 
 const char *audit_type_label(const char *type)

@@ -84,4 +84,5 @@ int payment_exceptions(struct db *d, arena *a, const char *status, long long cam
                        int page, int per_page, struct pay_exception **out, int *n,
                        long long *total);
 const char *payment_exception_reason_label(const char *reason);
+const char *payment_exception_status_label(const char *status);
 #endif

@@ -40,6 +40,8 @@ const struct route routes[] = {
 	{ M_GET, "/admin/camps/{id}/qrcode.png", page_admin_camp_qrcode, R_CAMPS, 0, "admin_camp_qrcode" },
 	/* 支付异常 (money: admin and manager) */
 	{ M_GET, "/admin/payments/exceptions", page_admin_payment_exceptions, R_PAYMENTS, 0, "admin_payment_exceptions" },
+	{ M_POST, "/admin/payments/exceptions/{id}/refund", page_admin_exception_refund, R_PAYMENTS, RF_CSRF, "admin_exception_refund" },
+	{ M_POST, "/admin/payments/exceptions/{id}/resolve", page_admin_exception_resolve, R_PAYMENTS, RF_CSRF, "admin_exception_resolve" },
 
 	/* queued jobs (camp-worker) */
 	{ M_GET, "/admin/jobs/{id}", page_admin_job, R_JOBS, 0, "admin_job" },

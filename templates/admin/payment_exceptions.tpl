@@ -16,13 +16,17 @@
 {{/EMPTY}}
 <div class="table-responsive">
 <table class="table table-sm align-middle">
-<thead><tr><th scope="col">时间</th><th scope="col">训练营</th><th scope="col">商户单号 / 交易单号</th><th scope="col" class="text-end">金额</th><th scope="col">付款人</th><th scope="col">原因</th><th scope="col">状态</th></tr></thead>
+<thead><tr><th scope="col">时间</th><th scope="col">训练营</th><th scope="col">商户单号 / 交易单号</th><th scope="col" class="text-end">金额</th><th scope="col">付款人</th><th scope="col">原因</th><th scope="col">状态</th><th scope="col" class="text-end">操作</th></tr></thead>
 <tbody>
 {{#ROW}}<tr>
 <td class="text-nowrap">{{TIME}}</td><td>{{CAMP}}</td>
 <td><code>{{ORDER_NO}}</code><br><code class="text-muted">{{TRANSACTION_ID}}</code></td>
 <td class="text-end money">¥{{AMOUNT}}</td><td><code>{{PAYER}}</code></td>
 <td>{{REASON}}<br><small class="text-muted">{{DETAIL}}</small></td><td>{{STATUS}}</td>
+<td class="text-end">{{#ACTIONS}}
+{{#CAN_REFUND}}<form method="post" action="/admin/payments/exceptions/{{ID}}/refund" data-confirm="将向付款人原路全额退款 ¥{{AMOUNT}}，确定吗？" data-confirm-button="全额退款"><input type="hidden" name="_csrf" value="{{CSRF}}"><button class="btn btn-sm btn-outline-danger" type="submit">全额退款</button></form>{{/CAN_REFUND}}
+<form class="d-flex gap-1 mt-1" method="post" action="/admin/payments/exceptions/{{ID}}/resolve"><input type="hidden" name="_csrf" value="{{CSRF}}"><label class="visually-hidden" for="reason-{{ID}}">处理说明</label><input class="form-control form-control-sm" id="reason-{{ID}}" name="reason" maxlength="200" placeholder="处理说明" required><button class="btn btn-sm btn-outline-secondary" type="submit">已处理</button></form>
+{{/ACTIONS}}</td>
 </tr>
 {{/ROW}}
 </tbody>

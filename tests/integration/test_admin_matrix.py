@@ -37,6 +37,8 @@ MATRIX = {
     ("GET", "/admin/jobs/{id}"): STAFF,
     # 支付异常: money pages for admin and manager
     ("GET", "/admin/payments/exceptions"): {"admin", "manager"},
+    ("POST", "/admin/payments/exceptions/{id}/refund"): {"admin", "manager"},
+    ("POST", "/admin/payments/exceptions/{id}/resolve"): {"admin", "manager"},
     # 退款审核 (issue #10): admin, manager, coach (coaches: own camps, in SQL)
     ("GET", "/admin/refunds/pending"): {"admin", "manager", "coach"},
     ("POST", "/admin/refunds/approve"): {"admin", "manager", "coach"},

@@ -393,3 +393,68 @@ def test_admin_sees_payment_exceptions():
     name, pw = add_user("coach")
     login(coach, name, pw)
     assert coach.get(HTTP + "/admin/payments/exceptions", timeout=10).status_code == 403
+
+
+def test_exception_refunded_in_full_through_the_merchant_api():
+    """The race loser's payment is refunded in full from the exceptions page."""
+    from conftest import add_user, csrf_of, login, new_session
+    cid = make_camp()
+    pid = planet_id()
+    a, b = h5(), h5()
+    no_a = order_no_of(enroll(a, cid, pid))
+    no_b = order_no_of(enroll(b, cid, pid))
+    sim_pay(no_a)
+    wait_state(a, no_a, "paid")
+    sim_pay(no_b)
+    deadline = time.time() + 20
+    while time.time() < deadline and not exceptions(no_b):
+        time.sleep(0.2)
+    assert exceptions(no_b) == ["duplicate_planet_id"]
+    exc_id = sql("SELECT id FROM payment_exception WHERE out_trade_no = %s", no_b)[0][0]
+    s = new_session()
+    name, pw = add_user("manager")
+    assert login(s, name, pw).status_code == 303
+    page = s.get(HTTP + "/admin/payments/exceptions", timeout=10).text
+    assert f"/admin/payments/exceptions/{exc_id}/refund" in page and "将向付款人原路全额退款 ¥99.00" in page
+    r = s.post(HTTP + f"/admin/payments/exceptions/{exc_id}/refund", data={"_csrf": csrf_of(page)},
+               allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    status, refund_no = sql("SELECT status, out_refund_no FROM payment_exception WHERE id = %s", exc_id)[0]
+    assert status == "refunding" and refund_no.startswith(f"RE{exc_id}T")
+    again = s.post(HTTP + f"/admin/payments/exceptions/{exc_id}/refund", data={"_csrf": csrf_of(page)},
+                   allow_redirects=False, timeout=10)
+    assert again.status_code == 409                       # one refund, never two
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        campctl("job", "run", "refunds", check=False)
+        if sql("SELECT status FROM payment_exception WHERE id = %s", exc_id)[0][0] == "refunded":
+            break
+        time.sleep(1)
+    assert sql("SELECT status FROM payment_exception WHERE id = %s", exc_id)[0][0] == "refunded"
+    assert sql("SELECT pay_status, refunded_amount::text FROM payment_record WHERE order_no = %s", no_b)[0] == \
+        ("refunded", "99.00")
+    log = requests.get(SIM + "/sim/log", timeout=10).json()
+    creates = [e for e in log if e["path"] == "/v3/refund/domestic/refunds" and e["method"] == "POST"
+               and isinstance(e.get("request"), dict) and e["request"].get("out_refund_no") == refund_no]
+    assert len(creates) == 1
+
+
+def test_exception_marked_resolved_needs_a_note():
+    from conftest import add_user, csrf_of, login, new_session
+    no = "CPRES" + secrets.token_hex(6)
+    post_callback(envelope(transaction(no, 1234)))
+    exc_id = sql("SELECT id FROM payment_exception WHERE out_trade_no = %s", no)[0][0]
+    s = new_session()
+    name, pw = add_user("admin")
+    login(s, name, pw)
+    tok = csrf_of(s.get(HTTP + "/admin/payments/exceptions", timeout=10).text)
+    r = s.post(HTTP + f"/admin/payments/exceptions/{exc_id}/resolve", data={"_csrf": tok, "reason": ""},
+               allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    assert sql("SELECT status FROM payment_exception WHERE id = %s", exc_id)[0][0] == "open"
+    r = s.post(HTTP + f"/admin/payments/exceptions/{exc_id}/resolve",
+               data={"_csrf": tok, "reason": "已通过企业微信线下退回"}, allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    assert sql("SELECT status FROM payment_exception WHERE id = %s", exc_id)[0][0] == "resolved"
+    assert sql("SELECT count(*) FROM operation_log WHERE operation_type = 'RESOLVE_EXCEPTION'"
+               " AND target_id = %s", exc_id)[0][0] == 1

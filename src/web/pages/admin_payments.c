@@ -2,7 +2,10 @@
 #include "pages.h"
 #include "camp.h"
 #include "page.h"
+#include "audit_req.h"
+#include "pay_exceptions.h"
 #include "payments.h"
+#include "text.h"
 
 #include <string.h>
 
@@ -35,6 +38,7 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w)
 		return;
 	}
 	struct page *p = page_new(r, "支付异常", "admin/payment_exceptions.tpl");
+	page_script(p, "/static/js/confirm.js");
 	tpl_dict *b = p->body;
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(statuses); i++) {
 		tpl_dict *o = tpl_add_section(b, "STATUS_OPTION");
@@ -53,7 +57,13 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w)
 		tpl_set(row, "PAYER", list[i].payer_openid);
 		tpl_set(row, "REASON", payment_exception_reason_label(list[i].reason));
 		tpl_set(row, "DETAIL", list[i].detail);
-		tpl_set(row, "STATUS", list[i].status);
+		tpl_set(row, "STATUS", payment_exception_status_label(list[i].status));
+		tpl_set_int(row, "ID", list[i].id);
+		if (!strcmp(list[i].status, "open")) {
+			tpl_dict *act = tpl_add_section(row, "ACTIONS");
+			if (list[i].transaction_id && list[i].fen > 0)
+				tpl_set_money(tpl_add_section(act, "CAN_REFUND"), "AMOUNT", list[i].fen);
+		}
 	}
 	if (n == 0)
 		tpl_show(b, "EMPTY");
@@ -65,4 +75,46 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w)
 		tpl_set_int(tpl_add_section(b, "NEXT"), "N", page + 1);
 	tpl_set(b, "STATUS", status);
 	page_admin(r, w, p, "/admin/payments/exceptions");
+}
+
+/* POST /admin/payments/exceptions/{id}/refund: 全额退款 through the merchant API. */
+void page_admin_exception_refund(struct req *r, struct resp *w)
+{
+	struct audit who;
+	audit_from_req(r, &who, "REFUND_EXCEPTION");
+	int rc = exception_refund_start(r->db, r->a, req_cap_id(r, 0), &who);
+	if (rc == CAMP_ECONFLICT) {
+		resp_error(r, w, 409, "该异常不是待处理状态，或缺少微信交易号，无法原路退款");
+		return;
+	}
+	if (rc != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	resp_flash(r, w, "success", "已提交全额退款，稍后自动执行");
+	resp_redirect(w, "/admin/payments/exceptions");
+}
+
+/* POST /admin/payments/exceptions/{id}/resolve: 已处理, with a required note. */
+void page_admin_exception_resolve(struct req *r, struct resp *w)
+{
+	const char *note = text_trim(r->a, req_form(r, "reason"));
+	if (*note == '\0' || text_chars(note) > 200 || text_has_control(note, 0)) {
+		resp_flash(r, w, "danger", "请填写处理说明（最多 200 字）");
+		resp_redirect(w, "/admin/payments/exceptions");
+		return;
+	}
+	struct audit who;
+	audit_from_req(r, &who, "RESOLVE_EXCEPTION");
+	int rc = exception_resolve(r->db, r->a, req_cap_id(r, 0), note, &who);
+	if (rc == CAMP_ECONFLICT) {
+		resp_error(r, w, 409, "该异常不是待处理状态");
+		return;
+	}
+	if (rc != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	resp_flash(r, w, "success", "已标记为已处理");
+	resp_redirect(w, "/admin/payments/exceptions");
 }

@@ -69,6 +69,8 @@ void page_h5_bind(struct req *r, struct resp *w);
 
 /* admin_payments.c */
 void page_admin_payment_exceptions(struct req *r, struct resp *w);
+void page_admin_exception_refund(struct req *r, struct resp *w);
+void page_admin_exception_resolve(struct req *r, struct resp *w);
 
 /* pay_notify.c */
 void page_pay_notify(struct req *r, struct resp *w);

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "db.h"
 #include "log.h"
+#include "pay_exceptions.h"
 #include "payments.h"
 #include "refunds.h"
 #include "wechatpay.h"
@@ -97,6 +98,10 @@ void page_refund_notify(struct req *r, struct resp *w)
 	}
 	int changed = 0;
 	int rc = refund_apply(r->db, r->a, &rf, "notify", &changed);
+	if (rc == CAMP_ENOTFOUND) {
+		rc = exception_refund_apply(r->db, r->a, &rf);
+		changed = rc == CAMP_OK;
+	}
 	if (rc == CAMP_EDB) {
 		audit(r, "REFUND_NOTIFY_ERROR", rf.out_refund_no, "apply failed");
 		fail(w, 500, "temporary failure", r->a);

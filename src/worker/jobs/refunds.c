@@ -3,6 +3,7 @@
 #include "worker.h"
 #include "audit.h"
 #include "camp.h"
+#include "pay_exceptions.h"
 #include "payments.h"
 #include "refunds.h"
 #include "wechatpay.h"
@@ -151,6 +152,14 @@ int job_refunds(struct job_ctx *c)
 	}
 	struct tally t = { 0 };
 	int errors = run_ids(c, &cfg, ids, n, &t);
+	/* payment exceptions an admin chose to refund in full */
+	long long *xids;
+	int xn = 0;
+	if (exception_refunds_due(c->db, c->a, &xids, &xn) == CAMP_OK)
+		for (int i = 0; i < xn && !job_stopping(c); i++)
+			if (exception_refund_step(c->db, c->a, &cfg, xids[i]) != CAMP_OK)
+				errors++;
+	json_object_object_add(c->detail, "exceptions", json_object_new_int(xn));
 	c->interrupted = job_stopping(c);
 	struct json_object *d = c->detail;
 	json_object_object_add(d, "due", json_object_new_int(n));
