@@ -54,7 +54,7 @@ struct req {
 	struct uploads files;
 	struct kvlist cookies;
 	struct json_object *json;  /* JSON body, when the route takes JSON */
-	const char *cap[4];        /* {placeholders} captured by the route, in order */
+	const char *cap[4];        /* the {…} segments captured by the route, in order */
 	int ncap;
 	const struct route *route;
 	struct session_user *user;

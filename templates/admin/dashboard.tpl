@@ -7,13 +7,13 @@
 {{#ALL_CLEAR}}<div class="alert alert-success" role="status">暂时没有待办事项。新的退款申请、待绑定会员和同步结果会出现在这里。</div>
 {{/ALL_CLEAR}}
 <div class="todo-grid">
-{{#TODO_REFUNDS}}<section class="todo-card">
+{{#REFUNDS_TO_AUDIT}}<section class="todo-card">
 <h2 class="todo-card__title">待审核退款</h2>
 <p class="todo-card__count">{{COUNT}}</p>
 <p class="todo-card__hint">名会员的退款等待审核{{#AMOUNT}}，共 <span class="money">¥{{TOTAL}}</span>{{/AMOUNT}}</p>
 <a class="todo-card__link" href="/admin/refunds/pending">去审核</a>
 </section>
-{{/TODO_REFUNDS}}
+{{/REFUNDS_TO_AUDIT}}
 {{#CAMPS_ENDING}}<section class="todo-card">
 <h2 class="todo-card__title">3 天内结束的训练营</h2>
 <p class="todo-card__count">{{COUNT}}</p>

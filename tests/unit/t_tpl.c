@@ -66,7 +66,7 @@ static void add_camp(tpl_dict *d, int id, const char *name, const char *status,
 {
 	tpl_dict *c = tpl_add_section(d, "CAMP");
 	tpl_set_int(c, "ID", id);
-	tpl_set(c, "POSTER_URL", "/static/img/poster-placeholder.svg");
+	tpl_set(c, "POSTER_URL", "/static/img/poster-default.svg");
 	tpl_set(c, "NAME", name);
 	tpl_set(c, "STATUS_CLASS", status);
 	tpl_set(c, "STATUS_LABEL", status_label);
@@ -182,7 +182,7 @@ static void test_admin_layout(void)
 	tpl_dict *body = tpl_include(d, "BODY", "admin/dashboard.tpl");
 	tpl_set(body, "USER_NAME", "王教练");
 	tpl_set(tpl_add_section(body, "TODAY"), "DATE", "2025年3月18日");
-	tpl_set_int(tpl_add_section(body, "TODO_REFUNDS"), "COUNT", 12);
+	tpl_set_int(tpl_add_section(body, "REFUNDS_TO_AUDIT"), "COUNT", 12);
 	tpl_dict *ending = tpl_add_section(body, "CAMPS_ENDING");
 	tpl_set_int(ending, "COUNT", 2);
 	for (int i = 0; i < 2; i++) {
@@ -213,7 +213,7 @@ static void test_admin_layout(void)
 	ok(has(s, "admin-user__name\">" EVIL_ESCAPED "<"), "user name escaped in text");
 	ok(has(s, "action=\"/admin/logout\""), "logout form in the chrome");
 	ok(has(s, "<div class=\"alert alert-success\" role=\"status\">已保存</div>"), "flash shown");
-	ok(has(s, "<p class=\"todo-card__count\">12</p>"), "TODO_REFUNDS count");
+	ok(has(s, "<p class=\"todo-card__count\">12</p>"), "REFUNDS_TO_AUDIT count");
 	is_int(count(s, "href=\"/admin/camps/4"), 2, "CAMPS_ENDING lists its camps");
 	ok(!has(s, "<script>alert"), "no raw script in admin page");
 	ok(!has(s, "待人工绑定"), "MANUAL_BINDS hidden");

@@ -25,7 +25,7 @@ static const char *enroll_url(struct req *r, long long id)
 
 static const char *poster_url(struct req *r, const char *sha)
 {
-	return sha ? arena_printf(r->a, "/media/%s", sha) : "/static/img/poster-placeholder.svg";
+	return sha ? arena_printf(r->a, "/media/%s", sha) : "/static/img/poster-default.svg";
 }
 
 /* ---- list --------------------------------------------------------------- */

@@ -40,7 +40,7 @@ static int fill(tpl_dict *b, const struct dashboard *d, unsigned parts)
 {
 	int todo = 0;
 	if ((parts & DASH_REFUNDS) && d->pending_refunds > 0) {
-		tpl_dict *s = tpl_add_section(b, "TODO_REFUNDS");
+		tpl_dict *s = tpl_add_section(b, "REFUNDS_TO_AUDIT");
 		tpl_set_int(s, "COUNT", d->pending_refunds);
 		tpl_set_money(tpl_add_section(s, "AMOUNT"), "TOTAL", d->pending_fen);
 		todo++;

@@ -32,7 +32,7 @@ static void fill_camp(struct req *r, tpl_dict *b, const struct camp *c)
 	tpl_set_int(b, "ID", c->id);
 	tpl_set(b, "NAME", c->name);
 	tpl_set(b, "POSTER_URL", c->poster_sha256 ? arena_printf(r->a, "/media/%s", c->poster_sha256)
-	                                          : "/static/img/poster-placeholder.svg");
+	                                          : "/static/img/poster-default.svg");
 	tpl_set(b, "DEPOSIT", money_format(c->deposit_fen, dep, sizeof(dep)));
 	tpl_set(b, "START_DATE", cday_format(c->start_date, s1, sizeof(s1)));
 	tpl_set(b, "END_DATE", cday_format(c->end_date, s2, sizeof(s2)));

@@ -13,7 +13,7 @@ static void fill_card(struct req *r, tpl_dict *c, const struct camp *k, cday tod
 	tpl_set(c, "NAME", k->name);
 	tpl_set(c, "POSTER_URL", k->poster_sha256
 	        ? arena_printf(r->a, "/media/%s", k->poster_sha256)
-	        : "/static/img/poster-placeholder.svg");
+	        : "/static/img/poster-default.svg");
 	int ongoing = k->status[0] == 'o';
 	int open = camp_enroll_open(k, today);
 	tpl_set(c, "STATUS_LABEL", open ? "报名中" : ongoing ? "进行中" : "即将开始");
