@@ -79,7 +79,7 @@ static char *url_escape(arena *a, const char *s)
 	return out;
 }
 
-/* One GET with up to ZSXQ_TRIES tries; on CAMP_OK *data is resp_data (owned by the arena). */
+/* One GET with up to ZSXQ_TRIES tries (transport failures, 5xx, 429); on CAMP_OK *data is resp_data (owned by the arena). */
 static int zsxq_get(struct zsxq_client *z, arena *a, const char *path, struct json_object **data)
 {
 	const char *url = arena_printf(a, "%s%s", z->base_url, path);
@@ -127,6 +127,9 @@ static int zsxq_get(struct zsxq_client *z, arena *a, const char *path, struct js
 			return CAMP_OK;
 		snprintf(z->error, sizeof(z->error), "知识星球调用失败（HTTP %ld%s%.160s）", status,
 		         err ? "：" : "", err ? err : "");
+		/* a refusal in the envelope (unknown project, not a member) will not change on retry */
+		if (status == 200 && o != NULL && !succeeded)
+			return CAMP_EPROVIDER;
 	}
 	log_warn("zsxq: %s failed after %d tries: %s", path, ZSXQ_TRIES, z->error);
 	return CAMP_EPROVIDER;

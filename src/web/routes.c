@@ -43,6 +43,9 @@ const struct route routes[] = {
 
 	/* queued jobs (camp-worker) */
 	{ M_GET, "/admin/jobs/{id}", page_admin_job, R_JOBS, 0, "admin_job" },
+	/* --- issue #9: check-in sync, members, check-ins --- */
+	{ M_POST, "/admin/camps/{id}/sync", page_admin_camp_sync, R_CAMPS, RF_CSRF, "admin_camp_sync" },
+	/* --- end issue #9 --- */
 	/* --- admin: sign-in, 工作台, 系统管理 (issue #5) --- */
 	{ M_POST, "/admin/login", page_admin_login_post, 0, RF_CSRF, "admin_login_post" },
 	{ M_POST, "/admin/logout", page_admin_logout, ROLE_STAFF, RF_CSRF, "admin_logout" },

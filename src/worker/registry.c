@@ -8,6 +8,8 @@
 const struct job_def job_defs[] = {
 	{ "camp-status", job_camp_status, { SCHED_DAILY, 0 * 60 + 5, 1 }, "训练营状态更新" },
 	{ "reconcile-payments", job_reconcile_payments, { SCHED_EVERY, 60, 0 }, "支付对账" },
+	/* issue #9 */
+	{ "sync-checkins", job_sync_checkins, { SCHED_DAILY, 1 * 60, 0 }, "打卡同步" },
 };
 
 const size_t job_ndefs = sizeof(job_defs) / sizeof(job_defs[0]);

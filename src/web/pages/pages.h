@@ -73,4 +73,9 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w);
 /* pay_notify.c */
 void page_pay_notify(struct req *r, struct resp *w);
 
+/* --- issue #9: check-in sync, members, check-ins --- */
+/* admin_sync.c */
+void page_admin_camp_sync(struct req *r, struct resp *w);
+/* --- end issue #9 --- */
+
 #endif

@@ -9,4 +9,7 @@ int job_camp_status(struct job_ctx *c);
 /* reconcile_payments.c: lost callbacks applied, expired orders closed. */
 int job_reconcile_payments(struct job_ctx *c);
 
+/* sync_checkins.c: ZSXQ check-ins → planet_user, checkin_record, member counts and matching. */
+int job_sync_checkins(struct job_ctx *c);
+
 #endif
