@@ -37,6 +37,8 @@ MATRIX = {
     ("GET", "/admin/jobs/{id}"): STAFF,
     # 支付异常: money pages for admin and manager
     ("GET", "/admin/payments/exceptions"): {"admin", "manager"},
+    # --- issue #9: check-in sync, members, check-ins ---
+    ("POST", "/admin/camps/{id}/sync"): {"admin", "manager"},
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 
