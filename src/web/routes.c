@@ -45,6 +45,8 @@ const struct route routes[] = {
 	{ M_GET, "/admin/jobs/{id}", page_admin_job, R_JOBS, 0, "admin_job" },
 	/* --- issue #9: check-in sync, members, check-ins --- */
 	{ M_POST, "/admin/camps/{id}/sync", page_admin_camp_sync, R_CAMPS, RF_CSRF, "admin_camp_sync" },
+	{ M_POST, "/admin/members/{id}/bind", page_admin_member_bind, R_MEMBERS, RF_CSRF, "admin_member_bind" },
+	{ M_POST, "/admin/members/{id}/joined", page_admin_member_joined, R_MEMBERS, RF_CSRF, "admin_member_joined" },
 	/* --- end issue #9 --- */
 	/* --- admin: sign-in, 工作台, 系统管理 (issue #5) --- */
 	{ M_POST, "/admin/login", page_admin_login_post, 0, RF_CSRF, "admin_login_post" },

@@ -10,6 +10,7 @@ const struct job_def job_defs[] = {
 	{ "reconcile-payments", job_reconcile_payments, { SCHED_EVERY, 60, 0 }, "支付对账" },
 	/* issue #9 */
 	{ "sync-checkins", job_sync_checkins, { SCHED_DAILY, 1 * 60, 0 }, "打卡同步" },
+	{ "expire-bindings", job_expire_bindings, { SCHED_EVERY, 60, 0 }, "绑定超期处理" },
 };
 
 const size_t job_ndefs = sizeof(job_defs) / sizeof(job_defs[0]);

@@ -39,6 +39,8 @@ MATRIX = {
     ("GET", "/admin/payments/exceptions"): {"admin", "manager"},
     # --- issue #9: check-in sync, members, check-ins ---
     ("POST", "/admin/camps/{id}/sync"): {"admin", "manager"},
+    ("POST", "/admin/members/{id}/bind"): STAFF,
+    ("POST", "/admin/members/{id}/joined"): STAFF,
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 

@@ -76,6 +76,9 @@ void page_pay_notify(struct req *r, struct resp *w);
 /* --- issue #9: check-in sync, members, check-ins --- */
 /* admin_sync.c */
 void page_admin_camp_sync(struct req *r, struct resp *w);
+/* admin_member_actions.c */
+void page_admin_member_bind(struct req *r, struct resp *w);
+void page_admin_member_joined(struct req *r, struct resp *w);
 /* --- end issue #9 --- */
 
 #endif

@@ -11,5 +11,7 @@ int job_reconcile_payments(struct job_ctx *c);
 
 /* sync_checkins.c: ZSXQ check-ins → planet_user, checkin_record, member counts and matching. */
 int job_sync_checkins(struct job_ctx *c);
+/* expire_bindings.c: pending past bind_deadline → expired → manual_review. */
+int job_expire_bindings(struct job_ctx *c);
 
 #endif
