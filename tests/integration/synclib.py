@@ -3,10 +3,27 @@ import json
 import secrets
 import time
 
+import pytest
 import requests
 
-from conftest import SIM
+from conftest import SIM, campctl
+from simlib import settings
 from paylib import make_camp, sql, today
+
+
+@pytest.fixture(autouse=True)
+def zsxq_configured():
+    """The app talks to camp-sim's ZSXQ with no pacing, whatever earlier tests saved."""
+    st = settings()
+    want = {"planet.cookie": st["planet.cookie"], "planet.group_id": st["planet.group_id"],
+            "planet.min_interval_ms": "0"}
+    changed = False
+    for k, v in want.items():
+        if campctl("config", "get", k, check=False).stdout.rstrip("\n") != v:
+            campctl("config", "set", k, v)
+            changed = True
+    if changed:
+        time.sleep(2.2)              # settings reach camp-worker within 2 s
 
 
 def project_id():
@@ -76,5 +93,5 @@ def days_of(cid, pid):
         " WHERE cr.camp_id = %s AND pu.planet_user_id = %s ORDER BY 1", cid, pid)]
 
 
-__all__ = ["project_id", "planet_id", "checkin", "fault", "sync_camp", "member", "run_sync",
+__all__ = ["zsxq_configured", "project_id", "planet_id", "checkin", "fault", "sync_camp", "member", "run_sync",
            "member_row", "days_of", "today", "sql"]

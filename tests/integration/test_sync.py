@@ -6,8 +6,11 @@ import requests
 
 from conftest import HTTP, SIM, add_user, campctl, login, new_session
 from simlib import settings
-from synclib import (checkin, days_of, fault, member, member_row, planet_id, run_sync, sql,
+from synclib import (zsxq_configured, checkin, days_of, fault, member, member_row, planet_id, run_sync, sql,
                      sync_camp, today)
+
+
+assert zsxq_configured  # autouse fixture, imported to apply here
 
 
 def stranger(proj):
