@@ -13,5 +13,7 @@ int job_reconcile_payments(struct job_ctx *c);
 int job_sync_checkins(struct job_ctx *c);
 /* expire_bindings.c: pending past bind_deadline → expired → manual_review. */
 int job_expire_bindings(struct job_ctx *c);
+/* notify.c: the staff-alert and robot outbox, with backoff and pacing. */
+int job_notify(struct job_ctx *c);
 
 #endif
