@@ -45,6 +45,8 @@ const struct route routes[] = {
 	{ M_GET, "/admin/jobs/{id}", page_admin_job, R_JOBS, 0, "admin_job" },
 	/* --- issue #9: check-in sync, members, check-ins --- */
 	{ M_POST, "/admin/camps/{id}/sync", page_admin_camp_sync, R_CAMPS, RF_CSRF, "admin_camp_sync" },
+	{ M_GET, "/admin/members", page_admin_members, R_MEMBERS, 0, "admin_members" },
+	{ M_GET, "/admin/members/{id}", page_admin_member_view, R_MEMBERS, 0, "admin_member_view" },
 	{ M_POST, "/admin/members/{id}/bind", page_admin_member_bind, R_MEMBERS, RF_CSRF, "admin_member_bind" },
 	{ M_POST, "/admin/members/{id}/joined", page_admin_member_joined, R_MEMBERS, RF_CSRF, "admin_member_joined" },
 	/* --- end issue #9 --- */

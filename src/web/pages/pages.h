@@ -79,6 +79,9 @@ void page_admin_camp_sync(struct req *r, struct resp *w);
 /* admin_member_actions.c */
 void page_admin_member_bind(struct req *r, struct resp *w);
 void page_admin_member_joined(struct req *r, struct resp *w);
+/* admin_members.c */
+void page_admin_members(struct req *r, struct resp *w);
+void page_admin_member_view(struct req *r, struct resp *w);
 /* --- end issue #9 --- */
 
 #endif
