@@ -24,6 +24,8 @@
 </nav>
 {{#LATER}}<div class="alert alert-light" role="status">此标签页的数据由会员支付、打卡同步和退款功能产生，这些功能上线后会显示在这里。</div>
 {{/LATER}}
+{{>PROGRESS}}
+{{>TAB}}
 {{#OVERVIEW}}<div class="row g-4">
 <div class="col-lg-7">
 <section class="card">

@@ -40,6 +40,7 @@ MATRIX = {
     # --- issue #9: check-in sync, members, check-ins ---
     ("POST", "/admin/camps/{id}/sync"): {"admin", "manager"},
     ("GET", "/admin/members"): STAFF,
+    ("GET", "/admin/checkins"): STAFF,
     ("GET", "/admin/members/{id}"): STAFF,
     ("POST", "/admin/members/{id}/bind"): STAFF,
     ("POST", "/admin/members/{id}/joined"): STAFF,

@@ -82,6 +82,15 @@ void page_admin_member_joined(struct req *r, struct resp *w);
 /* admin_members.c */
 void page_admin_members(struct req *r, struct resp *w);
 void page_admin_member_view(struct req *r, struct resp *w);
+/* admin_checkins.c (progress_fill also fills the camp's 打卡情况 tab) */
+struct camp_progress;
+struct tpl_dict;
+void page_admin_checkins(struct req *r, struct resp *w);
+void progress_fill(struct req *r, struct tpl_dict *b, const struct camp_progress *pg);
+/* CAMP_OK when it filled the tab (members, checkins), else the caller shows a placeholder. */
+int camp_tab_fill(struct req *r, struct tpl_dict *b, long long camp_id, const char *tab);
+/* h5_calendar.c: start/end are cday values of the camp */
+void h5_calendar_fill(struct req *r, struct tpl_dict *b, long long member_id, long start, long end);
 /* --- end issue #9 --- */
 
 #endif
