@@ -28,7 +28,7 @@
 </div></section>
 </div>
 <div class="col-lg-6">
-{{#CAN_BIND}}<section class="card"><div class="card-body">
+{{#CAN_BIND}}<section class="card" id="bind"><div class="card-body">
 <h2 class="h5">手动绑定</h2>
 <form method="post" action="/admin/members/{{ID}}/bind">
 <input type="hidden" name="_csrf" value="{{CSRF}}">

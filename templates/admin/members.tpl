@@ -57,7 +57,7 @@
 <td>{{BIND_METHOD}}</td>
 <td>{{JOINED_LABEL}}</td>
 <td class="num">{{CONFIDENCE}}{{#FLAGS}} <span class="text-warning">{{TEXT}}</span>{{/FLAGS}}</td>
-<td class="text-nowrap"><a href="/admin/members/{{ID}}">查看详情</a>
+<td class="text-nowrap"><a href="/admin/members/{{ID}}">查看详情</a> <a href="/admin/members/{{ID}}#bind">手动绑定</a>
 {{#NOT_JOINED}}<form class="d-inline" method="post" action="/admin/members/{{ID}}/joined"><input type="hidden" name="_csrf" value="{{CSRF}}"><button class="btn btn-link btn-sm" type="submit">标记进群</button></form>{{/NOT_JOINED}}</td>
 </tr>
 {{/ROW}}

@@ -238,3 +238,18 @@ def test_sync_button_queues_and_reports_overlap():
     assert sql("SELECT kind, args->>'camp_id' FROM job_queue WHERE id = %s", jid) == [("sync-checkins", str(cid))]
     assert sql("SELECT count(*) FROM operation_log WHERE operation_type = 'SYNC_CHECKINS'"
                " AND target_id = %s", cid)[0][0] == 1
+
+
+def test_nightly_run_covers_ongoing_and_recently_finished_camps():
+    ongoing, p1 = sync_camp()
+    recent, p2 = sync_camp(start=-10, end=-2, required=3)
+    old, p3 = sync_camp(start=-12, end=-3, required=3)
+    future, p4 = sync_camp(start=2, end=10, required=3)
+    for p in (p1, p2, p3, p4):
+        stranger(p)
+    campctl("job", "run", "sync-checkins", check=False)
+    detail = sql("SELECT detail FROM job_run WHERE job = 'sync-checkins' AND queue_id IS NULL"
+                 " ORDER BY id DESC LIMIT 1")[0][0]
+    seen = {c["id"]: c["outcome"] for c in detail["camps"]}
+    assert seen.get(str(ongoing)) == "ok" and seen.get(str(recent)) == "ok"
+    assert str(old) not in seen and str(future) not in seen

@@ -11,6 +11,7 @@
 #include "matching.h"
 #include "buf.h"
 #include "zsxq.h"
+#include "jobs.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -200,6 +201,8 @@ static struct match_user *users_of(arena *a, const struct zsxq_rank *rk, size_t 
 struct camp_outcome {
 	long topics, records, users, members, matched, diffs;
 	long leaderboard, joined;
+	int want_refund_list;
+	long long refund_list_job;
 };
 
 /* Writes one camp's pull in one transaction. */
@@ -289,6 +292,12 @@ static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
 	const char *ps[] = { cp->id, arena_i64(a, grace) };
 	if (db_q(c->db, a, &q_stats, 2, ps) == NULL)
 		goto out;
+	if (o->want_refund_list) {
+		o->refund_list_job = job_enqueue(c->db, a, "refund-list",
+		                                 arena_printf(a, "{\"camp_id\":%s}", cp->id), 0);
+		if (o->refund_list_job == 0)
+			goto out;
+	}
 	rc = db_commit(c->db);
 	return rc;
 out:
@@ -360,11 +369,18 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
 	size_t nu;
 	struct match_user *users = users_of(c->a, rk, nr, tp, nt, &nu);
 	struct camp_outcome o = { 0 };
+	/* the first good sync after the camp's last day proposes refunds (once the
+	 * refund-list job exists in this build), queued in the same transaction */
+	time_t after_end = cday_start(cp->end_day + 1);
+	o.want_refund_list = camp_now() >= after_end && last_ok < after_end &&
+	                     job_def_find("refund-list") != NULL;
 	rc = store(c, cp, grace, tp, nt, users, nu, &o);
 	if (rc != CAMP_OK) {
 		json_object_object_add(cj, "error", json_object_new_string("数据库写入失败"));
 		return rc;
 	}
+	if (o.refund_list_job)
+		json_object_object_add(cj, "refund_list_job", json_object_new_int64(o.refund_list_job));
 	o.diffs = cross_check(c, cp, rk, nr);
 	json_object_object_add(cj, "synced_at", json_object_new_string(synced_at));
 	json_object_object_add(cj, "since", json_object_new_int64((int64_t)since));
