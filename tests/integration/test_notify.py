@@ -98,3 +98,11 @@ def test_robot_messages_are_paced_per_camp():
     assert all(row(i)[1] == 0 for i in ids)      # deferred, not failed
     hooks = [e for e in sim_log("/cgi-bin/webhook/send") if key in e["path"]]
     assert len(hooks) == 20 and all(e["response"]["errcode"] == 0 for e in hooks)
+
+
+def test_rows_for_other_senders_are_left_alone():
+    cid, _ = sync_camp()
+    nid = sql("INSERT INTO notification_message (recipient_type, recipient_id, message_type, title, content,"
+              " channel) VALUES ('member', 1, 'test_alert', 't', 'c', 'sms') RETURNING id")[0][0]
+    run_notify()
+    assert row(nid)[:2] == ("pending", 0)

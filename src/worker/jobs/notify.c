@@ -19,7 +19,8 @@
 #define NOTIFY_MAX_TRIES 5
 #define NOTIFY_ROBOT_PER_MIN 20
 
-/* Due rows with what sending needs: the admin's wecom_userid, the camp's sealed robot key. */
+/* Due rows with what sending needs: the admin's wecom_userid, the camp's sealed robot key.
+ * Other channel/recipient pairs are left for whoever sends them. */
 static const struct db_stmt q_due = DB_STMT(
 	"SELECT n.id, n.channel, n.recipient_type, n.recipient_id, n.title, n.content, n.retry_count,"
 	"       u.wecom_userid, c.robot_webhook_key"
@@ -27,7 +28,9 @@ static const struct db_stmt q_due = DB_STMT(
 	"  LEFT JOIN system_user u ON n.recipient_type = 'admin' AND u.id = n.recipient_id"
 	"                          AND u.deleted_at IS NULL AND u.status = 'active'"
 	"  LEFT JOIN training_camp c ON n.recipient_type = 'robot' AND c.id = n.recipient_id"
-	" WHERE n.send_status = 'pending' AND n.channel IN ('wechat', 'robot')"
+	" WHERE n.send_status = 'pending'"
+	"   AND ((n.channel = 'wechat' AND n.recipient_type = 'admin')"
+	"        OR (n.channel = 'robot' AND n.recipient_type = 'robot'))"
 	"   AND (n.next_retry_at IS NULL OR n.next_retry_at <= $1::timestamptz)"
 	" ORDER BY n.next_retry_at NULLS FIRST, n.id LIMIT 200");
 static const struct db_stmt q_sent = DB_STMT(
@@ -108,7 +111,7 @@ int job_notify(struct job_ctx *c)
 		int rc;
 		if (!strcmp(channel, "wechat")) {
 			const char *to = db_get(res, i, "wecom_userid");
-			if (strcmp(db_get(res, i, "recipient_type"), "admin") != 0 || to == NULL || !*to) {
+			if (to == NULL || !*to) {
 				rc = CAMP_EINVAL;
 				snprintf(r.error, sizeof(r.error), "接收人未设置企业微信 userid");
 			} else if (!app_ready) {

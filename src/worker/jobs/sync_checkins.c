@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Re-read this much before the last good sync: late-indexed posts are caught, storing is idempotent. */
-#define SYNC_OVERLAP_S (3 * 86400L)
+/* Re-read this much before the last good sync: late-indexed posts are caught, storing is
+ * idempotent; kept short because every 20 posts cost a paced call. */
+#define SYNC_OVERLAP_S (6 * 3600L)
 #define SYNC_LOG_DIFFS 20
 
 /* Ongoing camps and camps finished in the last 2 days (by dates, so a late
