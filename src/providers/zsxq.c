@@ -80,7 +80,8 @@ static char *url_escape(arena *a, const char *s)
 }
 
 /* One GET with up to ZSXQ_TRIES tries (transport failures, 5xx, 429); on CAMP_OK *data is resp_data (owned by the arena). */
-static int zsxq_get(struct zsxq_client *z, arena *a, const char *path, struct json_object **data)
+static int zsxq_get_tries(struct zsxq_client *z, arena *a, const char *path,
+                          struct json_object **data)
 {
 	const char *url = arena_printf(a, "%s%s", z->base_url, path);
 	const char *headers[] = {
@@ -133,6 +134,15 @@ static int zsxq_get(struct zsxq_client *z, arena *a, const char *path, struct js
 	}
 	log_warn("zsxq: %s failed after %d tries: %s", path, ZSXQ_TRIES, z->error);
 	return CAMP_EPROVIDER;
+}
+
+/* zsxq_get_tries, with the time it took counted as waiting on ZSXQ. */
+static int zsxq_get(struct zsxq_client *z, arena *a, const char *path, struct json_object **data)
+{
+	long long t0 = mono_ms();
+	int rc = zsxq_get_tries(z, a, path, data);
+	z->wait_ms += mono_ms() - t0;
+	return rc;
 }
 
 static const char *jstr(arena *a, struct json_object *o, const char *key)

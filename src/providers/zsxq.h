@@ -22,6 +22,7 @@ struct zsxq_client {
 	long backoff_ms;             /* first retry delay; 0 = 300 */
 	long long last_call_ms;      /* monotonic time of the last call */
 	long calls;                  /* HTTP requests made (tries included) */
+	long long wait_ms;           /* time spent in HTTP calls, pacing and backoff */
 	char error[256];             /* why the last call failed, for people */
 };
 

@@ -104,6 +104,16 @@ static const struct db_stmt q_alert = DB_STMT(
 	"             THEN u.id IN (SELECT jsonb_array_elements_text($6::jsonb)::bigint)"
 	"             ELSE u.role = 'admin' END");
 
+/* Database round trips of this run (bench/sync reports them). */
+static long sync_round_trips;
+
+static PGresult *sq(struct job_ctx *c, arena *a, const struct db_stmt *st, int n,
+                    const char *const *p)
+{
+	sync_round_trips++;
+	return db_q(c->db, a, st, n, p);
+}
+
 struct sync_camp {
 	const char *id, *name, *project, *start, *end;
 	cday start_day, end_day;
@@ -165,7 +175,7 @@ static void alert(struct job_ctx *c, const char *type, const char *title, const 
 	char now[40];
 	const char *p[] = { type, title, content, camp_id, clock_now_param(now, sizeof(now)),
 	                    admin_list(c) };
-	if (db_q(c->db, c->a, &q_alert, 6, p) == NULL)
+	if (sq(c, c->a, &q_alert, 6, p) == NULL)
 		log_err("sync-checkins: cannot queue the %s alert", type);
 }
 
@@ -246,19 +256,20 @@ static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
 	o->records = (long)nrec;
 	o->users = (long)nu;
 
+	sync_round_trips += 2;           /* BEGIN and COMMIT/ROLLBACK */
 	if (db_begin(c->db) != CAMP_OK)
 		return CAMP_EDB;
 	int rc = CAMP_EDB;
 	const char *pu[] = { pg_array(a, uid, nu), pg_array(a, un, nu), pg_array(a, ua, nu), now };
-	if (nu > 0 && db_q(c->db, a, &q_users, 4, pu) == NULL)
+	if (nu > 0 && sq(c, a, &q_users, 4, pu) == NULL)
 		goto out;
 	const char *pr[] = { cp->id, pg_array(a, ru, nrec), pg_array(a, rd, nrec), pg_array(a, rt, nrec),
 	                     pg_array(a, rx, nrec), pg_array(a, ri, nrec), now };
-	if (nrec > 0 && db_q(c->db, a, &q_records, 7, pr) == NULL)
+	if (nrec > 0 && sq(c, a, &q_records, 7, pr) == NULL)
 		goto out;
 	/* match confidence of every paid member (manual binds stay as they are) */
 	const char *pm[] = { cp->id };
-	PGresult *mr = db_q(c->db, a, &q_members, 1, pm);
+	PGresult *mr = sq(c, a, &q_members, 1, pm);
 	if (mr == NULL)
 		goto out;
 	int nm = PQntuples(mr);
@@ -286,14 +297,15 @@ static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
 	o->members = nm;
 	const char *pmt[] = { pg_array(a, mid, k), pg_array(a, mpu, k), pg_array(a, mcf, k),
 	                      pg_array(a, mfl, k), now };
-	if (k > 0 && db_q(c->db, a, &q_match, 5, pmt) == NULL)
+	if (k > 0 && sq(c, a, &q_match, 5, pmt) == NULL)
 		goto out;
-	if (db_q(c->db, a, &q_link, 1, pm) == NULL)
+	if (sq(c, a, &q_link, 1, pm) == NULL)
 		goto out;
 	const char *ps[] = { cp->id, arena_i64(a, grace) };
-	if (db_q(c->db, a, &q_stats, 2, ps) == NULL)
+	if (sq(c, a, &q_stats, 2, ps) == NULL)
 		goto out;
 	if (o->want_refund_list) {
+		sync_round_trips++;
 		o->refund_list_job = job_enqueue(c->db, a, "refund-list",
 		                                 arena_printf(a, "{\"camp_id\":%s}", cp->id), 0);
 		if (o->refund_list_job == 0)
@@ -311,7 +323,7 @@ static long cross_check(struct job_ctx *c, const struct sync_camp *cp,
                         const struct zsxq_rank *rk, size_t nr)
 {
 	const char *p[] = { cp->id };
-	PGresult *res = db_q(c->db, c->a, &q_days, 1, p);
+	PGresult *res = sq(c, c->a, &q_days, 1, p);
 	if (res == NULL)
 		return 0;
 	long diffs = 0;
@@ -343,7 +355,7 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
                      long grace, struct json_object *cj)
 {
 	const char *p[] = { cp->id };
-	PGresult *lr = db_q(c->db, c->a, &q_last_ok, 1, p);
+	PGresult *lr = sq(c, c->a, &q_last_ok, 1, p);
 	time_t last_ok = lr && PQntuples(lr) == 1 ? (time_t)db_get_ll(lr, 0, "t", 0) : 0;
 	time_t since = cday_start(cp->start_day);
 	if (last_ok - SYNC_OVERLAP_S > since)
@@ -421,10 +433,11 @@ int job_sync_checkins(struct job_ctx *c)
 	struct zsxq_client z = { .base_url = base, .token = tok, .group_id = gid,
 	                         .min_interval_ms = interval < 0 ? 0 : (long)interval };
 
+	sync_round_trips = 0;
 	char today[12];
 	cday_format(cday_of(camp_now()), today, sizeof(today));
 	const char *p[] = { camp_arg[0] ? camp_arg : NULL, today };
-	PGresult *res = db_q(c->db, c->a, &q_camps, 2, p);
+	PGresult *res = sq(c, c->a, &q_camps, 2, p);
 	if (res == NULL) {
 		job_fail(c, "数据库不可用");
 		return CAMP_EDB;
@@ -472,6 +485,8 @@ int job_sync_checkins(struct job_ctx *c)
 	json_object_object_add(c->detail, "failed", json_object_new_int(failed));
 	json_object_object_add(c->detail, "token_expired", json_object_new_boolean(expired));
 	json_object_object_add(c->detail, "zsxq_calls", json_object_new_int64(z.calls));
+	json_object_object_add(c->detail, "zsxq_wait_ms", json_object_new_int64(z.wait_ms));
+	json_object_object_add(c->detail, "db_round_trips", json_object_new_int64(sync_round_trips));
 	if (camp_arg[0] && n == 0) {
 		job_fail(c, "训练营不存在或未设置知识星球打卡项目");
 		return CAMP_ENOTFOUND;
