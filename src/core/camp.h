@@ -19,6 +19,7 @@ enum camp_rc {
 	CAMP_ECRYPTO,    /* signature / decryption / key failure */
 	CAMP_EBUSY,      /* a lock is held by someone else */
 	CAMP_EPROVIDER,  /* an outside service failed */
+	CAMP_EEXPIRED,   /* an outside service no longer accepts our credentials */
 };
 
 #define CAMP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

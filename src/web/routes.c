@@ -45,6 +45,14 @@ const struct route routes[] = {
 
 	/* queued jobs (camp-worker) */
 	{ M_GET, "/admin/jobs/{id}", page_admin_job, R_JOBS, 0, "admin_job" },
+	/* --- issue #9: check-in sync, members, check-ins --- */
+	{ M_POST, "/admin/camps/{id}/sync", page_admin_camp_sync, R_CAMPS, RF_CSRF, "admin_camp_sync" },
+	{ M_GET, "/admin/members", page_admin_members, R_MEMBERS, 0, "admin_members" },
+	{ M_GET, "/admin/checkins", page_admin_checkins, R_CHECKINS, 0, "admin_checkins" },
+	{ M_GET, "/admin/members/{id}", page_admin_member_view, R_MEMBERS, 0, "admin_member_view" },
+	{ M_POST, "/admin/members/{id}/bind", page_admin_member_bind, R_MEMBERS, RF_CSRF, "admin_member_bind" },
+	{ M_POST, "/admin/members/{id}/joined", page_admin_member_joined, R_MEMBERS, RF_CSRF, "admin_member_joined" },
+	/* --- end issue #9 --- */
 	/* --- admin: sign-in, 工作台, 系统管理 (issue #5) --- */
 	{ M_POST, "/admin/login", page_admin_login_post, 0, RF_CSRF, "admin_login_post" },
 	{ M_POST, "/admin/logout", page_admin_logout, ROLE_STAFF, RF_CSRF, "admin_logout" },

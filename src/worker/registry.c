@@ -11,6 +11,10 @@ const struct job_def job_defs[] = {
 	/* --- refunds (issue #10) --- */
 	{ "refund-list", job_refund_list, { SCHED_NONE, 0, 0 }, "生成退款名单" },
 	{ "refunds", job_refunds, { SCHED_EVERY, 1, 0 }, "执行退款" },
+	/* issue #9 */
+	{ "sync-checkins", job_sync_checkins, { SCHED_DAILY, 1 * 60, 0 }, "打卡同步" },
+	{ "expire-bindings", job_expire_bindings, { SCHED_EVERY, 60, 0 }, "绑定超期处理" },
+	{ "notify", job_notify, { SCHED_EVERY, 1, 0 }, "通知发送" },
 };
 
 const size_t job_ndefs = sizeof(job_defs) / sizeof(job_defs[0]);

@@ -4,6 +4,10 @@
 <h1 class="page-head__title">{{NAME}} <span class="badge camp-badge camp-badge_{{STATUS}}">{{STATUS_LABEL}}</span></h1>
 <div class="d-flex gap-2">
 <a class="btn btn-outline-primary" href="/admin/camps/{{ID}}/edit">编辑</a>
+<form method="post" action="/admin/camps/{{ID}}/sync">
+<input type="hidden" name="_csrf" value="{{CSRF}}">
+<button class="btn btn-outline-secondary" type="submit">立即同步</button>
+</form>
 {{#CAN_DELETE}}<form method="post" action="/admin/camps/{{ID}}/delete" data-confirm-button="删除" data-confirm="确定删除训练营“{{NAME}}”吗？删除后会员将无法报名。">
 <input type="hidden" name="_csrf" value="{{CSRF}}">
 <button class="btn btn-outline-danger" type="submit">删除</button>
@@ -20,6 +24,8 @@
 </nav>
 {{#LATER}}<div class="alert alert-light" role="status">此标签页的数据由会员支付、打卡同步和退款功能产生，这些功能上线后会显示在这里。</div>
 {{/LATER}}
+{{>PROGRESS}}
+{{>TAB}}
 {{#OVERVIEW}}<div class="row g-4">
 <div class="col-lg-7">
 <section class="card">

@@ -46,6 +46,13 @@ MATRIX = {
     ("GET", "/admin/refunds"): {"admin", "manager", "coach"},
     ("POST", "/admin/refunds/{id}/retry"): {"admin", "manager", "coach"},
     ("POST", "/admin/camps/{id}/refund-list"): {"admin", "manager"},
+    # --- issue #9: check-in sync, members, check-ins ---
+    ("POST", "/admin/camps/{id}/sync"): {"admin", "manager"},
+    ("GET", "/admin/members"): STAFF,
+    ("GET", "/admin/checkins"): STAFF,
+    ("GET", "/admin/members/{id}"): STAFF,
+    ("POST", "/admin/members/{id}/bind"): STAFF,
+    ("POST", "/admin/members/{id}/joined"): STAFF,
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 

@@ -50,7 +50,7 @@ def test_groups_and_no_test_keys(as_role):
 
 
 def test_secret_is_sealed_and_never_shown(as_role, dbc, restore):
-    restore("planet.cookie")
+    restore("planet.cookie", "planet.group_id")
     s = as_role("admin")
     secret = "zsxq_access_token=" + secrets.token_hex(16)
     r = save(s, "知识星球", {"planet.cookie": secret})

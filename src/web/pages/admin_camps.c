@@ -461,7 +461,10 @@ void page_admin_camp_view(struct req *r, struct resp *w)
 	tpl_set(b, arena_printf(r->a, "TAB_%s", !strcmp(tab, "overview") ? "OVERVIEW" :
 	        !strcmp(tab, "members") ? "MEMBERS" : !strcmp(tab, "checkins") ? "CHECKINS" : "REFUNDS"),
 	        "page");
-	tpl_show(b, !strcmp(tab, "overview") ? "OVERVIEW" : "LATER");
+	if (!strcmp(tab, "overview"))
+		tpl_show(b, "OVERVIEW");
+	else if (camp_tab_fill(r, b, c.id, tab) != CAMP_OK)   /* issue #9: 报名列表, 打卡情况 */
+		tpl_show(b, "LATER");
 	struct camp_stats s;
 	if (camp_statistics(r->db, r->a, c.id, &s) == CAMP_OK) {
 		char buf[32];

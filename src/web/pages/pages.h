@@ -86,5 +86,24 @@ void page_admin_camp_refund_list(struct req *r, struct resp *w);
 /* refund_notify.c */
 void page_refund_notify(struct req *r, struct resp *w);
 /* --- end issue #10 --- */
+/* --- issue #9: check-in sync, members, check-ins --- */
+/* admin_sync.c */
+void page_admin_camp_sync(struct req *r, struct resp *w);
+/* admin_member_actions.c */
+void page_admin_member_bind(struct req *r, struct resp *w);
+void page_admin_member_joined(struct req *r, struct resp *w);
+/* admin_members.c */
+void page_admin_members(struct req *r, struct resp *w);
+void page_admin_member_view(struct req *r, struct resp *w);
+/* admin_checkins.c (progress_fill also fills the camp's 打卡情况 tab) */
+struct camp_progress;
+struct tpl_dict;
+void page_admin_checkins(struct req *r, struct resp *w);
+void progress_fill(struct req *r, struct tpl_dict *b, const struct camp_progress *pg);
+/* CAMP_OK when it filled the tab (members, checkins), else the caller shows a placeholder. */
+int camp_tab_fill(struct req *r, struct tpl_dict *b, long long camp_id, const char *tab);
+/* h5_calendar.c: start/end are cday values of the camp */
+void h5_calendar_fill(struct req *r, struct tpl_dict *b, long long member_id, long start, long end);
+/* --- end issue #9 --- */
 
 #endif

@@ -13,5 +13,11 @@ int job_reconcile_payments(struct job_ctx *c);
 int job_refund_list(struct job_ctx *c);
 /* refunds.c: refund execution and queued audit batches (issue #10). */
 int job_refunds(struct job_ctx *c);
+/* sync_checkins.c: ZSXQ check-ins → planet_user, checkin_record, member counts and matching. */
+int job_sync_checkins(struct job_ctx *c);
+/* expire_bindings.c: pending past bind_deadline → expired → manual_review. */
+int job_expire_bindings(struct job_ctx *c);
+/* notify.c: the staff-alert and robot outbox, with backoff and pacing. */
+int job_notify(struct job_ctx *c);
 
 #endif

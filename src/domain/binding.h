@@ -1,0 +1,36 @@
+/* binding.h: the payment binding state machine (ARCHITECTURE §6) and member actions of staff. */
+#ifndef CAMP_DOMAIN_BINDING_H
+#define CAMP_DOMAIN_BINDING_H
+
+#include <time.h>
+
+#include "arena.h"
+
+struct db;
+
+/* Who acts: admins and managers see every camp, coaches and volunteers only
+ * the camps they are assigned to (camp_member_relation). */
+struct binding_actor {
+	long long user_id;
+	int all_camps;
+};
+
+/* pending past bind_deadline → expired → manual_review for every paid order,
+ * two payment_bind_log rows each and an alert to the admins, all in one
+ * transaction.  *moved = how many.  CAMP_OK or CAMP_EDB. */
+int binding_expire(struct db *d, arena *a, time_t now, long *moved);
+
+/* 手动绑定: the member's payment becomes completed/manual, the member is
+ * matched to the ZSXQ user (confidence 100), logged in payment_bind_log; in
+ * the caller's transaction.  CAMP_ENOTFOUND (no such member for this actor),
+ * CAMP_EINVAL (*why: the ZSXQ user is unknown), CAMP_ECONFLICT (*why: closed
+ * or unpaid), CAMP_EDB. */
+int binding_manual(struct db *d, arena *a, const struct binding_actor *who, long long member_id,
+                   const char *planet_user_id, time_t now, const char **why);
+
+/* 标记进群: joined_group = true (idempotent), member_status_log JOIN_GROUP.
+ * CAMP_ENOTFOUND or CAMP_EDB; *changed = 0 when already marked. */
+int binding_mark_joined(struct db *d, arena *a, const struct binding_actor *who,
+                        long long member_id, time_t now, int *changed);
+
+#endif

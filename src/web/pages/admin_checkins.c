@@ -1,0 +1,251 @@
+/* admin_checkins.c: 打卡记录 (filters, CSV) and 打卡进度 with the ✅/❌ calendar; the calendar also fills the camp tab. */
+#include "pages.h"
+#include "buf.h"
+#include "camp.h"
+#include "checkins.h"
+#include "clock.h"
+#include "dates.h"
+#include "members.h"
+#include "page.h"
+#include "parse.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define PER_PAGE 50
+#define CALENDAR_MAX_DAYS 120
+
+static struct binding_actor actor_of(const struct req *r)
+{
+	struct binding_actor who = { r->user->id,
+	                             (r->user->role & (ROLE_ADMIN | ROLE_MANAGER)) != 0 };
+	return who;
+}
+
+/* The calendar: one column per camp day up to today, ✅/❌ per member. */
+void progress_fill(struct req *r, tpl_dict *b, const struct camp_progress *pg)
+{
+	tpl_dict *d = tpl_include(b, "PROGRESS", "admin/progress.tpl");
+	cday start, end, today = cday_of(camp_now());
+	if (cday_parse(pg->start_date, &start) != CAMP_OK || cday_parse(pg->end_date, &end) != CAMP_OK)
+		return;
+	if (end > today)
+		end = today;
+	if (end - start + 1 > CALENDAR_MAX_DAYS)
+		start = end - CALENDAR_MAX_DAYS + 1;
+	tpl_set(d, "CAMP_NAME", pg->camp_name);
+	tpl_set_int(d, "TOTAL", pg->total_members);
+	tpl_set(d, "AVG_RATE", pg->avg_rate);
+	tpl_set_int(d, "ELIGIBLE", pg->eligible_members);
+	tpl_set_int(d, "REQUIRED", pg->required_days);
+	for (cday x = start; x <= end; x++) {
+		char buf[12];
+		cday_format(x, buf, sizeof(buf));
+		tpl_set(tpl_add_section(d, "DAY"), "LABEL", buf + 5);
+	}
+	if (pg->n == 0)
+		tpl_show(d, "NO_MEMBERS");
+	for (int i = 0; i < pg->n; i++) {
+		const struct progress_member *m = &pg->members[i];
+		tpl_dict *row = tpl_add_section(d, "MEMBER");
+		tpl_set_int(row, "ID", m->id);
+		tpl_set(row, "NAME", m->name);
+		tpl_set_int(row, "DAYS", m->days);
+		tpl_set(row, "RATE", m->rate);
+		tpl_set(row, "ELIGIBLE", m->eligible ? "是" : "否");
+		for (cday x = start; x <= end; x++) {
+			char buf[12];
+			cday_format(x, buf, sizeof(buf));
+			int hit = strstr(m->dates, buf) != NULL;
+			tpl_dict *cell = tpl_add_section(row, "CELL");
+			tpl_set(cell, "MARK", hit ? "✅" : "❌");
+			tpl_set(cell, "STATE", hit ? "yes" : "no");
+			tpl_set(cell, "DATE", arena_strdup(r->a, buf));
+		}
+	}
+}
+
+static void csv_cell(struct buf *b, const char *s, int last)
+{
+	s = s ? s : "";
+	buf_putc(b, '"');
+	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
+		buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_puts(b, last ? "\"\r\n" : "\",");
+}
+
+static void export_csv(struct req *r, struct resp *w, const struct checkin_row *rows, int n)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "\xEF\xBB\xBF");
+	static const char *const head[] = { "会员", "星球昵称", "星球ID", "训练营", "打卡日期", "打卡时间",
+	                                    "累计打卡天数", "完成率(%)", "满足退款条件" };
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(head); i++)
+		csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
+	for (int i = 0; i < n; i++) {
+		const struct checkin_row *x = &rows[i];
+		csv_cell(&b, x->member_name ? x->member_name : "未匹配", 0);
+		csv_cell(&b, x->planet_nickname, 0);
+		csv_cell(&b, x->planet_user_id, 0);
+		csv_cell(&b, x->camp_name, 0);
+		csv_cell(&b, x->date, 0);
+		csv_cell(&b, x->time, 0);
+		csv_cell(&b, arena_i64(r->a, x->checkin_count), 0);
+		csv_cell(&b, x->rate, 0);
+		csv_cell(&b, x->eligible ? "是" : "否", 1);
+	}
+	char *body = arena_strndup(r->a, b.s, b.len);
+	size_t len = b.len;
+	buf_free(&b);
+	resp_header(w, "Content-Disposition", "attachment; filename=\"checkins.csv\"");
+	resp_body(w, 200, "text/csv; charset=utf-8", body, len);
+}
+
+void page_admin_checkins(struct req *r, struct resp *w)
+{
+	struct binding_actor who = actor_of(r);
+	struct checkin_filter f = { 0, NULL, NULL, NULL, PER_PAGE, 0 };
+	long long page = 1, camp = 0;
+	const char *cs = req_param(r, "camp_id"), *q = req_param(r, "q"), *pgs = req_param(r, "page");
+	const char *from = req_param(r, "from"), *to = req_param(r, "to");
+	const char *from_err = NULL, *to_err = NULL;
+	cday a = 0, b2 = 0;
+	if (cs && *cs && parse_i64(cs, 1, INT64_MAX, &camp) == CAMP_OK)
+		f.camp_id = camp;
+	if (q && *q && strlen(q) <= 100)
+		f.q = q;
+	if (from && *from && cday_parse(from, &a) != CAMP_OK)
+		from_err = "请输入有效日期（YYYY-MM-DD）";
+	else if (from && *from)
+		f.from = from;
+	if (to && *to && cday_parse(to, &b2) != CAMP_OK)
+		to_err = "请输入有效日期（YYYY-MM-DD）";
+	else if (to && *to)
+		f.to = to;
+	if (f.from && f.to && b2 < a) {
+		to_err = "结束日期不能早于开始日期";
+		f.to = NULL;
+	}
+	if (pgs == NULL || parse_i64(pgs, 1, 100000, &page) != CAMP_OK)
+		page = 1;
+	const char *fmt = req_param(r, "format");
+	int csv = fmt && !strcmp(fmt, "csv");
+	if (csv)
+		f.limit = 0;
+	f.offset = csv ? 0 : (page - 1) * PER_PAGE;
+	struct checkin_row *rows;
+	int n = 0;
+	long long total = 0;
+	if (checkin_list(r->db, r->a, &who, &f, &rows, &n, &total) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	if (csv) {
+		export_csv(r, w, rows, n);
+		return;
+	}
+	struct camp_choice *camps;
+	int nc = 0;
+	if (member_camp_choices(r->db, r->a, &who, &camps, &nc) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	struct page *p = page_new(r, "打卡记录", "admin/checkins.tpl");
+	tpl_dict *bd = p->body;
+	for (int i = 0; i < nc; i++) {
+		tpl_dict *o = tpl_add_section(bd, "CAMP");
+		tpl_set_int(o, "ID", camps[i].id);
+		tpl_set(o, "NAME", camps[i].name);
+		if (camps[i].id == f.camp_id)
+			tpl_show(o, "SEL");
+	}
+	tpl_set(bd, "CAMP_ID", f.camp_id ? arena_i64(r->a, f.camp_id) : "");
+	tpl_set(bd, "Q", f.q ? f.q : "");
+	tpl_set(bd, "FROM", from ? from : "");
+	tpl_set(bd, "TO", to ? to : "");
+	if (from_err)
+		tpl_set(tpl_add_section(bd, "FROM_ERR"), "TEXT", from_err);
+	if (to_err)
+		tpl_set(tpl_add_section(bd, "TO_ERR"), "TEXT", to_err);
+	tpl_set_int(bd, "TOTAL", total);
+	if (n == 0)
+		tpl_show(bd, "EMPTY");
+	tpl_dict *t = n > 0 ? tpl_add_section(bd, "TABLE") : NULL;
+	for (int i = 0; i < n; i++) {
+		tpl_dict *d = tpl_add_section(t, "ROW");
+		const struct checkin_row *x = &rows[i];
+		tpl_set(d, "MEMBER", x->member_name ? x->member_name : "未匹配");
+		if (x->member_id)
+			tpl_set_int(tpl_add_section(d, "LINK"), "ID", x->member_id);
+		tpl_set(d, "PLANET", x->planet_nickname);
+		tpl_set(d, "PLANET_USER_ID", x->planet_user_id);
+		tpl_set(d, "CAMP", x->camp_name);
+		tpl_set(d, "DATE", x->date);
+		tpl_set(d, "TIME", x->time);
+		tpl_set_int(d, "COUNT", x->checkin_count);
+		tpl_set(d, "RATE", x->rate);
+		tpl_set(d, "ELIGIBLE", x->eligible ? "是" : "否");
+	}
+	long long npages = (total + PER_PAGE - 1) / PER_PAGE;
+	if (npages > 1) {
+		tpl_dict *pd = tpl_add_section(bd, "PAGES");
+		tpl_set_int(pd, "PAGE", page);
+		tpl_set_int(pd, "NPAGES", npages);
+		if (page > 1)
+			tpl_set_int(tpl_add_section(pd, "PREV"), "N", page - 1);
+		if (page < npages)
+			tpl_set_int(tpl_add_section(pd, "NEXT"), "N", page + 1);
+	}
+	if (f.camp_id) {
+		struct camp_progress pg;
+		int rc = checkin_progress(r->db, r->a, &who, f.camp_id, &pg);
+		if (rc == CAMP_OK)
+			progress_fill(r, bd, &pg);
+	}
+	page_admin(r, w, p, "/admin/checkins");
+}
+
+/* The camp page's 报名列表 and 打卡情况 tabs (the page itself is admin/manager only). */
+int camp_tab_fill(struct req *r, tpl_dict *b, long long camp_id, const char *tab)
+{
+	struct binding_actor who = actor_of(r);
+	if (!strcmp(tab, "checkins")) {
+		struct camp_progress pg;
+		if (checkin_progress(r->db, r->a, &who, camp_id, &pg) != CAMP_OK)
+			return CAMP_EDB;
+		progress_fill(r, b, &pg);
+		tpl_include(b, "TAB", "admin/camp_tab_empty.tpl");
+		return CAMP_OK;
+	}
+	if (strcmp(tab, "members") != 0)
+		return CAMP_ENOTFOUND;
+	struct member_filter f = { camp_id, NULL, -1, NULL, 200, 0 };
+	struct member_row *rows;
+	int n = 0;
+	long long total = 0;
+	if (member_list(r->db, r->a, &who, &f, &rows, &n, &total) != CAMP_OK)
+		return CAMP_EDB;
+	tpl_dict *d = tpl_include(b, "TAB", "admin/camp_members_tab.tpl");
+	tpl_set_int(d, "CAMP_ID", camp_id);
+	tpl_set_int(d, "TOTAL", total);
+	if (n == 0)
+		tpl_show(d, "EMPTY");
+	for (int i = 0; i < n; i++) {
+		tpl_dict *x = tpl_add_section(d, "ROW");
+		tpl_set_int(x, "ID", rows[i].id);
+		tpl_set(x, "PLANET_NICKNAME", rows[i].planet_nickname ? rows[i].planet_nickname : "—");
+		tpl_set(x, "PLANET_USER_ID", rows[i].planet_user_id ? rows[i].planet_user_id : "—");
+		tpl_set(x, "WECHAT_NICKNAME", rows[i].wechat_nickname ? rows[i].wechat_nickname : "—");
+		tpl_set(x, "PAY_TIME", rows[i].pay_time ? rows[i].pay_time : "—");
+		tpl_set(x, "BIND_LABEL", member_bind_status_label(rows[i].bind_status));
+		tpl_set(x, "JOINED", rows[i].joined ? "已进群" : "未进群");
+		tpl_set_int(x, "CONFIDENCE", rows[i].confidence);
+		tpl_set_int(x, "DAYS", rows[i].checkin_count);
+	}
+	return CAMP_OK;
+}

@@ -1,0 +1,191 @@
+/* admin_members.c: 会员列表 and 会员详情 (coaches and volunteers: their camps only, in SQL). */
+#include "pages.h"
+#include "camp.h"
+#include "members.h"
+#include "page.h"
+#include "parse.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define PER_PAGE 50
+
+static struct binding_actor actor_of(const struct req *r)
+{
+	struct binding_actor who = { r->user->id,
+	                             (r->user->role & (ROLE_ADMIN | ROLE_MANAGER)) != 0 };
+	return who;
+}
+
+static const char *const bind_states[] = { "completed", "pending", "manual_review", "expired", "closed" };
+
+static void fill_member(arena *a, tpl_dict *d, const struct member_row *m)
+{
+	tpl_set_int(d, "ID", m->id);
+	tpl_set(d, "PLANET_NICKNAME", m->planet_nickname ? m->planet_nickname : "—");
+	tpl_set(d, "PLANET_USER_ID", m->planet_user_id ? m->planet_user_id : "—");
+	tpl_set(d, "WECHAT_NICKNAME", m->wechat_nickname ? m->wechat_nickname : "—");
+	tpl_set(d, "CAMP_NAME", m->camp_name);
+	tpl_set_int(d, "CAMP_ID", m->camp_id);
+	if (m->amount >= 0)
+		tpl_set_money(d, "AMOUNT", m->amount);
+	else
+		tpl_set(d, "AMOUNT", "—");
+	tpl_set(d, "PAY_TIME", m->pay_time ? m->pay_time : "—");
+	tpl_set(d, "BIND_STATUS", m->bind_status ? m->bind_status : "none");
+	tpl_set(d, "BIND_LABEL", member_bind_status_label(m->bind_status));
+	tpl_set(d, "BIND_METHOD", member_bind_method_label(m->bind_method));
+	tpl_set(d, "JOINED_LABEL", m->joined ? "已进群" : "未进群");
+	if (!m->joined)
+		tpl_show(d, "NOT_JOINED");
+	tpl_set_int(d, "CONFIDENCE", m->confidence);
+	tpl_set_int(d, "CHECKIN_COUNT", m->checkin_count);
+	tpl_set(d, "ELIGIBLE", m->eligible ? "是" : "否");
+	if (m->flags)
+		tpl_set(tpl_add_section(d, "FLAGS"), "TEXT", m->flags);
+	(void)a;
+}
+
+void page_admin_members(struct req *r, struct resp *w)
+{
+	struct binding_actor who = actor_of(r);
+	struct member_filter f = { 0, NULL, -1, NULL, PER_PAGE, 0 };
+	long long page = 1, camp = 0;
+	const char *cs = req_param(r, "camp_id"), *bs = req_param(r, "bind_status");
+	const char *js = req_param(r, "joined"), *q = req_param(r, "q"), *pg = req_param(r, "page");
+	if (cs && *cs && parse_i64(cs, 1, INT64_MAX, &camp) == CAMP_OK)
+		f.camp_id = camp;
+	for (size_t i = 0; bs && i < CAMP_ARRAY_LEN(bind_states); i++)
+		if (!strcmp(bs, bind_states[i]))
+			f.bind_status = bind_states[i];
+	if (js && !strcmp(js, "1"))
+		f.joined = 1;
+	else if (js && !strcmp(js, "0"))
+		f.joined = 0;
+	if (q && *q && strlen(q) <= 100)
+		f.q = q;
+	if (pg == NULL || parse_i64(pg, 1, 100000, &page) != CAMP_OK)
+		page = 1;
+	f.offset = (page - 1) * PER_PAGE;
+
+	struct member_row *rows;
+	int n = 0;
+	long long total = 0;
+	struct camp_choice *camps;
+	int nc = 0;
+	if (member_list(r->db, r->a, &who, &f, &rows, &n, &total) != CAMP_OK ||
+	    member_camp_choices(r->db, r->a, &who, &camps, &nc) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	struct page *p = page_new(r, "会员列表", "admin/members.tpl");
+	tpl_dict *b = p->body;
+	for (int i = 0; i < nc; i++) {
+		tpl_dict *o = tpl_add_section(b, "CAMP");
+		tpl_set_int(o, "ID", camps[i].id);
+		tpl_set(o, "NAME", camps[i].name);
+		if (camps[i].id == f.camp_id)
+			tpl_show(o, "SEL");
+	}
+	for (size_t i = 0; i < 3; i++) {
+		tpl_dict *o = tpl_add_section(b, "BIND");
+		tpl_set(o, "VALUE", bind_states[i]);
+		tpl_set(o, "LABEL", member_bind_status_label(bind_states[i]));
+		if (f.bind_status && !strcmp(f.bind_status, bind_states[i]))
+			tpl_show(o, "SEL");
+	}
+	if (f.joined == 1)
+		tpl_show(b, "JOINED_1");
+	else if (f.joined == 0)
+		tpl_show(b, "JOINED_0");
+	tpl_set(b, "Q", f.q ? f.q : "");
+	tpl_set(b, "CAMP_ID", f.camp_id ? arena_i64(r->a, f.camp_id) : "");
+	tpl_set(b, "BIND_VALUE", f.bind_status ? f.bind_status : "");
+	tpl_set(b, "JOINED_VALUE", f.joined < 0 ? "" : f.joined ? "1" : "0");
+	tpl_set_int(b, "TOTAL", total);
+	if (n == 0)
+		tpl_show(b, "EMPTY");
+	tpl_dict *t = n > 0 ? tpl_add_section(b, "TABLE") : NULL;
+	for (int i = 0; i < n; i++)
+		fill_member(r->a, tpl_add_section(t, "ROW"), &rows[i]);
+	long long npages = (total + PER_PAGE - 1) / PER_PAGE;
+	if (npages > 1) {
+		tpl_dict *pd = tpl_add_section(b, "PAGES");
+		tpl_set_int(pd, "PAGE", page);
+		tpl_set_int(pd, "NPAGES", npages);
+		if (page > 1)
+			tpl_set_int(tpl_add_section(pd, "PREV"), "N", page - 1);
+		if (page < npages)
+			tpl_set_int(tpl_add_section(pd, "NEXT"), "N", page + 1);
+	}
+	page_admin(r, w, p, "/admin/members");
+}
+
+static const char *pay_status_label(const char *s)
+{
+	return !strcmp(s, "success") ? "已支付" : !strcmp(s, "refunded") ? "已退款" :
+	       !strcmp(s, "pending") ? "待支付" : !strcmp(s, "closed") ? "已关闭" : "失败";
+}
+
+void page_admin_member_view(struct req *r, struct resp *w)
+{
+	struct binding_actor who = actor_of(r);
+	long long id = req_cap_id(r, 0);
+	struct member_row m;
+	int rc = member_get(r->db, r->a, &who, id, &m);
+	if (rc == CAMP_ENOTFOUND) {
+		resp_error(r, w, 404, "会员不存在");
+		return;
+	}
+	struct member_payment *pays;
+	struct member_checkin *cks;
+	struct member_refund *refs;
+	struct member_suggestion *sugs;
+	int np = 0, nk = 0, nr = 0, ns = 0;
+	if (rc != CAMP_OK || member_payments(r->db, r->a, id, &pays, &np) != CAMP_OK ||
+	    member_checkins(r->db, r->a, id, &cks, &nk) != CAMP_OK ||
+	    member_refunds(r->db, r->a, id, &refs, &nr) != CAMP_OK ||
+	    member_suggestions(r->db, r->a, id, 5, &sugs, &ns) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	struct page *p = page_new(r, "会员详情", "admin/member_view.tpl");
+	tpl_dict *b = p->body;
+	fill_member(r->a, b, &m);
+	if (m.bind_status && strcmp(m.bind_status, "closed") != 0)
+		tpl_show(b, "CAN_BIND");
+	for (int i = 0; i < np; i++) {
+		tpl_dict *d = tpl_add_section(b, "PAY");
+		tpl_set(d, "TIME", pays[i].time);
+		tpl_set(d, "CAMP", pays[i].camp_name);
+		tpl_set_money(d, "AMOUNT", pays[i].amount < 0 ? 0 : pays[i].amount);
+		tpl_set(d, "ORDER_NO", pays[i].order_no);
+		tpl_set(d, "TXN", pays[i].transaction_id ? pays[i].transaction_id : "—");
+		tpl_set(d, "STATUS", pay_status_label(pays[i].status));
+	}
+	if (nk == 0)
+		tpl_show(b, "NO_CHECKINS");
+	for (int i = 0; i < nk; i++) {
+		tpl_dict *d = tpl_add_section(b, "CHECKIN");
+		tpl_set(d, "DATE", cks[i].date);
+		tpl_set(d, "TIME", cks[i].time);
+		tpl_set(d, "CONTENT", cks[i].content);
+	}
+	if (nr == 0)
+		tpl_show(b, "NO_REFUNDS");
+	for (int i = 0; i < nr; i++) {
+		tpl_dict *d = tpl_add_section(b, "REFUND");
+		tpl_set(d, "TIME", refs[i].time);
+		tpl_set_money(d, "AMOUNT", refs[i].amount < 0 ? 0 : refs[i].amount);
+		tpl_set(d, "STATUS", refs[i].status);
+		tpl_set(d, "AUDIT", refs[i].audit_status);
+		tpl_set(d, "AUDITOR", refs[i].auditor ? refs[i].auditor : "—");
+	}
+	for (int i = 0; i < ns; i++) {
+		tpl_dict *d = tpl_add_section(b, "SUGGESTION");
+		tpl_set(d, "PLANET_USER_ID", sugs[i].planet_user_id);
+		tpl_set(d, "NICKNAME", sugs[i].nickname);
+		tpl_set_int(d, "DISTANCE", sugs[i].distance);
+	}
+	page_admin(r, w, p, "/admin/members");
+}

@@ -1,0 +1,62 @@
+/* h5_calendar.c: the month calendar of check-in days on the H5 progress page. */
+#include "pages.h"
+#include "camp.h"
+#include "checkins.h"
+#include "clock.h"
+#include "dates.h"
+#include "page.h"
+
+#include <string.h>
+
+void h5_calendar_fill(struct req *r, tpl_dict *b, long long member_id, long start, long end)
+{
+	const char *dates = "";
+	if (checkin_member_dates(r->db, r->a, member_id, &dates) != CAMP_OK)
+		return;
+	tpl_dict *cal = tpl_include(b, "CALENDAR", "h5/calendar.tpl");
+	cday today = cday_of(camp_now());
+	int y, m, d;
+	cday_ymd((cday)start, &y, &m, &d);
+	for (int guard = 0; guard < 24; guard++) {
+		cday first = cday_from_ymd(y, m, 1);
+		if (first > (cday)end)
+			break;
+		int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
+		cday next = cday_from_ymd(ny, nm, 1);
+		tpl_dict *month = tpl_add_section(cal, "MONTH");
+		tpl_set(month, "TITLE", arena_printf(r->a, "%d年%d月", y, m));
+		/* 1970-01-01 was a Thursday: Monday-first weekday of a cday */
+		int lead = (int)(((first % 7) + 7 + 3) % 7);
+		tpl_dict *week = tpl_add_section(month, "WEEK");
+		for (int i = 0; i < lead; i++)
+			tpl_set(tpl_add_section(week, "DAY"), "STATE", "blank");
+		int col = lead;
+		for (cday x = first; x < next; x++) {
+			if (col == 7) {
+				week = tpl_add_section(month, "WEEK");
+				col = 0;
+			}
+			char buf[12];
+			cday_format(x, buf, sizeof(buf));
+			tpl_dict *cell = tpl_add_section(week, "DAY");
+			int dd;
+			cday_ymd(x, &y, &m, &dd);
+			tpl_set_int(cell, "N", dd);
+			const char *state = "out";
+			if (x >= (cday)start && x <= (cday)end) {
+				if (strstr(dates, buf) != NULL)
+					state = "done";
+				else if (x < today)
+					state = "missed";
+				else
+					state = "todo";
+			}
+			tpl_set(cell, "STATE", state);
+			tpl_set(cell, "MARK", !strcmp(state, "done") ? "✅" : !strcmp(state, "missed") ? "❌" : "");
+			tpl_set(cell, "DATE", arena_strdup(r->a, buf));
+			col++;
+		}
+		y = ny;
+		m = nm;
+	}
+}

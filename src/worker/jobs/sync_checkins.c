@@ -1,0 +1,503 @@
+/* sync_checkins.c: pull ZSXQ check-ins per camp, store them in one transaction per camp, recompute members. */
+#include "jobfns.h"
+#include "worker.h"
+#include "camp.h"
+#include "clock.h"
+#include "config.h"
+#include "dates.h"
+#include "db.h"
+#include "env.h"
+#include "log.h"
+#include "matching.h"
+#include "buf.h"
+#include "zsxq.h"
+#include "jobs.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Re-read this much before the last good sync: late-indexed posts are caught, storing is
+ * idempotent; kept short because every 20 posts cost a paced call. */
+#define SYNC_OVERLAP_S (6 * 3600L)
+#define SYNC_LOG_DIFFS 20
+
+/* Ongoing camps and camps finished in the last 2 days (by dates, so a late
+ * camp-status does not skip one), or exactly the one camp asked for. */
+static const struct db_stmt q_camps = DB_STMT(
+	"SELECT id, name, planet_project_id, start_date::text AS start_date,"
+	"       end_date::text AS end_date, required_days"
+	"  FROM training_camp"
+	" WHERE deleted_at IS NULL AND COALESCE(planet_project_id, '') <> ''"
+	"   AND CASE WHEN $1::bigint IS NULL"
+	"            THEN start_date <= $2::date AND end_date >= $2::date - 2"
+	"            ELSE id = $1::bigint END"
+	" ORDER BY id");
+static const struct db_stmt q_last_ok = DB_STMT(
+	"SELECT COALESCE(extract(epoch FROM max((e->>'synced_at')::timestamptz))::bigint, 0) AS t"
+	"  FROM job_run r, jsonb_array_elements(r.detail->'camps') e"
+	" WHERE r.job = 'sync-checkins' AND jsonb_typeof(r.detail->'camps') = 'array'"
+	"   AND e->>'id' = $1 AND e->>'outcome' = 'ok'");
+/* later values (the leaderboard's, listed first) do not overwrite earlier ones of the same user */
+static const struct db_stmt q_users = DB_STMT(
+	"INSERT INTO planet_user (planet_user_id, planet_nickname, planet_alias, updated_at)"
+	" SELECT DISTINCT ON (u) u, NULLIF(n, ''), NULLIF(al, ''), $4::timestamptz"
+	"   FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x(u, n, al, o)"
+	"  ORDER BY u, o"
+	" ON CONFLICT (planet_user_id) DO UPDATE"
+	"    SET planet_nickname = COALESCE(EXCLUDED.planet_nickname, planet_user.planet_nickname),"
+	"        planet_alias = COALESCE(EXCLUDED.planet_alias, planet_user.planet_alias),"
+	"        updated_at = EXCLUDED.updated_at");
+/* one record per user per day: the day's first post */
+static const struct db_stmt q_records = DB_STMT(
+	"INSERT INTO checkin_record (camp_id, planet_user_id, checkin_date, checkin_time,"
+	"                            checkin_content, planet_checkin_id, synced_at, created_at)"
+	" SELECT DISTINCT ON (pu.id, x.d) $1::bigint, pu.id, x.d, x.t, x.txt, x.tid,"
+	"        $7::timestamptz, $7::timestamptz"
+	"   FROM unnest($2::text[], $3::date[], $4::timestamptz[], $5::text[], $6::text[])"
+	"        AS x(u, d, t, txt, tid)"
+	"   JOIN planet_user pu ON pu.planet_user_id = x.u"
+	"  ORDER BY pu.id, x.d, x.t"
+	" ON CONFLICT (camp_id, planet_user_id, checkin_date) DO UPDATE"
+	"    SET checkin_time = EXCLUDED.checkin_time, checkin_content = EXCLUDED.checkin_content,"
+	"        planet_checkin_id = EXCLUDED.planet_checkin_id, synced_at = EXCLUDED.synced_at"
+	"  WHERE EXCLUDED.checkin_time < checkin_record.checkin_time");
+static const struct db_stmt q_members = DB_STMT(
+	"SELECT cm.id, cm.filled_planet_user_id, cm.filled_planet_nickname, cm.filled_wechat_nickname,"
+	"       EXISTS (SELECT 1 FROM payment_record pr WHERE pr.member_id = cm.id"
+	"                  AND pr.bind_method = 'manual' AND pr.deleted_at IS NULL) AS manual"
+	"  FROM camp_member cm"
+	" WHERE cm.camp_id = $1 AND cm.paid AND cm.deleted_at IS NULL"
+	" ORDER BY cm.id");
+static const struct db_stmt q_match = DB_STMT(
+	"UPDATE camp_member cm"
+	"   SET planet_user_id = pu.id, match_confidence = x.conf, match_flags = NULLIF(x.flags, ''),"
+	"       match_status = CASE WHEN x.conf > 0 THEN 'matched' ELSE 'failed' END,"
+	"       match_time = $5::timestamptz"
+	"  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[]) AS x(mid, puid, conf, flags)"
+	"  LEFT JOIN planet_user pu ON pu.planet_user_id = x.puid"
+	" WHERE cm.id = x.mid");
+static const struct db_stmt q_link = DB_STMT(
+	"UPDATE checkin_record cr SET member_id = m.id"
+	"  FROM (SELECT planet_user_id, min(id) AS id FROM camp_member"
+	"         WHERE camp_id = $1 AND paid AND deleted_at IS NULL AND planet_user_id IS NOT NULL"
+	"         GROUP BY planet_user_id) m"
+	" WHERE cr.camp_id = $1 AND cr.planet_user_id = m.planet_user_id"
+	"   AND cr.member_id IS DISTINCT FROM m.id");
+static const struct db_stmt q_stats = DB_STMT(
+	"SELECT update_member_checkin_stats($1::bigint, $2::int) AS n");
+static const struct db_stmt q_days = DB_STMT(
+	"SELECT pu.planet_user_id, count(*)::int AS days"
+	"  FROM checkin_record cr JOIN planet_user pu ON pu.id = cr.planet_user_id"
+	"  JOIN training_camp tc ON tc.id = cr.camp_id"
+	" WHERE cr.camp_id = $1 AND cr.checkin_date BETWEEN tc.start_date AND tc.end_date"
+	" GROUP BY pu.planet_user_id");
+/* staff alerts: to notification.admin_users, or every active admin when that list is empty */
+static const struct db_stmt q_alert = DB_STMT(
+	"INSERT INTO notification_message (recipient_type, recipient_id, message_type, title,"
+	"                                  content, camp_id, channel, created_at, updated_at)"
+	" SELECT 'admin', u.id, $1, $2, $3, $4::bigint, 'wechat', $5::timestamptz, $5::timestamptz"
+	"   FROM system_user u"
+	"  WHERE u.status = 'active' AND u.deleted_at IS NULL"
+	"    AND CASE WHEN jsonb_array_length($6::jsonb) > 0"
+	"             THEN u.id IN (SELECT jsonb_array_elements_text($6::jsonb)::bigint)"
+	"             ELSE u.role = 'admin' END");
+
+/* Database round trips of this run (bench/sync reports them). */
+static long sync_round_trips;
+
+static PGresult *sq(struct job_ctx *c, arena *a, const struct db_stmt *st, int n,
+                    const char *const *p)
+{
+	sync_round_trips++;
+	return db_q(c->db, a, st, n, p);
+}
+
+struct sync_camp {
+	const char *id, *name, *project, *start, *end;
+	cday start_day, end_day;
+};
+
+/* A PostgreSQL array literal of texts (a parameter value, never SQL); NULL → NULL element. */
+static const char *pg_array(arena *a, const char *const *v, size_t n)
+{
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(&b, ',');
+		if (v[i] == NULL) {
+			buf_puts(&b, "NULL");
+			continue;
+		}
+		buf_putc(&b, '"');
+		for (const char *p = v[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, *p);
+		}
+		buf_putc(&b, '"');
+	}
+	buf_putc(&b, '}');
+	char *s = arena_strndup(a, b.s, b.len);
+	buf_free(&b);
+	return s;
+}
+
+static const char *admin_list(struct job_ctx *c)
+{
+	char *v = config_get(c->db, "notification.admin_users");
+	struct json_object *o = v ? json_tokener_parse(v) : NULL;
+	const char *out = "[]";
+	if (o && json_object_is_type(o, json_type_array)) {
+		struct buf b = BUF_INIT;
+		buf_putc(&b, '[');
+		size_t n = json_object_array_length(o), k = 0;
+		for (size_t i = 0; i < n; i++) {
+			long long id = json_object_get_int64(json_object_array_get_idx(o, i));
+			if (id > 0)
+				buf_printf(&b, "%s%lld", k++ ? "," : "", id);
+		}
+		buf_putc(&b, ']');
+		out = arena_strndup(c->a, b.s, b.len);
+		buf_free(&b);
+	}
+	json_object_put(o);
+	free(v);
+	return out;
+}
+
+/* Queues a staff alert in its own transaction (the event it reports is a failure, nothing else is written). */
+static void alert(struct job_ctx *c, const char *type, const char *title, const char *content,
+                  const char *camp_id)
+{
+	char now[40];
+	const char *p[] = { type, title, content, camp_id, clock_now_param(now, sizeof(now)),
+	                    admin_list(c) };
+	if (sq(c, c->a, &q_alert, 6, p) == NULL)
+		log_err("sync-checkins: cannot queue the %s alert", type);
+}
+
+static int user_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct match_user *)a)->user_id, ((const struct match_user *)b)->user_id);
+}
+
+/* The ZSXQ users of the project: the leaderboard, then post owners it lacks; sorted by id. */
+static struct match_user *users_of(arena *a, const struct zsxq_rank *rk, size_t nr,
+                                   const struct zsxq_topic *tp, size_t nt, size_t *n)
+{
+	struct match_user *u = arena_alloc(a, (nr + nt + 1) * sizeof(*u));
+	size_t k = 0;
+	for (size_t i = 0; i < nr; i++)
+		u[k++] = (struct match_user){ rk[i].user_id, rk[i].name, rk[i].alias };
+	qsort(u, k, sizeof(*u), user_cmp);
+	size_t sorted = k;
+	for (size_t i = 0; i < nt; i++) {
+		struct match_user key = { tp[i].user_id, NULL, NULL };
+		if (bsearch(&key, u, sorted, sizeof(*u), user_cmp) == NULL)
+			u[k++] = (struct match_user){ tp[i].user_id, tp[i].name, NULL };
+	}
+	qsort(u, k, sizeof(*u), user_cmp);
+	/* drop duplicates among the post owners */
+	size_t w = 0;
+	for (size_t i = 0; i < k; i++)
+		if (w == 0 || strcmp(u[w - 1].user_id, u[i].user_id) != 0)
+			u[w++] = u[i];
+	*n = w;
+	return u;
+}
+
+struct camp_outcome {
+	long topics, records, users, members, matched, diffs;
+	long leaderboard, joined;
+	int want_refund_list;
+	long long refund_list_job;
+};
+
+/* Writes one camp's pull in one transaction. */
+static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
+                 const struct zsxq_topic *tp, size_t nt, const struct match_user *users, size_t nu,
+                 struct camp_outcome *o)
+{
+	arena *a = c->a;
+	char now[40];
+	clock_now_param(now, sizeof(now));
+	/* users */
+	const char **uid = arena_alloc(a, (nu + 1) * sizeof(char *));
+	const char **un = arena_alloc(a, (nu + 1) * sizeof(char *));
+	const char **ua = arena_alloc(a, (nu + 1) * sizeof(char *));
+	for (size_t i = 0; i < nu; i++) {
+		uid[i] = users[i].user_id;
+		un[i] = users[i].name ? users[i].name : "";
+		ua[i] = users[i].alias ? users[i].alias : "";
+	}
+	/* posts inside the camp's dates */
+	const char **ru = arena_alloc(a, (nt + 1) * sizeof(char *));
+	const char **rd = arena_alloc(a, (nt + 1) * sizeof(char *));
+	const char **rt = arena_alloc(a, (nt + 1) * sizeof(char *));
+	const char **rx = arena_alloc(a, (nt + 1) * sizeof(char *));
+	const char **ri = arena_alloc(a, (nt + 1) * sizeof(char *));
+	size_t nrec = 0;
+	for (size_t i = 0; i < nt; i++) {
+		cday d = cday_of(tp[i].t);
+		if (d < cp->start_day || d > cp->end_day)
+			continue;
+		char *ds = arena_alloc(a, 12), *ts = arena_alloc(a, 40);
+		ru[nrec] = tp[i].user_id;
+		rd[nrec] = cday_format(d, ds, 12);
+		rt[nrec] = clock_rfc3339(tp[i].t, ts, 40);
+		rx[nrec] = tp[i].text;
+		ri[nrec] = tp[i].topic_id;
+		nrec++;
+	}
+	o->topics = (long)nt;
+	o->records = (long)nrec;
+	o->users = (long)nu;
+
+	sync_round_trips += 2;           /* BEGIN and COMMIT/ROLLBACK */
+	if (db_begin(c->db) != CAMP_OK)
+		return CAMP_EDB;
+	int rc = CAMP_EDB;
+	const char *pu[] = { pg_array(a, uid, nu), pg_array(a, un, nu), pg_array(a, ua, nu), now };
+	if (nu > 0 && sq(c, a, &q_users, 4, pu) == NULL)
+		goto out;
+	const char *pr[] = { cp->id, pg_array(a, ru, nrec), pg_array(a, rd, nrec), pg_array(a, rt, nrec),
+	                     pg_array(a, rx, nrec), pg_array(a, ri, nrec), now };
+	if (nrec > 0 && sq(c, a, &q_records, 7, pr) == NULL)
+		goto out;
+	/* match confidence of every paid member (manual binds stay as they are) */
+	const char *pm[] = { cp->id };
+	PGresult *mr = sq(c, a, &q_members, 1, pm);
+	if (mr == NULL)
+		goto out;
+	int nm = PQntuples(mr);
+	const char **mid = arena_alloc(a, ((size_t)nm + 1) * sizeof(char *));
+	const char **mpu = arena_alloc(a, ((size_t)nm + 1) * sizeof(char *));
+	const char **mcf = arena_alloc(a, ((size_t)nm + 1) * sizeof(char *));
+	const char **mfl = arena_alloc(a, ((size_t)nm + 1) * sizeof(char *));
+	size_t k = 0;
+	for (int i = 0; i < nm; i++) {
+		if (db_get_bool(mr, i, "manual"))
+			continue;
+		struct match_member m = { db_get(mr, i, "filled_planet_user_id"),
+		                          db_get(mr, i, "filled_planet_nickname"),
+		                          db_get(mr, i, "filled_wechat_nickname") };
+		struct match_result res;
+		match_member(&m, users, nu, &res);
+		mid[k] = db_get(mr, i, "id");
+		mpu[k] = res.user >= 0 ? users[res.user].user_id : NULL;
+		mcf[k] = arena_i64(a, res.confidence);
+		mfl[k] = res.flags ? res.flags : "";
+		if (res.confidence > 0)
+			o->matched++;
+		k++;
+	}
+	o->members = nm;
+	const char *pmt[] = { pg_array(a, mid, k), pg_array(a, mpu, k), pg_array(a, mcf, k),
+	                      pg_array(a, mfl, k), now };
+	if (k > 0 && sq(c, a, &q_match, 5, pmt) == NULL)
+		goto out;
+	if (sq(c, a, &q_link, 1, pm) == NULL)
+		goto out;
+	const char *ps[] = { cp->id, arena_i64(a, grace) };
+	if (sq(c, a, &q_stats, 2, ps) == NULL)
+		goto out;
+	if (o->want_refund_list) {
+		sync_round_trips++;
+		o->refund_list_job = job_enqueue(c->db, a, "refund-list",
+		                                 arena_printf(a, "{\"camp_id\":%s}", cp->id), 0);
+		if (o->refund_list_job == 0)
+			goto out;
+	}
+	rc = db_commit(c->db);
+	return rc;
+out:
+	db_rollback(c->db);
+	return rc;
+}
+
+/* The leaderboard's days against ours: differences are logged with both numbers. */
+static long cross_check(struct job_ctx *c, const struct sync_camp *cp,
+                        const struct zsxq_rank *rk, size_t nr)
+{
+	const char *p[] = { cp->id };
+	PGresult *res = sq(c, c->a, &q_days, 1, p);
+	if (res == NULL)
+		return 0;
+	long diffs = 0;
+	int n = PQntuples(res);
+	for (size_t i = 0; i < nr; i++) {
+		long ours = 0;
+		for (int r = 0; r < n; r++)
+			if (!strcmp(db_get(res, r, "planet_user_id"), rk[i].user_id)) {
+				ours = db_get_ll(res, r, "days", 0);
+				break;
+			}
+		if (ours != rk[i].checkined_days) {
+			if (diffs < SYNC_LOG_DIFFS)
+				log_info("sync-checkins: camp %s user %s: leaderboard %d days, records %ld days",
+				         cp->id, rk[i].user_id, rk[i].checkined_days, ours);
+			diffs++;
+		}
+	}
+	return diffs;
+}
+
+static struct json_object *jcount(long v)
+{
+	return json_object_new_int64(v);
+}
+
+/* One camp: pull everything first (no writes), then store it in one transaction. */
+static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync_camp *cp,
+                     long grace, struct json_object *cj)
+{
+	const char *p[] = { cp->id };
+	PGresult *lr = sq(c, c->a, &q_last_ok, 1, p);
+	time_t last_ok = lr && PQntuples(lr) == 1 ? (time_t)db_get_ll(lr, 0, "t", 0) : 0;
+	time_t since = cday_start(cp->start_day);
+	if (last_ok - SYNC_OVERLAP_S > since)
+		since = last_ok - SYNC_OVERLAP_S;
+	char synced_at[40];
+	clock_rfc3339(camp_now(), synced_at, sizeof(synced_at));
+
+	struct zsxq_topic *tp;
+	struct zsxq_rank *rk;
+	size_t nt = 0, nr = 0;
+	long joined = -1;
+	int rc = zsxq_topics(z, c->a, cp->project, since, &tp, &nt);
+	if (rc == CAMP_OK)
+		rc = zsxq_leaderboard(z, c->a, cp->project, &rk, &nr);
+	if (rc == CAMP_OK)
+		rc = zsxq_joined_count(z, c->a, cp->project, &joined);
+	if (rc != CAMP_OK) {
+		json_object_object_add(cj, "error", json_object_new_string(z->error));
+		return rc;
+	}
+	if (joined >= 0 && joined != (long)nr)
+		log_warn("sync-checkins: camp %s: leaderboard lists %zu users, statistics.joined_count %ld",
+		         cp->id, nr, joined);
+	size_t nu;
+	struct match_user *users = users_of(c->a, rk, nr, tp, nt, &nu);
+	struct camp_outcome o = { 0 };
+	/* the first good sync after the camp's last day proposes refunds (once the
+	 * refund-list job exists in this build), queued in the same transaction */
+	time_t after_end = cday_start(cp->end_day + 1);
+	o.want_refund_list = camp_now() >= after_end && last_ok < after_end &&
+	                     job_def_find("refund-list") != NULL;
+	rc = store(c, cp, grace, tp, nt, users, nu, &o);
+	if (rc != CAMP_OK) {
+		json_object_object_add(cj, "error", json_object_new_string("数据库写入失败"));
+		return rc;
+	}
+	if (o.refund_list_job)
+		json_object_object_add(cj, "refund_list_job", json_object_new_int64(o.refund_list_job));
+	o.diffs = cross_check(c, cp, rk, nr);
+	json_object_object_add(cj, "synced_at", json_object_new_string(synced_at));
+	json_object_object_add(cj, "since", json_object_new_int64((int64_t)since));
+	json_object_object_add(cj, "topics", jcount(o.topics));
+	json_object_object_add(cj, "records", jcount(o.records));
+	json_object_object_add(cj, "users", jcount(o.users));
+	json_object_object_add(cj, "members", jcount(o.members));
+	json_object_object_add(cj, "matched", jcount(o.matched));
+	json_object_object_add(cj, "leaderboard", jcount((long)nr));
+	json_object_object_add(cj, "joined_count", jcount(joined));
+	json_object_object_add(cj, "leaderboard_diffs", jcount(o.diffs));
+	return CAMP_OK;
+}
+
+int job_sync_checkins(struct job_ctx *c)
+{
+	struct json_object *args = json_tokener_parse(c->args ? c->args : "{}"), *v;
+	char camp_arg[32] = "";
+	if (args && json_object_object_get_ex(args, "camp_id", &v) && json_object_get_int64(v) > 0)
+		snprintf(camp_arg, sizeof(camp_arg), "%lld", (long long)json_object_get_int64(v));
+	json_object_put(args);
+
+	char *token = config_get(c->db, "planet.cookie");
+	char *group = config_get(c->db, "planet.group_id");
+	long long interval = config_get_ll(c->db, "planet.min_interval_ms", 500);
+	long long grace = config_get_ll(c->db, "refund.grace_days", 1);
+	const char *base = camp_env()->zsxq_base;
+	const char *tok = arena_strdup(c->a, token), *gid = arena_strdup(c->a, group);
+	free(token);
+	free(group);
+	if (tok == NULL || !*tok || gid == NULL || !*gid || base == NULL || !*base) {
+		job_fail(c, "知识星球未配置（planet.cookie / planet.group_id）");
+		return CAMP_EINVAL;
+	}
+	if (grace < 0)
+		grace = 0;
+	struct zsxq_client z = { .base_url = base, .token = tok, .group_id = gid,
+	                         .min_interval_ms = interval < 0 ? 0 : (long)interval };
+
+	sync_round_trips = 0;
+	char today[12];
+	cday_format(cday_of(camp_now()), today, sizeof(today));
+	const char *p[] = { camp_arg[0] ? camp_arg : NULL, today };
+	PGresult *res = sq(c, c->a, &q_camps, 2, p);
+	if (res == NULL) {
+		job_fail(c, "数据库不可用");
+		return CAMP_EDB;
+	}
+	int n = PQntuples(res), failed = 0, ok = 0, expired = 0;
+	struct json_object *camps = json_object_new_array();
+	json_object_object_add(c->detail, "camps", camps);
+	for (int i = 0; i < n; i++) {
+		struct sync_camp cp = { db_get(res, i, "id"), db_get(res, i, "name"),
+		                        db_get(res, i, "planet_project_id"), db_get(res, i, "start_date"),
+		                        db_get(res, i, "end_date"), 0, 0 };
+		cday_parse(cp.start, &cp.start_day);
+		cday_parse(cp.end, &cp.end_day);
+		struct json_object *cj = json_object_new_object();
+		json_object_array_add(camps, cj);
+		json_object_object_add(cj, "id", json_object_new_string(cp.id));
+		json_object_object_add(cj, "name", json_object_new_string(cp.name));
+		if (expired || job_stopping(c)) {
+			json_object_object_add(cj, "outcome", json_object_new_string("skipped"));
+			continue;
+		}
+		job_progress(c, i, n, cp.name);
+		int rc = sync_camp(c, &z, &cp, (long)grace, cj);
+		if (rc == CAMP_OK) {
+			ok++;
+			json_object_object_add(cj, "outcome", json_object_new_string("ok"));
+			continue;
+		}
+		json_object_object_add(cj, "outcome", json_object_new_string("failed"));
+		if (rc == CAMP_EEXPIRED) {
+			expired = 1;       /* one alert per run, not per camp */
+			alert(c, "cookie_expired", "知识星球 Token 已失效",
+			      arena_printf(c->a, "打卡同步已停止：%s。请在系统配置中更新 planet.cookie 后重新同步。",
+			                   z.error), NULL);
+		} else {
+			failed++;
+			alert(c, "sync_failed", "打卡同步失败",
+			      arena_printf(c->a, "训练营「%s」的打卡同步失败：%s。上次同步的数据保持不变。",
+			                   cp.name, z.error[0] ? z.error : "数据库写入失败"), cp.id);
+		}
+	}
+	job_progress(c, n, n, NULL);
+	c->interrupted = job_stopping(c);
+	json_object_object_add(c->detail, "ok", json_object_new_int(ok));
+	json_object_object_add(c->detail, "failed", json_object_new_int(failed));
+	json_object_object_add(c->detail, "token_expired", json_object_new_boolean(expired));
+	json_object_object_add(c->detail, "zsxq_calls", json_object_new_int64(z.calls));
+	json_object_object_add(c->detail, "zsxq_wait_ms", json_object_new_int64(z.wait_ms));
+	json_object_object_add(c->detail, "db_round_trips", json_object_new_int64(sync_round_trips));
+	if (camp_arg[0] && n == 0) {
+		job_fail(c, "训练营不存在或未设置知识星球打卡项目");
+		return CAMP_ENOTFOUND;
+	}
+	if (expired) {
+		job_fail(c, "知识星球 Token 已失效，同步已停止");
+		return CAMP_EEXPIRED;
+	}
+	if (failed > 0) {
+		job_fail(c, "%d 个训练营同步失败", failed);
+		return CAMP_EPROVIDER;
+	}
+	return CAMP_OK;
+}

@@ -1,0 +1,14 @@
+{{! admin/camp_members_tab.tpl: the camp's 报名列表 tab — paid members with binding and check-in days. }}
+{{%AUTOESCAPE context="HTML"}}
+<p class="text-muted">已支付 <span class="num">{{TOTAL}}</span> 人 · <a href="/admin/members?camp_id={{CAMP_ID}}">在会员列表中筛选</a></p>
+{{#EMPTY}}<div class="alert alert-info" role="status">还没有已支付的报名。</div>
+{{/EMPTY}}
+<div class="table-responsive">
+<table class="table table-sm align-middle">
+<thead><tr><th scope="col">星球昵称</th><th scope="col">星球ID</th><th scope="col">微信昵称</th><th scope="col">支付时间</th><th scope="col">绑定状态</th><th scope="col">进群</th><th scope="col">匹配度</th><th scope="col">打卡天数</th></tr></thead>
+<tbody>
+{{#ROW}}<tr data-member-id="{{ID}}"><td><a href="/admin/members/{{ID}}">{{PLANET_NICKNAME}}</a></td><td class="num">{{PLANET_USER_ID}}</td><td>{{WECHAT_NICKNAME}}</td><td>{{PAY_TIME}}</td><td>{{BIND_LABEL}}</td><td>{{JOINED}}</td><td class="num">{{CONFIDENCE}}</td><td class="num">{{DAYS}}</td></tr>
+{{/ROW}}
+</tbody>
+</table>
+</div>
