@@ -9,6 +9,7 @@
 <title>{{TITLE}} - 训练营押金管理后台</title>
 <link rel="stylesheet" href="/javascript/bootstrap5/css/bootstrap.min.css">
 <link rel="stylesheet" href="/static/css/admin.css">
+<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
 <script src="/javascript/bootstrap5/js/bootstrap.bundle.min.js" defer></script>
 {{#SCRIPT}}<script src="{{SRC}}" defer></script>
 {{/SCRIPT}}

@@ -9,6 +9,7 @@
 <title>{{TITLE}} - 训练营押金</title>
 <link rel="stylesheet" href="/static/vendor/weui/weui.min.css">
 <link rel="stylesheet" href="/static/css/h5.css">
+<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
 {{#SCRIPT}}<script src="{{SRC}}" defer></script>
 {{/SCRIPT}}
 </head>
