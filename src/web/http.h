@@ -45,6 +45,7 @@ struct req {
 	const char *request_id;
 	const char *origin;        /* Origin header or NULL */
 	const char *host;
+	const char *server_port;   /* the port nginx received the request on */
 	const char *accept;
 	int https;
 	const unsigned char *body;

@@ -87,6 +87,7 @@ int request_build(struct req *r, FCGX_Request *f, int *status)
 	r->request_id = param(f, "HTTP_X_REQUEST_ID");
 	r->origin = param(f, "HTTP_ORIGIN");
 	r->host = param(f, "HTTP_HOST");
+	r->server_port = param(f, "SERVER_PORT");
 	r->accept = param(f, "HTTP_ACCEPT");
 	const char *https = param(f, "HTTPS");
 	r->https = https != NULL && (!strcasecmp(https, "on") || !strcmp(https, "1"));

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static unsigned char jwt_key[32];
 static unsigned char csrf_key[32];
@@ -185,15 +186,34 @@ void csrf_prepare(struct req *r, struct resp *w)
 	r->csrf_token = csrf_token_for(r->a, c);
 }
 
+/* Origin "scheme://host[:port]" against the request's own host and the
+ * port it arrived on (nginx passes SERVER_PORT; Host may lack the port). */
 static int same_origin(const struct req *r)
 {
 	if (r->origin == NULL || *r->origin == '\0')
 		return 1;   /* Referrer-Policy same-origin: browsers send it; tools may not */
 	const char *o = r->origin;
-	const char *scheme_end = strstr(o, "://");
-	if (scheme_end == NULL || r->host == NULL)
+	int https;
+	if (strncmp(o, "https://", 8) == 0) {
+		https = 1;
+		o += 8;
+	} else if (strncmp(o, "http://", 7) == 0) {
+		https = 0;
+		o += 7;
+	} else {
+		return 0;        /* "null" and anything odd */
+	}
+	if (r->host == NULL || r->server_port == NULL)
 		return 0;
-	return strcmp(scheme_end + 3, r->host) == 0;
+	size_t ohost = strcspn(o, ":/");
+	const char *oport = o[ohost] == ':' ? o + ohost + 1 : (https ? "443" : "80");
+	size_t hhost = strcspn(r->host, ":");
+	if (ohost != hhost || strncasecmp(o, r->host, ohost) != 0)
+		return 0;
+	if (strcspn(oport, "/") != strlen(r->server_port) ||
+	    strncmp(oport, r->server_port, strlen(r->server_port)) != 0)
+		return 0;
+	return https == r->https;
 }
 
 int csrf_check(const struct req *r)
@@ -205,8 +225,11 @@ int csrf_check(const struct req *r)
 	const char *want = csrf_token_for(r->a, c);
 	if (want == NULL || !crypto_equal(want, sent, 64))
 		return CAMP_ECONFLICT;
-	if (!same_origin(r))
+	if (!same_origin(r)) {
+		log_warn("csrf: origin %s is not this site (host %s, port %s)", r->origin,
+		         r->host ? r->host : "(none)", r->server_port ? r->server_port : "(none)");
 		return CAMP_ECONFLICT;
+	}
 	return CAMP_OK;
 }
 

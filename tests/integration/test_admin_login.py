@@ -214,3 +214,21 @@ def test_expired_token_refused(make_user, dbc):
         with dbc.cursor() as c:
             c.execute("DELETE FROM system_config WHERE config_key = 'test.now'")
     assert s.get(HTTP + "/admin/", allow_redirects=False, timeout=10).status_code == 200
+
+
+def test_same_origin_post_is_accepted_over_http_and_https():
+    """A browser always sends Origin on a POST: our own origin must pass the check."""
+    from conftest import HTTPS, CA
+    for base in (HTTP, HTTPS):
+        s = new_session()
+        page = s.get(base + "/admin/login", timeout=10, verify=CA)
+        r = s.post(base + "/admin/login", data={"_csrf": csrf_of(page.text), "username": "nobody_here",
+                                                "password": "wrong-password"},
+                   headers={"Origin": base}, allow_redirects=False, timeout=10, verify=CA)
+        assert r.status_code != 403, (base, r.status_code)
+        assert "用户名或密码错误" in r.text
+        # the same site on another port, or the other scheme, is another origin
+        other = base.replace("https://", "http://") if base.startswith("https") else base.replace("http://", "https://")
+        r = s.post(base + "/admin/login", data={"_csrf": csrf_of(page.text), "username": "x", "password": "y"},
+                   headers={"Origin": other}, allow_redirects=False, timeout=10, verify=CA)
+        assert r.status_code == 403
