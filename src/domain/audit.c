@@ -136,6 +136,7 @@ static const struct {
 	{ "CREATE_CAMP", "创建训练营" },
 	{ "UPDATE_CAMP", "编辑训练营" },
 	{ "DELETE_CAMP", "删除训练营" },
+	{ "PUBLISH_CAMP", "发布到知识星球" },
 	{ "MANUAL_MATCH", "手动匹配会员" },
 	{ "MARK_JOINED", "标记进群" },
 	{ "APPROVE_REFUND", "审核通过退款" },

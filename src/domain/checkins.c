@@ -2,8 +2,14 @@
 #include "checkins.h"
 #include "camp.h"
 #include "db.h"
+#include "audit.h"
+#include "clock.h"
+#include "config.h"
+#include "env.h"
 #include "jobs.h"
+#include "zsxq.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,5 +170,87 @@ int checkin_member_dates(struct db *d, arena *a, long long member_id, const char
 	if (res == NULL)
 		return CAMP_EDB;
 	*dates = arena_strdup(a, db_get(res, 0, "dates"));
+	return CAMP_OK;
+}
+
+int checkin_zsxq_client(struct db *d, arena *a, struct zsxq_client *z)
+{
+	memset(z, 0, sizeof(*z));
+	char *token = config_get(d, "planet.cookie");
+	char *group = config_get(d, "planet.group_id");
+	long long interval = config_get_ll(d, "planet.min_interval_ms", 500);
+	z->base_url = camp_env()->zsxq_base;
+	z->token = arena_strdup(a, token);
+	z->group_id = arena_strdup(a, group);
+	z->min_interval_ms = interval < 0 ? 0 : (long)interval;
+	free(token);
+	free(group);
+	if (z->token == NULL || !*z->token || z->group_id == NULL || !*z->group_id ||
+	    z->base_url == NULL || !*z->base_url)
+		return CAMP_ENOTFOUND;
+	return CAMP_OK;
+}
+
+static const struct db_stmt q_publish_camp = DB_STMT(
+	"SELECT name, COALESCE(description, '') AS description, total_days, required_days,"
+	" end_date::text AS end_date, planet_project_id, status"
+	" FROM training_camp WHERE id = $1 AND deleted_at IS NULL");
+static const struct db_stmt q_publish_store = DB_STMT(
+	"UPDATE training_camp SET planet_project_id = $2 WHERE id = $1 AND planet_project_id IS NULL");
+static const struct db_stmt q_publish_log = DB_STMT(
+	"INSERT INTO camp_status_log (camp_id, from_status, to_status, event, operator_id, remark, created_at)"
+	" VALUES ($1, $2, $2, 'PUBLISH', NULLIF($3, '0')::bigint, $4, $5::timestamptz)");
+
+int checkin_publish_camp(struct db *d, arena *a, long long camp_id, long long user_id,
+                         const char **checkin_id, const char **why)
+{
+	*checkin_id = NULL;
+	*why = NULL;
+	const char *cid = arena_i64(a, camp_id);
+	PGresult *res = db_q(d, a, &q_publish_camp, 1, (const char *[]){ cid });
+	if (res == NULL)
+		return CAMP_EDB;
+	if (PQntuples(res) != 1) {
+		*why = "训练营不存在";
+		return CAMP_ENOTFOUND;
+	}
+	if (db_get(res, 0, "planet_project_id") != NULL) {
+		*checkin_id = arena_strdup(a, db_get(res, 0, "planet_project_id"));
+		return CAMP_OK;      /* published already: nothing to do */
+	}
+	struct zsxq_client z;
+	if (checkin_zsxq_client(d, a, &z) != CAMP_OK) {
+		*why = "知识星球未配置（planet.cookie / planet.group_id）";
+		return CAMP_ENOTFOUND;
+	}
+	const char *name = arena_strdup(a, db_get(res, 0, "name"));
+	const char *status = arena_strdup(a, db_get(res, 0, "status"));
+	int required = (int)db_get_ll(res, 0, "required_days", 0);
+	/* ZSXQ has no required-days field: the rule lives in the project's text */
+	const char *text = arena_printf(a, "%s%s打卡要求：%lld 天中完成 %d 天打卡。",
+	                                db_get(res, 0, "description"),
+	                                *db_get(res, 0, "description") ? "\n\n" : "",
+	                                db_get_ll(res, 0, "total_days", 0), required);
+	const char *expires = arena_printf(a, "%sT23:59:59.000+0800", db_get(res, 0, "end_date"));
+	int rc = zsxq_create_project(&z, a, name, text, required, expires, checkin_id);
+	if (rc != CAMP_OK) {
+		*why = arena_strdup(a, z.error);
+		return rc;
+	}
+	char now[40];
+	clock_now_param(now, sizeof(now));
+	struct audit e = { .operator_id = user_id, .operator_name = user_id ? NULL : "camp-worker",
+	                   .type = "PUBLISH_CAMP", .desc = arena_printf(a, "发布到知识星球，打卡项目 %s", *checkin_id),
+	                   .target_type = "camp", .target_id = camp_id, .target_name = name };
+	if (db_begin(d) != CAMP_OK)
+		return CAMP_EDB;
+	const char *lp[] = { cid, status, arena_i64(a, user_id), arena_printf(a, "知识星球打卡项目 %s", *checkin_id), now };
+	if (db_q(d, a, &q_publish_store, 2, (const char *[]){ cid, *checkin_id }) == NULL ||
+	    db_q(d, a, &q_publish_log, 5, lp) == NULL || audit_log(d, a, &e) != CAMP_OK ||
+	    db_commit(d) != CAMP_OK) {
+		db_rollback(d);
+		*why = "保存打卡项目ID失败";
+		return CAMP_EDB;
+	}
 	return CAMP_OK;
 }

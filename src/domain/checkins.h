@@ -53,4 +53,15 @@ int checkin_progress(struct db *d, arena *a, const struct binding_actor *who, lo
 /* The member's check-in dates ("YYYY-MM-DD,…" sorted; "" when none). */
 int checkin_member_dates(struct db *d, arena *a, long long member_id, const char **dates);
 
+struct zsxq_client;
+/* A ZSXQ client from the settings (planet.cookie, planet.group_id,
+ * planet.min_interval_ms); CAMP_ENOTFOUND when ZSXQ is not configured. */
+int checkin_zsxq_client(struct db *d, arena *a, struct zsxq_client *z);
+
+/* 保存并发布知识星球: creates the camp's ZSXQ check-in project unless it has
+ * one, and stores its id (camp_status_log PUBLISH and operation_log in the
+ * same transaction).  *checkin_id = the project id; *why on failure. */
+int checkin_publish_camp(struct db *d, arena *a, long long camp_id, long long user_id,
+                         const char **checkin_id, const char **why);
+
 #endif

@@ -80,8 +80,9 @@ static char *url_escape(arena *a, const char *s)
 }
 
 /* One GET with up to ZSXQ_TRIES tries (transport failures, 5xx, 429); on CAMP_OK *data is resp_data (owned by the arena). */
-static int zsxq_get_tries(struct zsxq_client *z, arena *a, const char *path,
-                          struct json_object **data)
+/* One call with ZSXQ_TRIES tries; body != NULL makes it a JSON POST. */
+static int zsxq_call_tries(struct zsxq_client *z, arena *a, const char *path,
+                           const char *body, struct json_object **data)
 {
 	const char *url = arena_printf(a, "%s%s", z->base_url, path);
 	const char *headers[] = {
@@ -89,18 +90,22 @@ static int zsxq_get_tries(struct zsxq_client *z, arena *a, const char *path,
 		arena_printf(a, "authorization: %s", z->token),
 		"User-Agent: " ZSXQ_UA,
 		"Accept: application/json",
+		body ? "Content-Type: application/json" : NULL,
 		NULL,
 	};
 	long delay = z->backoff_ms > 0 ? z->backoff_ms : 300;
-	for (int attempt = 1; attempt <= ZSXQ_TRIES; attempt++) {
+	/* a POST creates something: a lost answer retried could create it twice */
+	int tries = body ? 1 : ZSXQ_TRIES;
+	for (int attempt = 1; attempt <= tries; attempt++) {
 		if (attempt > 1) {
 			sleep_ms(delay);
 			delay *= 2;
 		}
 		zsxq_pace(z);
 		z->calls++;
-		struct httpc_request rq = { .method = "GET", .url = url, .headers = headers,
-		                            .max_body = 8u << 20 };
+		struct httpc_request rq = { .method = body ? "POST" : "GET", .url = url,
+		                            .headers = headers, .body = body,
+		                            .body_len = body ? strlen(body) : 0, .max_body = 8u << 20 };
 		struct httpc_response rs = HTTPC_RESPONSE_INIT;
 		int rc = httpc_do(&rq, &rs);
 		if (rc != CAMP_OK) {
@@ -132,15 +137,15 @@ static int zsxq_get_tries(struct zsxq_client *z, arena *a, const char *path,
 		if (status == 200 && o != NULL && !succeeded)
 			return CAMP_EPROVIDER;
 	}
-	log_warn("zsxq: %s failed after %d tries: %s", path, ZSXQ_TRIES, z->error);
+	log_warn("zsxq: %s failed after %d tries: %s", path, tries, z->error);
 	return CAMP_EPROVIDER;
 }
 
-/* zsxq_get_tries, with the time it took counted as waiting on ZSXQ. */
+/* zsxq_call_tries, with the time it took counted as waiting on ZSXQ. */
 static int zsxq_get(struct zsxq_client *z, arena *a, const char *path, struct json_object **data)
 {
 	long long t0 = mono_ms();
-	int rc = zsxq_get_tries(z, a, path, data);
+	int rc = zsxq_call_tries(z, a, path, NULL, data);
 	z->wait_ms += mono_ms() - t0;
 	return rc;
 }
@@ -303,5 +308,39 @@ int zsxq_joined_count(struct zsxq_client *z, arena *a, const char *checkin_id, l
 	if (rc != CAMP_OK)
 		return rc;
 	*out = (long)jint(jobj(d, "statistics"), "joined_count");
+	return CAMP_OK;
+}
+
+int zsxq_create_project(struct zsxq_client *z, arena *a, const char *title, const char *text,
+                        int checkin_days, const char *expiration_time, const char **checkin_id)
+{
+	*checkin_id = NULL;
+	struct json_object *req = json_object_new_object(), *rd = json_object_new_object();
+	struct json_object *validity = json_object_new_object();
+	json_object_object_add(rd, "title", json_object_new_string(title));
+	json_object_object_add(rd, "text", json_object_new_string(text ? text : ""));
+	json_object_object_add(rd, "checkin_days", json_object_new_int(checkin_days));
+	json_object_object_add(rd, "type", json_object_new_string("accumulated"));
+	json_object_object_add(rd, "show_topics_on_timeline", json_object_new_boolean(0));
+	json_object_object_add(validity, "long_period", json_object_new_boolean(0));
+	json_object_object_add(validity, "expiration_time", json_object_new_string(expiration_time));
+	json_object_object_add(rd, "validity", validity);
+	json_object_object_add(req, "req_data", rd);
+	const char *body = arena_strdup(a, json_object_to_json_string_ext(req,
+	                                JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(req);
+	struct json_object *d;
+	long long t0 = mono_ms();
+	int rc = zsxq_call_tries(z, a, arena_printf(a, "/v2/groups/%s/checkins", z->group_id), body, &d);
+	z->wait_ms += mono_ms() - t0;
+	if (rc != CAMP_OK)
+		return rc;
+	struct json_object *c = jobj(d, "checkin");
+	long long id = jint(c, "checkin_id");
+	if (id <= 0) {
+		snprintf(z->error, sizeof(z->error), "知识星球没有返回打卡项目ID");
+		return CAMP_EPROVIDER;
+	}
+	*checkin_id = arena_printf(a, "%lld", id);
 	return CAMP_OK;
 }

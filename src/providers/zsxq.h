@@ -59,6 +59,12 @@ int zsxq_topics(struct zsxq_client *z, arena *a, const char *checkin_id, time_t 
 /* statistics.joined_count of a project. */
 int zsxq_joined_count(struct zsxq_client *z, arena *a, const char *checkin_id, long *out);
 
+/* Creates a check-in project (POST /v2/groups/{gid}/checkins, PROTOCOLS §4);
+ * expiration_time like "2026-12-17T23:59:59.000+0800".  *checkin_id = the
+ * new project's id (decimal text). */
+int zsxq_create_project(struct zsxq_client *z, arena *a, const char *title, const char *text,
+                        int checkin_days, const char *expiration_time, const char **checkin_id);
+
 /* 1 when an HTTP status / error text means the token expired (exposed for tests). */
 int zsxq_is_expired(long http_status, const char *error);
 

@@ -125,6 +125,7 @@
 </fieldset>
 <div class="d-flex gap-2">
 <button class="btn btn-primary" type="submit">保存</button>
+{{#UNPUBLISHED}}<button class="btn btn-outline-primary" type="submit" name="publish" value="1">保存并发布知识星球</button>{{/UNPUBLISHED}}
 <a class="btn btn-outline-secondary" href="/admin/camps">取消</a>
 </div>
 </form>

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ENV, HTTP, assertNoProblems, openSession, sql, visit } from './harness.mjs';
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000100000000908020000009d3f5a2e0000001549444154789c63fccfc0f09f811a30aa61d4300000f3e81f7f7f2a5c0000000049454e44ae426082', 'hex');
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+	'1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f63d8d0000000049454e44ae426082', 'hex');
 
 // A user made with campctl, as operators do; returns [name, password].
 function addUser(role) {

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from conftest import ENV, HTTP, add_user, dsn, login, new_session
+from synclib import zsxq_configured  # noqa: F401  (fixture: ZSXQ settings of camp-sim)
 
 
 # ---- helpers ---------------------------------------------------------------
@@ -332,3 +333,28 @@ def test_list_filters(admin, coach_id, dbc):
     assert row not in r.text
     r = admin.get(HTTP + "/admin/camps", params={"when": "this_month", "q": name}, timeout=5)
     assert r.status_code == 200
+
+
+def test_save_and_publish_creates_the_zsxq_project(admin, coach_id, dbc, zsxq_configured):
+    """保存并发布知识星球: the camp is saved, a queued job creates the ZSXQ project."""
+    name = "发布 " + uuid.uuid4().hex[:6]
+    form = valid_form(coach_id, name=name)
+    form["publish"] = "1"
+    r = post_camp(admin, form)
+    assert r.status_code == 303 and r.headers["Location"].startswith("/admin/jobs/")
+    cur = dbc.cursor()
+    cur.execute("SELECT id, planet_project_id FROM training_camp WHERE name = %s", (name,))
+    cid, project = cur.fetchone()
+    assert project is None                          # saved first, published by the job
+    deadline = time.time() + 20                     # camp-worker picks the queued job
+    while time.time() < deadline:
+        cur.execute("SELECT planet_project_id FROM training_camp WHERE id = %s", (cid,))
+        project = cur.fetchone()[0]
+        if project:
+            break
+        time.sleep(0.3)
+    assert project and project.isdigit()
+    cur.execute("SELECT event FROM camp_status_log WHERE camp_id = %s ORDER BY id", (cid,))
+    assert [r[0] for r in cur.fetchall()] == ["CREATE", "PUBLISH"]
+    page = admin.get(HTTP + f"/admin/camps/{cid}/edit", timeout=5).text
+    assert "保存并发布知识星球" not in page

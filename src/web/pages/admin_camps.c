@@ -5,6 +5,7 @@
 #include "camps.h"
 #include "clock.h"
 #include "db.h"
+#include "jobs.h"
 #include "env.h"
 #include "log.h"
 #include "media.h"
@@ -154,6 +155,25 @@ static int log_camp(struct req *r, const char *type, long long id, const char *n
 	return audit_log(r->db, r->a, &a);
 }
 
+/* 保存并发布知识星球: after the camp is saved, its ZSXQ project is created by
+ * a queued job (a slow outside call never holds a page); the admin watches
+ * the job's progress, and a failure leaves the camp saved. */
+static int publish_after_save(struct req *r, struct resp *w, long long id)
+{
+	if (req_form(r, "publish") == NULL)
+		return 0;
+	const char *args = arena_printf(r->a, "{\"camp_id\":%lld,\"user_id\":%lld}", id, r->user->id);
+	long long jid = job_enqueue(r->db, r->a, "zsxq-publish", args, r->user->id);
+	if (jid == 0) {
+		resp_flash(r, w, "warning", "训练营已保存，但发布到知识星球的任务未能排队，请稍后在编辑页重试");
+		resp_redirect(w, arena_printf(r->a, "/admin/camps/%lld", id));
+		return 1;
+	}
+	resp_flash(r, w, "success", "训练营已保存，正在发布到知识星球");
+	resp_redirect(w, arena_printf(r->a, "/admin/jobs/%lld", jid));
+	return 1;
+}
+
 /* ---- create / edit -------------------------------------------------------- */
 
 /* Stores a freshly uploaded image right away (content-addressed, so a
@@ -264,6 +284,8 @@ static void render_form(struct req *r, struct resp *w, const struct camp_form *f
 	tpl_set(b, "WECHAT_PAY_CODE_ID", f->wechat_pay_code_id);
 	tpl_set(b, "CAPACITY", f->capacity);
 	tpl_show(b, existing == NULL ? "CREATING" : "EDITING");
+	if (existing == NULL || existing->planet_project_id == NULL)
+		tpl_show(b, "UNPUBLISHED");
 	if (existing && strcmp(existing->status, "not_started") != 0)
 		tpl_show(b, "LOCKED");
 	else
@@ -332,6 +354,8 @@ void page_admin_camp_create(struct req *r, struct resp *w)
 		return;
 	}
 	log_info("camp %lld created", id);
+	if (publish_after_save(r, w, id))
+		return;
 	resp_flash(r, w, "success", "训练营已创建");
 	resp_redirect(w, arena_printf(r->a, "/admin/camps/%lld", id));
 }
@@ -411,6 +435,8 @@ void page_admin_camp_update(struct req *r, struct resp *w)
 		resp_error(r, w, 500, "保存失败，请重试");
 		return;
 	}
+	if (publish_after_save(r, w, c.id))
+		return;
 	resp_flash(r, w, "success", "已保存");
 	resp_redirect(w, arena_printf(r->a, "/admin/camps/%lld", c.id));
 }

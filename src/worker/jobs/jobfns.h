@@ -20,4 +20,7 @@ int job_expire_bindings(struct job_ctx *c);
 /* notify.c: the staff-alert and robot outbox, with backoff and pacing. */
 int job_notify(struct job_ctx *c);
 
+/* zsxq_publish.c: 保存并发布知识星球 (queued with {"camp_id", "user_id"}). */
+int job_zsxq_publish(struct job_ctx *c);
+
 #endif
