@@ -8,6 +8,7 @@
 #include "log.h"
 #include "money.h"
 #include "wechatpay.h"
+#include "wecom.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -426,4 +427,83 @@ const char *payment_exception_status_label(const char *status)
 		if (!strcmp(labels[i][0], status))
 			return labels[i][1];
 	return status ? status : "";
+}
+
+static const struct db_stmt q_bill_known = DB_STMT(
+	"SELECT 1 FROM payment_record WHERE wechat_transaction_id = $1"
+	" UNION ALL SELECT 1 FROM payment_exception WHERE transaction_id = $1");
+static const struct db_stmt q_bill_member = DB_STMT(
+	"INSERT INTO camp_member (camp_id, filled_wechat_nickname, paid, paid_at, created_at)"
+	" VALUES ($1, $2, true, to_timestamp($3::bigint), $4::timestamptz) RETURNING id");
+static const struct db_stmt q_bill_payment = DB_STMT(
+	"INSERT INTO payment_record (order_no, camp_id, member_id, pay_amount, pay_status, pay_time,"
+	" source, trade_type, wechat_transaction_id, payer_wechat_name, bind_status, bind_deadline,"
+	" created_at)"
+	" VALUES ('WB' || left($1, 60), $2, $3, $4::numeric / 100, 'success', to_timestamp($5::bigint),"
+	" 'wecom_bill', 'WECOM', $1, NULLIF($6, ''), 'pending', $7::timestamptz + interval '7 days',"
+	" $7::timestamptz) RETURNING id");
+static const struct db_stmt q_bill_olog = DB_STMT(
+	"INSERT INTO order_status_log (order_id, from_status, to_status, event, extra_data, created_at)"
+	" VALUES ($1, NULL, 'success', 'IMPORT_BILL', '{\"source\":\"wecom_bill\"}', $2::timestamptz)");
+static const struct db_stmt q_bill_blog = DB_STMT(
+	"INSERT INTO payment_bind_log (payment_id, from_status, to_status, event, extra_data, created_at)"
+	" VALUES ($1, NULL, 'pending', 'CREATE_WITHOUT_ATTACH', '{\"source\":\"wecom_bill\"}', $2::timestamptz)");
+static const struct db_stmt q_bill_exception = DB_STMT(
+	"INSERT INTO payment_exception (out_trade_no, transaction_id, camp_id, amount_fen, reason,"
+	" detail, created_at)"
+	" VALUES ($1, $2, $3, $4::integer, 'wrong_amount', $5, $6::timestamptz)"
+	" ON CONFLICT (transaction_id) WHERE transaction_id IS NOT NULL DO NOTHING");
+
+int payment_import_bill(struct db *d, arena *a, long long camp_id, int64_t deposit_fen,
+                        const struct wecom_bill *b, int *imported)
+{
+	*imported = 0;
+	/* payments only: refunds and unfinished bills are not enrollments */
+	if (b->bill_type != 0 || (b->trade_state != 1 && b->trade_state != 3) ||
+	    b->transaction_id[0] == '\0' || b->total_fee <= 0)
+		return CAMP_OK;
+	char now[40];
+	clock_now_param(now, sizeof(now));
+	if (db_begin(d) != CAMP_OK)
+		return CAMP_EDB;
+	PGresult *res = db_q(d, a, &q_bill_known, 1, (const char *[]){ b->transaction_id });
+	if (res == NULL || PQntuples(res) > 0) {
+		db_rollback(d);
+		return res ? CAMP_OK : CAMP_EDB;
+	}
+	const char *cid = arena_i64(a, camp_id);
+	int rc = CAMP_OK;
+	if (b->total_fee != deposit_fen) {
+		char b1[24], b2[24];
+		const char *ep[] = { b->out_trade_no, b->transaction_id, cid, arena_i64(a, b->total_fee),
+		                     arena_printf(a, "企业微信收款 %s 元与押金 %s 元不符",
+		                                  money_format(b->total_fee, b1, sizeof(b1)),
+		                                  money_format(deposit_fen, b2, sizeof(b2))), now };
+		if (db_q(d, a, &q_bill_exception, 6, ep) == NULL)
+			rc = CAMP_EDB;
+	} else {
+		const char *who = b->payer_name[0] ? b->payer_name : b->remark[0] ? b->remark : "企业微信付款";
+		const char *paid_at = arena_i64(a, b->pay_time > 0 ? b->pay_time : (long long)camp_now());
+		PGresult *m = db_q(d, a, &q_bill_member, 4, (const char *[]){ cid, who, paid_at, now });
+		const char *mid = m ? arena_strdup(a, PQgetvalue(m, 0, 0)) : NULL;
+		PGresult *p = mid ? db_q(d, a, &q_bill_payment, 7, (const char *[]){
+			b->transaction_id, cid, mid, arena_i64(a, b->total_fee), paid_at, b->payer_name, now }) : NULL;
+		const char *pid = p ? arena_strdup(a, PQgetvalue(p, 0, 0)) : NULL;
+		static const struct db_stmt q_counters2 = DB_STMT(
+			"UPDATE training_camp SET member_count = member_count + 1,"
+			" paid_amount = paid_amount + $2::numeric / 100 WHERE id = $1");
+		if (pid == NULL ||
+		    db_q(d, a, &q_bill_olog, 2, (const char *[]){ pid, now }) == NULL ||
+		    db_q(d, a, &q_bill_blog, 2, (const char *[]){ pid, now }) == NULL ||
+		    db_q(d, a, &q_counters2, 2, (const char *[]){ cid, arena_i64(a, b->total_fee) }) == NULL)
+			rc = CAMP_EDB;
+		else
+			*imported = 1;
+	}
+	if (rc != CAMP_OK || db_commit(d) != CAMP_OK) {
+		db_rollback(d);
+		*imported = 0;
+		return CAMP_EDB;
+	}
+	return CAMP_OK;
 }

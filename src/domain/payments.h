@@ -73,6 +73,14 @@ int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *cfg);
 
 
 
+struct wecom_bill;
+/* Imports one WeCom collection-code bill for a camp as a paid, pending-bind
+ * enrollment (source wecom_bill: refunded by hand, not through the merchant
+ * API).  Idempotent by transaction id; a wrong amount becomes an exception.
+ * *imported = 1 when a new payment was recorded. */
+int payment_import_bill(struct db *d, arena *a, long long camp_id, int64_t deposit_fen,
+                        const struct wecom_bill *b, int *imported);
+
 /* /admin/payments/exceptions: verified payments that could not be applied. */
 struct pay_exception {
 	long long id, camp_id;

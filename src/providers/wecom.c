@@ -197,3 +197,91 @@ int wecom_robot_send(const char *base_url, const char *key, const char *content,
 		return CAMP_EBUSY;
 	return ec == 93000 || ec == 40008 || ec == 45002 ? CAMP_EINVAL : CAMP_EPROVIDER;
 }
+
+static void copy_str(char *dst, size_t n, struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	dst[0] = '\0';
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		snprintf(dst, n, "%s", json_object_get_string(v));
+}
+
+static long long get_ll(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+int wecom_bill_list(const struct wecom_cfg *cfg, long long begin, long long end,
+                    const char *payee, const char *cursor, struct wecom_bill *bills,
+                    size_t max, size_t *n, char *next_cursor, struct wecom_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	*n = 0;
+	next_cursor[0] = '\0';
+	struct json_object *b = json_object_new_object();
+	json_object_object_add(b, "begin_time", json_object_new_int64(begin));
+	json_object_object_add(b, "end_time", json_object_new_int64(end));
+	if (payee && *payee)
+		json_object_object_add(b, "payee_userid", json_object_new_string(payee));
+	if (cursor && *cursor)
+		json_object_object_add(b, "cursor", json_object_new_string(cursor));
+	json_object_object_add(b, "limit", json_object_new_int((int)(max < 1000 ? max : 1000)));
+	char *body = strdup(json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN));
+	json_object_put(b);
+	if (body == NULL)
+		return CAMP_ERR;
+	int rc = CAMP_EPROVIDER;
+	struct json_object *o = NULL;
+	for (int refreshed = 0; refreshed < 2; refreshed++) {
+		char tok[600], et[700], url[1000];
+		if (get_token(cfg, refreshed, tok, sizeof(tok), out) != CAMP_OK)
+			break;
+		qesc(et, sizeof(et), tok);
+		snprintf(url, sizeof(url), "%s/cgi-bin/externalpay/get_bill_list?access_token=%s",
+		         cfg->base_url, et);
+		o = call("POST", url, body, out);
+		if (o == NULL)
+			break;
+		int ec = errcode_of(o, out);
+		if (ec == 0) {
+			rc = CAMP_OK;
+			break;
+		}
+		json_object_put(o);
+		o = NULL;
+		if (ec == 48002) {
+			rc = CAMP_EINVAL;       /* the app may not read bills: configuration */
+			break;
+		}
+		if (ec != 40014 && ec != 42001)
+			break;
+	}
+	free(body);
+	if (rc != CAMP_OK)
+		return rc;
+	struct json_object *list, *nc;
+	if (json_object_object_get_ex(o, "next_cursor", &nc) && json_object_is_type(nc, json_type_string))
+		snprintf(next_cursor, 64, "%s", json_object_get_string(nc));
+	if (json_object_object_get_ex(o, "bill_list", &list) && json_object_is_type(list, json_type_array)) {
+		size_t len = json_object_array_length(list);
+		for (size_t i = 0; i < len && *n < max; i++) {
+			struct json_object *e = json_object_array_get_idx(list, i), *pi;
+			struct wecom_bill *w = &bills[(*n)++];
+			memset(w, 0, sizeof(*w));
+			copy_str(w->transaction_id, sizeof(w->transaction_id), e, "transaction_id");
+			copy_str(w->out_trade_no, sizeof(w->out_trade_no), e, "out_trade_no");
+			copy_str(w->payee_userid, sizeof(w->payee_userid), e, "payee_userid");
+			copy_str(w->remark, sizeof(w->remark), e, "remark");
+			if (json_object_object_get_ex(e, "payer_info", &pi) ||
+			    json_object_object_get_ex(e, "contact_info", &pi))
+				copy_str(w->payer_name, sizeof(w->payer_name), pi, "name");
+			w->total_fee = get_ll(e, "total_fee");
+			w->pay_time = get_ll(e, "pay_time");
+			w->bill_type = (int)get_ll(e, "bill_type");
+			w->trade_state = (int)get_ll(e, "trade_state");
+		}
+	}
+	json_object_put(o);
+	return CAMP_OK;
+}

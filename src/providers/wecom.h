@@ -30,6 +30,28 @@ int wecom_send_text(const struct wecom_cfg *cfg, const char *touser, const char 
 int wecom_robot_send(const char *base_url, const char *key, const char *content,
                      struct wecom_result *out);
 
+/* One external-pay bill (对外收款, PROTOCOLS §3): a payment to a WeCom collection code. */
+struct wecom_bill {
+	char transaction_id[128];
+	char out_trade_no[128];
+	char payee_userid[128];
+	char remark[256];
+	char payer_name[128];
+	long long total_fee;         /* fen */
+	long long pay_time;          /* Unix seconds */
+	int bill_type;               /* 0 pay, 1 refund */
+	int trade_state;             /* 1 done, 3 done with refund */
+};
+
+/* One page of POST /cgi-bin/externalpay/get_bill_list for [begin, end] (≤ 1
+ * month) and payee (may be NULL), from cursor ("" for the first page).
+ * cfg->secret is the external-pay app's secret.  Fills up to max bills,
+ * *n, and next_cursor ("" when this was the last page; ≥ 64 bytes).
+ * CAMP_OK; CAMP_EINVAL on 48002 (no permission); CAMP_EPROVIDER otherwise. */
+int wecom_bill_list(const struct wecom_cfg *cfg, long long begin, long long end,
+                    const char *payee, const char *cursor, struct wecom_bill *bills,
+                    size_t max, size_t *n, char *next_cursor, struct wecom_result *out);
+
 /* Forgets cached tokens (tests, a changed secret). */
 void wecom_token_reset(void);
 

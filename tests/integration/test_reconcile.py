@@ -64,3 +64,34 @@ def test_order_unknown_to_wechat_is_closed_when_expired():
         no, cid, mid)
     run_job()
     assert sql("SELECT pay_status FROM payment_record WHERE order_no = %s", no)[0][0] == "closed"
+
+
+def test_wecom_bills_are_imported_as_pending_bind_payments():
+    import requests
+    from conftest import HTTP, SIM
+    from paylib import csrf, h5
+    payee = "payee_" + secrets.token_hex(4)
+    cid = make_camp()
+    sql("UPDATE training_camp SET wechat_pay_code_id = %s WHERE id = %s", payee, cid)
+    good = requests.post(SIM + "/sim/wechatpay/bills", json={"payee_userid": payee, "total_fee": 9900,
+                                                            "remark": "押金"}, timeout=10).json()
+    bad = requests.post(SIM + "/sim/wechatpay/bills", json={"payee_userid": payee, "total_fee": 100},
+                        timeout=10).json()
+    run_job()
+    rows = sql("SELECT p.source, p.pay_status, p.bind_status, m.paid FROM payment_record p"
+               " JOIN camp_member m ON m.id = p.member_id WHERE p.wechat_transaction_id = %s",
+               good["transaction_id"])
+    assert rows == [("wecom_bill", "success", "pending", True)]
+    assert sql("SELECT reason FROM payment_exception WHERE transaction_id = %s", bad["transaction_id"]) == \
+        [("wrong_amount",)]
+    run_job()                                        # idempotent by transaction id
+    assert sql("SELECT count(*) FROM payment_record WHERE camp_id = %s", cid)[0][0] == 1
+    assert sql("SELECT member_count FROM training_camp WHERE id = %s", cid)[0][0] == 1
+    # the member binds with the transaction id from the WeCom receipt
+    b = h5()
+    r = b.post(HTTP + "/h5/bind", data={"_csrf": csrf(b, "/h5/bind"), "order_no": good["transaction_id"],
+                                         "planet_nickname": "企微", "planet_user_id": "77" + "1" * 13,
+                                         "wechat_nickname": "企微"}, allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    assert sql("SELECT bind_status, bind_method FROM payment_record WHERE wechat_transaction_id = %s",
+               good["transaction_id"]) == [("completed", "user_fill")]

@@ -8,9 +8,14 @@
 #include "payments.h"
 #include "wechatpay.h"
 #include "wechatpay_api.h"
+#include "config.h"
+#include "env.h"
+#include "money.h"
+#include "wecom.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Orders still pending a minute after they were made (younger ones are
@@ -124,6 +129,64 @@ static void one(struct job_ctx *c, const struct wxpay_cfg *cfg, const char *pid,
 		t->errors++;
 }
 
+/* Camps with a WeCom collection code that may still receive deposits. */
+static const struct db_stmt q_bill_camps = DB_STMT(
+	"SELECT id, wechat_pay_code_id, deposit::text AS deposit,"
+	" GREATEST(extract(epoch FROM created_at), extract(epoch FROM $1::timestamptz) - 30 * 86400)::bigint AS since"
+	" FROM training_camp WHERE deleted_at IS NULL AND wechat_pay_code_id IS NOT NULL"
+	" AND end_date >= ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date - 7 ORDER BY id");
+
+#define BILL_PAGE 100
+
+/* 对外收款 bills of each camp's collection code, imported as pending-bind
+ * payments.  Returns how many camps failed (0 when WeCom is not set up). */
+static int import_bills(struct job_ctx *c, int *imported)
+{
+	char *corp = config_get(c->db, "wechat.corp_id");
+	char *secret = config_get(c->db, "wechat.externalpay_secret");
+	struct wecom_cfg w = { camp_env()->wecom_base, arena_strdup(c->a, corp),
+	                       arena_strdup(c->a, secret), 0 };
+	free(corp);
+	free(secret);
+	if (w.corp_id == NULL || w.secret == NULL)
+		return 0;
+	char now[40];
+	PGresult *res = db_q(c->db, c->a, &q_bill_camps, 1,
+	                     (const char *[]){ clock_now_param(now, sizeof(now)) });
+	if (res == NULL)
+		return 1;
+	int failed = 0;
+	struct wecom_bill *bills = arena_alloc(c->a, sizeof(*bills) * BILL_PAGE);
+	for (int i = 0; i < PQntuples(res) && !job_stopping(c); i++) {
+		long long camp_id = db_get_ll(res, i, "id", 0);
+		long long since = db_get_ll(res, i, "since", 0), until = (long long)camp_now();
+		int64_t deposit = 0;
+		money_parse(db_get(res, i, "deposit"), &deposit);
+		char cursor[64] = "";
+		for (int pages = 0; pages < 100; pages++) {
+			size_t n;
+			char next[64];
+			struct wecom_result wr;
+			if (wecom_bill_list(&w, since, until, db_get(res, i, "wechat_pay_code_id"), cursor,
+			                    bills, BILL_PAGE, &n, next, &wr) != CAMP_OK) {
+				log_warn("reconcile: bills of camp %lld: %s", camp_id, wr.error);
+				failed++;
+				break;
+			}
+			for (size_t k = 0; k < n; k++) {
+				int one = 0;
+				if (payment_import_bill(c->db, c->a, camp_id, deposit, &bills[k], &one) != CAMP_OK)
+					failed++;
+				*imported += one;
+			}
+			if (next[0] == '\0')
+				break;
+			snprintf(cursor, sizeof(cursor), "%s", next);
+		}
+	}
+	return failed;
+}
+
 int job_reconcile_payments(struct job_ctx *c)
 {
 	struct wxpay_cfg cfg;
@@ -152,6 +215,10 @@ int job_reconcile_payments(struct job_ctx *c)
 	json_object_object_add(d, "closed", json_object_new_int(t.closed));
 	json_object_object_add(d, "still_pending", json_object_new_int(t.still_pending));
 	json_object_object_add(d, "exceptions", json_object_new_int(t.exceptions));
+	int bills = 0;
+	int bill_failures = import_bills(c, &bills);
+	json_object_object_add(d, "bills_imported", json_object_new_int(bills));
+	t.errors += bill_failures;
 	json_object_object_add(d, "errors", json_object_new_int(t.errors));
 	if (t.errors > 0) {
 		job_fail(c, "%d 笔订单查询或关闭失败，下次运行会重试", t.errors);
