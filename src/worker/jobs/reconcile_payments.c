@@ -132,7 +132,7 @@ static void one(struct job_ctx *c, const struct wxpay_cfg *cfg, const char *pid,
 /* Camps with a WeCom collection code that may still receive deposits. */
 static const struct db_stmt q_bill_camps = DB_STMT(
 	"SELECT id, wechat_pay_code_id, deposit::text AS deposit,"
-	" GREATEST(extract(epoch FROM created_at), extract(epoch FROM $1::timestamptz) - 30 * 86400)::bigint AS since"
+	" floor(GREATEST(extract(epoch FROM created_at), extract(epoch FROM $1::timestamptz) - 30 * 86400))::bigint AS since"
 	" FROM training_camp WHERE deleted_at IS NULL AND wechat_pay_code_id IS NOT NULL"
 	" AND end_date >= ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date - 7 ORDER BY id");
 
@@ -159,7 +159,14 @@ static int import_bills(struct job_ctx *c, int *imported)
 	struct wecom_bill *bills = arena_alloc(c->a, sizeof(*bills) * BILL_PAGE);
 	for (int i = 0; i < PQntuples(res) && !job_stopping(c); i++) {
 		long long camp_id = db_get_ll(res, i, "id", 0);
-		long long since = db_get_ll(res, i, "since", 0), until = (long long)camp_now();
+		/* a minute of slack for the two clocks; a bill is imported once whatever overlaps */
+		long long since = db_get_ll(res, i, "since", 0), until = (long long)camp_now() + 60;
+		/* WeCom takes at most a month per call; a camp created "later" than
+		 * now (clock moved in tests) has nothing to import yet */
+		if (since < until - 30 * 86400)
+			since = until - 30 * 86400;
+		if (since > until)
+			continue;
 		int64_t deposit = 0;
 		money_parse(db_get(res, i, "deposit"), &deposit);
 		char cursor[64] = "";
