@@ -227,6 +227,34 @@ const char *refund_status_label(const char *s)
 
 /* ---- decisions ----------------------------------------------------------- */
 
+/* What a batch approval would move: the proposals of ids still pending, at
+ * or above min_confidence, in the auditor's scope (the confirmation page). */
+static const struct db_stmt q_batch_total = DB_STMT(
+	"SELECT count(*) AS n, COALESCE(sum(r.refund_amount), 0)::text AS total"
+	"  FROM refund_record r JOIN camp_member m ON m.id = r.member_id"
+	" WHERE r.id = ANY ($1::bigint[]) AND r.deleted_at IS NULL"
+	"   AND r.audit_status = 'pending' AND r.refund_status = 'pending'"
+	"   AND m.match_confidence >= $2::int" SCOPE("r.camp_id", 3));
+
+int refund_batch_total(struct db *d, arena *a, const long long *ids, int n, int min_confidence,
+                       long long scope_user, int *count, int64_t *fen)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "{");
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+	buf_puts(&b, "}");
+	const char *p[] = { arena_strdup(a, b.s), arena_i64(a, min_confidence), arena_i64(a, scope_user) };
+	buf_free(&b);
+	PGresult *res = db_q(d, a, &q_batch_total, 3, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	*count = (int)db_get_ll(res, 0, "n", 0);
+	*fen = 0;
+	money_parse(db_get(res, 0, "total"), fen);
+	return CAMP_OK;
+}
+
 static const struct db_stmt q_decide = DB_STMT(
 	"UPDATE refund_record r SET refund_status = $2, audit_status = $2, auditor_id = NULLIF($3::bigint, 0),"
 	"       audit_time = $4::timestamptz, audit_comment = $5, updated_at = $4::timestamptz"

@@ -62,6 +62,9 @@ const char *refund_status_label(const char *status);
  * CAMP_OK; CAMP_ENOTFOUND (not visible, not pending or under
  * min_confidence); CAMP_ECONFLICT (another live refund of the payment);
  * CAMP_EDB.  *fen = the amount (may be NULL). */
+/* The count and total of a batch approval, for its confirmation page. */
+int refund_batch_total(struct db *d, arena *a, const long long *ids, int n, int min_confidence,
+                       long long scope_user, int *count, int64_t *fen);
 int refund_decide(struct db *d, arena *a, long long id, int approve, const char *reason,
                   int min_confidence, long long scope_user, const struct audit *who,
                   int64_t *fen);

@@ -11,6 +11,7 @@
 {{#ID}}<input type="hidden" name="ids" value="{{V}}">
 {{/ID}}
 <p>将{{VERB}}所选的 {{COUNT}} 条退款提议。{{#APPROVE}}只处理匹配度不低于 {{MIN_CONFIDENCE}} 的提议，较低的需逐条审核；通过后立即向微信提交退款。{{/APPROVE}}</p>
+{{#APPROVE}}<p class="alert alert-warning" role="status">将向 {{MEMBERS}} 名会员退款共 <span class="money">¥{{TOTAL}}</span>。</p>{{/APPROVE}}
 <button class="btn btn-primary" type="submit">确认{{VERB}}</button>
 <a class="btn btn-outline-secondary" href="/admin/refunds/pending">返回</a>
 </form>

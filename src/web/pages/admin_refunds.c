@@ -194,8 +194,15 @@ static void decide(struct req *r, struct resp *w, int approve)
 		tpl_set(b, "REASON", reason);
 		tpl_set(b, "ACTION", approve ? "/admin/refunds/approve" : "/admin/refunds/reject");
 		tpl_set(b, "VERB", approve ? "通过" : "拒绝");
-		if (approve)
-			tpl_show(b, "APPROVE");
+		int cnt = 0;
+		int64_t fen = 0;
+		if (approve && refund_batch_total(r->db, r->a, ids, n, (int)min_conf, scope_of(r), &cnt, &fen) == CAMP_OK) {
+			/* the money is spelled out before anything moves (UI.md) */
+			char total[32];
+			tpl_dict *ap = tpl_add_section(b, "APPROVE");
+			tpl_set_int(ap, "MEMBERS", cnt);
+			tpl_set(ap, "TOTAL", money_format_grouped(fen, total, sizeof(total)));
+		}
 		page_admin(r, w, p, "/admin/refunds/pending");
 		return;
 	}
