@@ -303,3 +303,53 @@ def test_camp_refund_list_button_queues_the_job():
             break
         time.sleep(0.3)
     assert sql("SELECT count(*) FROM refund_record WHERE camp_id = %s", camp)[0][0] == 1
+
+
+def test_abnormal_refund_ends_the_attempt_and_can_be_refunded_offline():
+    camp, ms = finished_camp(("888001", 15, 100))
+    mid, pid, no = ms[0]
+    rid = propose(camp)[mid][0]
+    sql("UPDATE refund_record SET refund_status = 'approved', audit_status = 'approved' WHERE id = %s", rid)
+    fault("refund-abnormal", 1)
+    run_refunds()
+    wait_status(rid, "abnormal")      # by the callback or the next query
+    assert "异常" in sql("SELECT failure_reason FROM refund_record WHERE id = %s", rid)[0][0]
+    assert sql("SELECT refunded_amount::text FROM training_camp WHERE id = %s", camp)[0][0] == "0.00"
+    s = admin()
+    assert post(s, f"/admin/refunds/{rid}/retry", action="offline").status_code == 303
+    assert status_of(rid) == "refunded_offline"
+    events = [r[0] for r in sql("SELECT event FROM refund_status_log WHERE refund_id = %s ORDER BY id", rid)]
+    assert events[-1] != events[0] and len(events) >= 3
+
+
+def test_timeout_queries_before_resubmitting_the_same_number():
+    camp, ms = finished_camp(("889001", 15, 100))
+    mid, pid, no = ms[0]
+    rid = propose(camp)[mid][0]
+    sql("UPDATE refund_record SET refund_status = 'approved', audit_status = 'approved' WHERE id = %s", rid)
+    fault("timeout", 1)               # the create call gets no answer: outcome unknown
+    run_refunds()
+    fault("ok")
+    assert status_of(rid) == "processing"
+    sql("UPDATE refund_record SET next_retry_at = NULL WHERE id = %s", rid)
+    run_refunds()                     # asks first (the sim never saw it), then resubmits
+    wait_status(rid, "success")
+    nos = {n for n, _ in refund_creates(no)}
+    assert len(nos) == 1              # one out_refund_no for the whole attempt
+    assert sql("SELECT refunded_amount::text FROM payment_record WHERE id = %s", pid)[0][0] == "99.00"
+
+
+def test_refund_settled_by_callback_then_queried_is_applied_once():
+    camp, ms = finished_camp(("889501", 15, 100))
+    mid, pid, no = ms[0]
+    rid = propose(camp)[mid][0]
+    sql("UPDATE refund_record SET refund_status = 'approved', audit_status = 'approved' WHERE id = %s", rid)
+    run_refunds()                     # submitted: PROCESSING; the callback arrives after the delay
+    wait_status(rid, "success")
+    before = sql("SELECT count(*) FROM refund_status_log WHERE refund_id = %s", rid)[0][0]
+    sql("UPDATE refund_record SET next_retry_at = NULL WHERE id = %s", rid)
+    run_refunds()                     # a later query of a settled refund is a repeat
+    assert sql("SELECT count(*) FROM refund_status_log WHERE refund_id = %s", rid)[0][0] == before
+    assert sql("SELECT refunded_amount::text FROM training_camp WHERE id = %s", camp)[0][0] == "99.00"
+    assert sql("SELECT count(*) FROM notification_message WHERE message_type = 'refund_success'"
+               " AND member_id = %s", mid)[0][0] == 1
