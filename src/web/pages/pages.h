@@ -72,6 +72,17 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w);
 void page_admin_exception_refund(struct req *r, struct resp *w);
 void page_admin_exception_resolve(struct req *r, struct resp *w);
 
+/* wxpay_notify.c: the verified, decrypted resource of a WeChat Pay callback, or
+ * NULL once the request has been answered (refused, or an event not acted on).
+ * prefix names the audit actions ("NOTIFY" → NOTIFY_REJECTED …). */
+struct wxpay_cfg;
+const char *wxpay_notify_open(struct req *r, struct resp *w, struct wxpay_cfg *cfg,
+                              const char *prefix, const char *event_prefix,
+                              const char *original_type);
+void wxpay_notify_fail(struct resp *w, int status, const char *message, arena *a);
+void wxpay_notify_audit(struct req *r, long long payment_id, const char *action,
+                        const char *detail, const char *error);
+
 /* pay_notify.c */
 void page_pay_notify(struct req *r, struct resp *w);
 

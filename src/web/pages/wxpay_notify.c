@@ -1,0 +1,100 @@
+/* wxpay_notify.c: the shared front half of WeChat Pay callbacks — verify first, then decrypt.
+ * Both POST /pay/wechat/notify and /pay/wechat/refund-notify go through here, so the
+ * order of checks (serial, type, time window, signature, envelope, event, AES-GCM) is
+ * written once. */
+#include "pages.h"
+#include "camp.h"
+#include "clock.h"
+#include "log.h"
+#include "metrics.h"
+#include "payments.h"
+#include "wechatpay.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void wxpay_notify_fail(struct resp *w, int status, const char *message, arena *a)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "code", json_object_new_string("FAIL"));
+	json_object_object_add(o, "message", json_object_new_string(message));
+	resp_json(w, status, o, a);
+}
+
+void wxpay_notify_audit(struct req *r, long long payment_id, const char *action,
+                        const char *detail, const char *error)
+{
+	struct json_object *o = NULL;
+	int json = r->body_len > 0 &&
+	           parse_json_object(r->a, (const char *)r->body, r->body_len, &o) == CAMP_OK;
+	struct pay_audit e = {
+		.payment_id = payment_id, .action = action, .detail = detail,
+		.ip = r->remote_addr, .user_agent = r->user_agent,
+		.request_json = json ? (const char *)r->body : NULL, .error = error,
+	};
+	if (payment_audit(r->db, r->a, &e) != CAMP_OK)
+		log_err("%s: cannot write the payment audit log", action);
+}
+
+const char *wxpay_notify_open(struct req *r, struct resp *w, struct wxpay_cfg *cfg,
+                              const char *prefix, const char *event_prefix,
+                              const char *original_type)
+{
+	char act[48];
+	snprintf(act, sizeof(act), "%s_REJECTED", prefix);
+	if (wxpay_cfg_load(r->db, r->a, cfg) != CAMP_OK) {
+		wxpay_notify_audit(r, 0, act, "商户未配置", "merchant settings missing");
+		metrics_callback(CB_ERROR);
+		wxpay_notify_fail(w, 500, "merchant not configured", r->a);
+		return NULL;
+	}
+	struct wxpay_sig sig = {
+		.timestamp = req_header(r, "HTTP_WECHATPAY_TIMESTAMP"),
+		.nonce = req_header(r, "HTTP_WECHATPAY_NONCE"),
+		.signature = req_header(r, "HTTP_WECHATPAY_SIGNATURE"),
+		.serial = req_header(r, "HTTP_WECHATPAY_SERIAL"),
+		.signature_type = req_header(r, "HTTP_WECHATPAY_SIGNATURE_TYPE"),
+	};
+	const char *why;
+	if (wxpay_verify(cfg, &sig, (const char *)(r->body ? r->body : (const unsigned char *)""),
+	                 r->body_len, camp_now(), &why) != CAMP_OK) {
+		log_warn("%s: refused: %s", prefix, why);
+		wxpay_notify_audit(r, 0, act, "回调验签失败", why);
+		metrics_callback(CB_REJECTED);
+		wxpay_notify_fail(w, 401, "signature verification failed", r->a);
+		return NULL;
+	}
+	struct json_object *env = NULL, *res, *v;
+	if (parse_json_object(r->a, (const char *)r->body, r->body_len, &env) != CAMP_OK) {
+		wxpay_notify_audit(r, 0, act, "回调不是 JSON", "malformed envelope");
+		metrics_callback(CB_REJECTED);
+		wxpay_notify_fail(w, 400, "malformed body", r->a);
+		return NULL;
+	}
+	const char *event = json_object_object_get_ex(env, "event_type", &v) &&
+	                    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	if (event == NULL || strncmp(event, event_prefix, strlen(event_prefix)) != 0 ||
+	    !json_object_object_get_ex(env, "resource", &res)) {
+		/* a verified event we do not act on: acknowledged, recorded */
+		snprintf(act, sizeof(act), "%s_IGNORED", prefix);
+		wxpay_notify_audit(r, 0, act, event ? event : "无事件类型", NULL);
+		metrics_callback(CB_DUPLICATE);
+		resp_body(w, 204, "text/plain", "", 0);
+		return NULL;
+	}
+	const char *otype = json_object_object_get_ex(res, "original_type", &v) &&
+	                    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	char *plain = NULL;
+	size_t plen;
+	if ((otype && strcmp(otype, original_type) != 0) ||
+	    wxpay_decrypt_resource(cfg, res, &plain, &plen) != CAMP_OK) {
+		wxpay_notify_audit(r, 0, act, "回调解密失败", "decryption failed");
+		metrics_callback(CB_REJECTED);
+		wxpay_notify_fail(w, 400, "decryption failed", r->a);
+		return NULL;
+	}
+	arena_defer(r->a, free, plain);
+	return plain;
+}
