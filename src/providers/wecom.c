@@ -285,3 +285,10 @@ int wecom_bill_list(const struct wecom_cfg *cfg, long long begin, long long end,
 	json_object_put(o);
 	return CAMP_OK;
 }
+
+int wecom_check(const struct wecom_cfg *cfg, struct wecom_result *out)
+{
+	char tok[600];
+	memset(out, 0, sizeof(*out));
+	return get_token(cfg, 1, tok, sizeof(tok), out);
+}

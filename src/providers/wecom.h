@@ -52,6 +52,10 @@ int wecom_bill_list(const struct wecom_cfg *cfg, long long begin, long long end,
                     const char *payee, const char *cursor, struct wecom_bill *bills,
                     size_t max, size_t *n, char *next_cursor, struct wecom_result *out);
 
+/* Fetches a fresh access token for cfg (测试连接).  CAMP_OK or CAMP_EPROVIDER
+ * with WeCom's errcode in out. */
+int wecom_check(const struct wecom_cfg *cfg, struct wecom_result *out);
+
 /* Forgets cached tokens (tests, a changed secret). */
 void wecom_token_reset(void);
 

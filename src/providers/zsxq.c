@@ -344,3 +344,10 @@ int zsxq_create_project(struct zsxq_client *z, arena *a, const char *title, cons
 	*checkin_id = arena_printf(a, "%lld", id);
 	return CAMP_OK;
 }
+
+int zsxq_check(struct zsxq_client *z, arena *a)
+{
+	struct json_object *d;
+	return zsxq_get(z, a, arena_printf(a, "/v2/groups/%s/checkins?scope=ongoing&count=1",
+	                                   z->group_id), &d);
+}

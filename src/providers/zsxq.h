@@ -65,6 +65,9 @@ int zsxq_joined_count(struct zsxq_client *z, arena *a, const char *checkin_id, l
 int zsxq_create_project(struct zsxq_client *z, arena *a, const char *title, const char *text,
                         int checkin_days, const char *expiration_time, const char **checkin_id);
 
+/* One cheap authenticated call (the group's ongoing projects): 测试连接. */
+int zsxq_check(struct zsxq_client *z, arena *a);
+
 /* 1 when an HTTP status / error text means the token expired (exposed for tests). */
 int zsxq_is_expired(long http_status, const char *error);
 

@@ -64,6 +64,7 @@ const struct route routes[] = {
 	{ M_POST, "/admin/users/{id}/reset-password", page_admin_user_reset_password, R_SYSTEM, RF_CSRF, "admin_user_reset_password" },
 	{ M_GET, "/admin/settings", page_admin_settings, R_SYSTEM, 0, "admin_settings" },
 	{ M_POST, "/admin/settings", page_admin_settings_post, R_SYSTEM, RF_CSRF, "admin_settings_post" },
+	{ M_POST, "/admin/settings/test", page_admin_settings_test, R_SYSTEM, RF_CSRF, "admin_settings_test" },
 	{ M_GET, "/admin/logs", page_admin_logs, R_SYSTEM, 0, "admin_logs" },
 	/* --- end issue #5 --- */
 	/* --- refunds (issue #10): 退款审核 admin+manager+coach (coaches: own camps, in SQL) --- */

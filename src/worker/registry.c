@@ -16,6 +16,7 @@ const struct job_def job_defs[] = {
 	{ "expire-bindings", job_expire_bindings, { SCHED_EVERY, 60, 0 }, "绑定超期处理" },
 	{ "notify", job_notify, { SCHED_EVERY, 1, 0 }, "通知发送" },
 	{ "zsxq-publish", job_zsxq_publish, { SCHED_NONE, 0, 0 }, "发布到知识星球" },
+	{ "test-connection", job_test_connection, { SCHED_NONE, 0, 0 }, "测试连接" },
 };
 
 const size_t job_ndefs = sizeof(job_defs) / sizeof(job_defs[0]);

@@ -47,5 +47,10 @@
 {{/CALLBACKS}}
 <button class="btn btn-primary" type="submit">保存「{{NAME}}」</button>
 </form>
+{{#TESTABLE}}<form class="mt-2" method="post" action="/admin/settings/test">
+<input type="hidden" name="_csrf" value="{{CSRF}}">
+<input type="hidden" name="provider" value="{{PROVIDER}}">
+<button class="btn btn-outline-secondary" type="submit">测试连接（已保存的配置）</button>
+</form>{{/TESTABLE}}
 </section>
 {{/GROUP}}

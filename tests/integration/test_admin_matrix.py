@@ -23,6 +23,7 @@ MATRIX = {
     ("POST", "/admin/users/{id}/reset-password"): {"admin"},
     ("GET", "/admin/settings"): {"admin"},
     ("POST", "/admin/settings"): {"admin"},
+    ("POST", "/admin/settings/test"): {"admin"},
     ("GET", "/admin/logs"): {"admin"},
     # 训练营管理: admin and manager (PRD §2.2)
     ("GET", "/admin/camps"): {"admin", "manager"},

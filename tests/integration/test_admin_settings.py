@@ -153,3 +153,50 @@ def test_settings_post_needs_csrf(as_role, dbc):
                allow_redirects=False, timeout=10)
     assert r.status_code == 403
     assert stored(dbc, "refund.grace_days") == before
+
+
+def _job_outcome(dbc, job_id, timeout=30):
+    import time
+    cur = dbc.cursor()
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        cur.execute("SELECT state, error FROM job_queue WHERE id = %s", (job_id,))
+        state, error = cur.fetchone()
+        if state in ("done", "failed"):
+            return state, error
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} still {state}")
+
+
+@pytest.mark.parametrize("provider", ["zsxq", "wecom", "wechatpay"])
+def test_connection_test_runs_as_a_job(as_role, dbc, provider):
+    from simlib import settings
+    st = settings()
+    for k in ("planet.cookie", "planet.group_id", "wechat.corp_id", "wechat.app_secret"):
+        campctl("config", "set", k, st[k])
+    s = as_role("admin")
+    assert "测试连接" in page(s).text
+    r = s.post(HTTP + "/admin/settings/test", data={"_csrf": csrf_of(page(s).text), "provider": provider},
+               allow_redirects=False, timeout=10)
+    assert r.status_code == 303 and r.headers["Location"].startswith("/admin/jobs/")
+    job = int(r.headers["Location"].rsplit("/", 1)[1])
+    state, error = _job_outcome(dbc, job)
+    assert (state, error) == ("done", None)
+    assert "连接正常" in s.get(HTTP + f"/admin/jobs/{job}", timeout=10).text
+
+
+def test_connection_test_reports_the_providers_error(as_role, dbc, restore):
+    import time
+    from simlib import settings
+    restore("planet.cookie")
+    campctl("config", "set", "planet.cookie", "not-a-valid-token")
+    time.sleep(2.2)                       # settings reach camp-worker within 2 s
+    s = as_role("admin")
+    r = s.post(HTTP + "/admin/settings/test", data={"_csrf": csrf_of(page(s).text), "provider": "zsxq"},
+               allow_redirects=False, timeout=10)
+    state, error = _job_outcome(dbc, int(r.headers["Location"].rsplit("/", 1)[1]))
+    campctl("config", "set", "planet.cookie", settings()["planet.cookie"])
+    assert state == "failed" and "Token 已失效" in error
+    bad = s.post(HTTP + "/admin/settings/test", data={"_csrf": csrf_of(page(s).text), "provider": "ftp"},
+                 allow_redirects=False, timeout=10)
+    assert bad.status_code == 400

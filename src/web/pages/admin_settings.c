@@ -2,6 +2,7 @@
 #include "pages.h"
 #include "audit_req.h"
 #include "camp.h"
+#include "jobs.h"
 #include "config.h"
 #include "db.h"
 #include "env.h"
@@ -55,6 +56,18 @@ static void fill_key(struct req *r, tpl_dict *g, size_t i, const struct posted *
 		tpl_set(tpl_add_section(d, "ERR"), "TEXT", ps->err[i]);
 }
 
+/* The settings groups that talk to an outside service have a 测试连接 button. */
+static const char *test_provider(const char *group)
+{
+	if (!strcmp(group, "知识星球"))
+		return "zsxq";
+	if (!strcmp(group, "企业微信"))
+		return "wecom";
+	if (!strcmp(group, "微信支付"))
+		return "wechatpay";
+	return NULL;
+}
+
 static void show(struct req *r, struct resp *w, const struct posted *ps)
 {
 	struct page *p = page_new(r, "系统配置", "admin/settings.tpl");
@@ -66,6 +79,9 @@ static void show(struct req *r, struct resp *w, const struct posted *ps)
 		for (size_t i = 0; i < config_nkeys; i++)
 			if (!strcmp(config_keys[i].group, groups[gi]))
 				fill_key(r, g, i, ps);
+		const char *provider = test_provider(groups[gi]);
+		if (provider != NULL)
+			tpl_set(tpl_add_section(g, "TESTABLE"), "PROVIDER", provider);
 		if (!strcmp(groups[gi], "微信支付")) {
 			tpl_dict *c = tpl_add_section(g, "CALLBACKS");
 			const char *base = camp_env()->base_url ? camp_env()->base_url : "";
@@ -215,4 +231,23 @@ void page_admin_settings_post(struct req *r, struct resp *w)
 	           ? arena_printf(r->a, "「%s」已保存（%d 项修改）", ps.group, nchanged)
 	           : arena_printf(r->a, "「%s」没有修改", ps.group));
 	resp_redirect(w, arena_printf(r->a, "/admin/settings#group-%zu", gi));
+}
+
+/* POST /admin/settings/test: 测试连接 runs as a queued job (an outside call never holds a
+ * page); its page reports success or the provider's error in plain words. */
+void page_admin_settings_test(struct req *r, struct resp *w)
+{
+	const char *provider = req_form(r, "provider");
+	if (provider == NULL || (strcmp(provider, "zsxq") && strcmp(provider, "wecom") &&
+	                         strcmp(provider, "wechatpay"))) {
+		resp_error(r, w, 400, "未知的服务");
+		return;
+	}
+	long long id = job_enqueue(r->db, r->a, "test-connection",
+	                           arena_printf(r->a, "{\"provider\":\"%s\"}", provider), r->user->id);
+	if (id == 0) {
+		resp_unavailable(r, w);
+		return;
+	}
+	resp_redirect(w, arena_printf(r->a, "/admin/jobs/%lld", id));
 }

@@ -43,6 +43,7 @@ void page_admin_user_reset_password(struct req *r, struct resp *w);
 /* admin_settings.c */
 void page_admin_settings(struct req *r, struct resp *w);
 void page_admin_settings_post(struct req *r, struct resp *w);
+void page_admin_settings_test(struct req *r, struct resp *w);
 /* admin_logs.c */
 void page_admin_logs(struct req *r, struct resp *w);
 /* --- end issue #5 --- */

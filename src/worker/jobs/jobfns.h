@@ -23,4 +23,7 @@ int job_notify(struct job_ctx *c);
 /* zsxq_publish.c: 保存并发布知识星球 (queued with {"camp_id", "user_id"}). */
 int job_zsxq_publish(struct job_ctx *c);
 
+/* test_connection.c: 测试连接 (queued with {"provider": "zsxq"|"wecom"|"wechatpay"}). */
+int job_test_connection(struct job_ctx *c);
+
 #endif
