@@ -13,11 +13,11 @@
 	" c.planet_project_id, c.wechat_pay_code_id, c.deposit::text AS deposit, c.start_date::text AS start_date," \
 	" c.end_date::text AS end_date, c.total_days, c.required_days, c.status," \
 	" COALESCE(c.capacity, 0) AS capacity," \
-	" (SELECT count(*) FROM camp_member m WHERE m.camp_id = c.id AND m.paid" \
-	"   AND m.deleted_at IS NULL) AS paid_members," \
-	" (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id" \
+	" c.member_count AS paid_members," \
+	" CASE WHEN c.capacity IS NULL THEN 0 ELSE" \
+	"  (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id" \
 	"   AND p.pay_status = 'pending' AND p.time_expire > $1::timestamptz" \
-	"   AND p.deleted_at IS NULL) AS held_seats"
+	"   AND p.deleted_at IS NULL) END AS held_seats"
 
 static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 {
