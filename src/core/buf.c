@@ -85,3 +85,17 @@ char *buf_detach(struct buf *b, size_t *len)
 	b->len = b->cap = 0;
 	return s;
 }
+
+void buf_csv_cell(struct buf *b, const char *s, int last)
+{
+	s = s ? s : "";
+	buf_putc(b, '"');
+	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
+		buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_puts(b, last ? "\"\r\n" : "\",");
+}

@@ -19,6 +19,10 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *b);   /* len = 0, keeps memory */
 void buf_free(struct buf *b);
+/* One CSV cell: quoted, quotes doubled, and a leading = + - @ (or tab/CR)
+ * defused with an apostrophe so spreadsheets do not run it as a formula.
+ * last ends the row (CRLF). NULL is an empty cell. */
+void buf_csv_cell(struct buf *b, const char *s, int last);
 /* Hands the bytes to the caller (free() them); b is empty afterwards. */
 char *buf_detach(struct buf *b, size_t *len);
 

@@ -324,3 +324,12 @@ int db_get_bool(const PGresult *res, int r, const char *col)
 	const char *v = db_get(res, r, col);
 	return v != NULL && v[0] == 't';
 }
+
+long long *db_get_ids(const PGresult *res, arena *a, const char *col, int *n)
+{
+	*n = PQntuples(res);
+	long long *ids = arena_alloc(a, sizeof(*ids) * (size_t)(*n + 1));
+	for (int i = 0; i < *n; i++)
+		ids[i] = db_get_ll(res, i, col, 0);
+	return ids;
+}

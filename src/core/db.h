@@ -52,5 +52,7 @@ PGconn *db_conn(db *d);
 const char *db_get(const PGresult *res, int r, const char *col);
 long long db_get_ll(const PGresult *res, int r, const char *col, long long dflt);
 int db_get_bool(const PGresult *res, int r, const char *col);
+/* Column col of every row as an arena array of ids (*n rows). */
+long long *db_get_ids(const PGresult *res, arena *a, const char *col, int *n);
 
 #endif

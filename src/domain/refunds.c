@@ -446,10 +446,7 @@ int refund_due(struct db *d, arena *a, long long **ids, int *n)
 	PGresult *res = db_q(d, a, &q_due, 1, p);
 	if (res == NULL)
 		return CAMP_EDB;
-	*n = PQntuples(res);
-	*ids = arena_alloc(a, sizeof(**ids) * (size_t)(*n + 1));
-	for (int i = 0; i < *n; i++)
-		(*ids)[i] = db_get_ll(res, i, "id", 0);
+	*ids = db_get_ids(res, a, "id", n);
 	return CAMP_OK;
 }
 

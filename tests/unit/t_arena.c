@@ -44,5 +44,16 @@ int main(void)
 	is_int(len, 2004, "detach hands over length");
 	ok(b.s == NULL, "detach empties the buf");
 	free(d);
+
+	/* CSV export cells: quotes doubled, formulas defused, rows ended */
+	struct buf c = BUF_INIT;
+	buf_csv_cell(&c, "=1+1", 0);
+	buf_csv_cell(&c, "say \"hi\"", 0);
+	buf_csv_cell(&c, NULL, 1);
+	is_str(c.s, "\"'=1+1\",\"say \"\"hi\"\"\",\"\"\r\n", "csv cells: formula defused, quotes doubled, CRLF");
+	buf_reset(&c);
+	buf_csv_cell(&c, "-5", 1);
+	is_str(c.s, "\"'-5\"\r\n", "a leading minus is defused too");
+	buf_free(&c);
 	return done_testing();
 }

@@ -65,20 +65,6 @@ void progress_fill(struct req *r, tpl_dict *b, const struct camp_progress *pg)
 	}
 }
 
-static void csv_cell(struct buf *b, const char *s, int last)
-{
-	s = s ? s : "";
-	buf_putc(b, '"');
-	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
-		buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_puts(b, last ? "\"\r\n" : "\",");
-}
-
 static void export_csv(struct req *r, struct resp *w, const struct checkin_row *rows, int n)
 {
 	struct buf b = BUF_INIT;
@@ -86,18 +72,18 @@ static void export_csv(struct req *r, struct resp *w, const struct checkin_row *
 	static const char *const head[] = { "会员", "星球昵称", "星球ID", "训练营", "打卡日期", "打卡时间",
 	                                    "累计打卡天数", "完成率(%)", "满足退款条件" };
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(head); i++)
-		csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
+		buf_csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
 	for (int i = 0; i < n; i++) {
 		const struct checkin_row *x = &rows[i];
-		csv_cell(&b, x->member_name ? x->member_name : "未匹配", 0);
-		csv_cell(&b, x->planet_nickname, 0);
-		csv_cell(&b, x->planet_user_id, 0);
-		csv_cell(&b, x->camp_name, 0);
-		csv_cell(&b, x->date, 0);
-		csv_cell(&b, x->time, 0);
-		csv_cell(&b, arena_i64(r->a, x->checkin_count), 0);
-		csv_cell(&b, x->rate, 0);
-		csv_cell(&b, x->eligible ? "是" : "否", 1);
+		buf_csv_cell(&b, x->member_name ? x->member_name : "未匹配", 0);
+		buf_csv_cell(&b, x->planet_nickname, 0);
+		buf_csv_cell(&b, x->planet_user_id, 0);
+		buf_csv_cell(&b, x->camp_name, 0);
+		buf_csv_cell(&b, x->date, 0);
+		buf_csv_cell(&b, x->time, 0);
+		buf_csv_cell(&b, arena_i64(r->a, x->checkin_count), 0);
+		buf_csv_cell(&b, x->rate, 0);
+		buf_csv_cell(&b, x->eligible ? "是" : "否", 1);
 	}
 	char *body = arena_strndup(r->a, b.s, b.len);
 	size_t len = b.len;

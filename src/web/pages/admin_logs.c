@@ -48,20 +48,6 @@ static void read_filters(struct req *r, struct filters *fl)
 
 /* One CSV cell: quoted, quotes doubled, and a leading = + - @ (or tab/CR)
  * defused with an apostrophe so spreadsheets do not run it as a formula. */
-static void csv_cell(struct buf *b, const char *s, int last)
-{
-	s = s ? s : "";
-	buf_putc(b, '"');
-	if (strchr("=+-@\t\r", *s) != NULL && *s != '\0')
-		buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_puts(b, last ? "\"\r\n" : "\",");
-}
-
 static void export_csv(struct req *r, struct resp *w, const struct audit_row *rows, int n)
 {
 	struct buf b = BUF_INIT;
@@ -70,20 +56,20 @@ static void export_csv(struct req *r, struct resp *w, const struct audit_row *ro
 	                                    "操作对象", "操作详情", "IP地址", "User Agent",
 	                                    "请求ID", "结果" };
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(head); i++)
-		csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
+		buf_csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
 	for (int i = 0; i < n; i++) {
 		const struct audit_row *x = &rows[i];
-		csv_cell(&b, x->time, 0);
-		csv_cell(&b, x->operator_name, 0);
-		csv_cell(&b, audit_type_label(x->type), 0);
-		csv_cell(&b, x->target_type, 0);
-		csv_cell(&b, x->target_id ? arena_i64(r->a, x->target_id) : "", 0);
-		csv_cell(&b, x->target_name, 0);
-		csv_cell(&b, x->desc, 0);
-		csv_cell(&b, x->ip, 0);
-		csv_cell(&b, x->user_agent, 0);
-		csv_cell(&b, x->request_id, 0);
-		csv_cell(&b, x->success ? "成功" : "失败", 1);
+		buf_csv_cell(&b, x->time, 0);
+		buf_csv_cell(&b, x->operator_name, 0);
+		buf_csv_cell(&b, audit_type_label(x->type), 0);
+		buf_csv_cell(&b, x->target_type, 0);
+		buf_csv_cell(&b, x->target_id ? arena_i64(r->a, x->target_id) : "", 0);
+		buf_csv_cell(&b, x->target_name, 0);
+		buf_csv_cell(&b, x->desc, 0);
+		buf_csv_cell(&b, x->ip, 0);
+		buf_csv_cell(&b, x->user_agent, 0);
+		buf_csv_cell(&b, x->request_id, 0);
+		buf_csv_cell(&b, x->success ? "成功" : "失败", 1);
 	}
 	char *body = arena_strndup(r->a, b.s, b.len);
 	size_t len = b.len;

@@ -241,20 +241,6 @@ void page_admin_refunds_reject(struct req *r, struct resp *w)
 
 /* ---- 退款记录 ---------------------------------------------------------------- */
 
-static void csv_cell(struct buf *b, const char *s, int last)
-{
-	s = s ? s : "";
-	buf_putc(b, '"');
-	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
-		buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_puts(b, last ? "\"\r\n" : "\",");
-}
-
 static void export_csv(struct req *r, struct resp *w, const struct refund_row *rows, int n)
 {
 	struct buf b = BUF_INIT;
@@ -262,20 +248,20 @@ static void export_csv(struct req *r, struct resp *w, const struct refund_row *r
 	static const char *const head[] = { "退款ID", "会员", "训练营", "退款金额", "审核时间", "审核人",
 	                                    "退款状态", "退款单号", "成功时间", "失败原因/备注" };
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(head); i++)
-		csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
+		buf_csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
 	for (int i = 0; i < n; i++) {
 		const struct refund_row *x = &rows[i];
 		char yuan[32];
-		csv_cell(&b, arena_i64(r->a, x->id), 0);
-		csv_cell(&b, member_label(r->a, x), 0);
-		csv_cell(&b, x->camp_name, 0);
-		csv_cell(&b, money_format(x->fen, yuan, sizeof(yuan)), 0);
-		csv_cell(&b, x->audit_time, 0);
-		csv_cell(&b, x->auditor, 0);
-		csv_cell(&b, refund_status_label(x->status), 0);
-		csv_cell(&b, x->out_refund_no, 0);
-		csv_cell(&b, x->success_time, 0);
-		csv_cell(&b, x->failure_reason ? x->failure_reason : x->audit_comment, 1);
+		buf_csv_cell(&b, arena_i64(r->a, x->id), 0);
+		buf_csv_cell(&b, member_label(r->a, x), 0);
+		buf_csv_cell(&b, x->camp_name, 0);
+		buf_csv_cell(&b, money_format(x->fen, yuan, sizeof(yuan)), 0);
+		buf_csv_cell(&b, x->audit_time, 0);
+		buf_csv_cell(&b, x->auditor, 0);
+		buf_csv_cell(&b, refund_status_label(x->status), 0);
+		buf_csv_cell(&b, x->out_refund_no, 0);
+		buf_csv_cell(&b, x->success_time, 0);
+		buf_csv_cell(&b, x->failure_reason ? x->failure_reason : x->audit_comment, 1);
 	}
 	char *body = arena_strndup(r->a, b.s, b.len);
 	size_t len = b.len;
