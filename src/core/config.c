@@ -28,6 +28,7 @@ const struct config_key config_keys[] = {
 	{ "wechat.pay_public_key", "微信支付", "微信支付公钥（PEM）", 0, NULL },
 	{ "wechat.pay_public_key_id", "微信支付", "微信支付公钥 ID", 0, NULL },
 	{ "notification.admin_users", "通知", "接收通知的管理员", 0, "[]" },
+	{ "notification.alerts_off", "通知", "已关闭的告警类型", 0, "[]" },
 	{ "refund.grace_days", "退款", "宽限天数", 0, "1" },
 	{ "security.login_user_limit", "安全", "单用户登录失败上限（15 分钟）", 0, "5" },
 	{ "security.login_ip_limit", "安全", "单 IP 登录失败上限（15 分钟）", 0, "20" },

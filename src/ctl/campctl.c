@@ -9,6 +9,7 @@
 #include "password.h"
 #include "secret.h"
 #include "seed_demo.h"
+#include "settings.h"
 #include "worker.h"
 
 #include <stdio.h>
@@ -287,6 +288,19 @@ static int cmd_config(int argc, char **argv)
 		free(v);
 	} else if (!strcmp(argv[1], "set") && argc == 4) {
 		char *v = argv[3][0] == '@' ? whole_file(argv[3] + 1) : strdup(argv[3]);
+		/* the same rules as the settings page: a CLI typo must not break a job */
+		arena *a = arena_new();
+		int err_db = 0;
+		const char *bad = v ? settings_check(d, a, k->key, v, &err_db) : NULL;
+		if (bad != NULL || err_db) {
+			fprintf(stderr, "campctl: %s: %s\n", k->key, err_db ? "数据库不可用" : bad);
+			memset(v, 0, strlen(v));
+			free(v);
+			arena_free(a);
+			db_close(d);
+			return 1;
+		}
+		arena_free(a);
 		if (v != NULL && db_begin(d) == CAMP_OK) {
 			char desc[200];
 			snprintf(desc, sizeof(desc), "命令行修改配置 %s", k->key);

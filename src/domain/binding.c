@@ -1,13 +1,13 @@
 /* binding.c: binding transitions with their log rows, and the staff actions on a member. */
 #include "binding.h"
+#include "alerts.h"
 #include "camp.h"
 #include "clock.h"
 #include "db.h"
 
 #include <string.h>
 
-/* Both transitions happen at once (the deadline passed); each gets its row, in order.
- * Alerts go to notification.admin_users, or every active admin when that list is empty. */
+/* Both transitions happen at once (the deadline passed); each gets its row, in order. */
 static const struct db_stmt q_expire = DB_STMT(
 	"WITH moved AS ("
 	"  UPDATE payment_record SET bind_status = 'manual_review'"
@@ -19,21 +19,9 @@ static const struct db_stmt q_expire = DB_STMT(
 	"        RETURNING payment_id),"
 	" l2 AS (INSERT INTO payment_bind_log (payment_id, from_status, to_status, event, created_at)"
 	"        SELECT payment_id, 'expired', 'manual_review', 'TO_MANUAL_REVIEW', $1::timestamptz"
-	"          FROM l1),"   /* after l1's rows: the log reads in order */
-	" admins AS (SELECT u.id FROM system_user u"
-	"             WHERE u.status = 'active' AND u.deleted_at IS NULL"
-	"               AND CASE WHEN jsonb_array_length(COALESCE((SELECT config_value FROM system_config"
-	"                             WHERE config_key = 'notification.admin_users'), '[]')::jsonb) > 0"
-	"                        THEN u.id IN (SELECT jsonb_array_elements_text(config_value::jsonb)::bigint"
-	"                                        FROM system_config WHERE config_key = 'notification.admin_users')"
-	"                        ELSE u.role = 'admin' END),"
-	" al AS (INSERT INTO notification_message (recipient_type, recipient_id, message_type, title,"
-	"                                          content, camp_id, member_id, channel, created_at, updated_at)"
-	"        SELECT 'admin', admins.id, 'bind_manual_review', '待人工绑定',"
-	"               '订单 ' || m.order_no || '（训练营「' || c.name || '」）超过绑定期限仍未绑定星球，已转人工处理。',"
-	"               m.camp_id, m.member_id, 'wechat', $1::timestamptz, $1::timestamptz"
-	"          FROM moved m JOIN training_camp c ON c.id = m.camp_id CROSS JOIN admins)"
-	" SELECT count(*) AS n FROM moved");
+	"          FROM l1)"   /* after l1's rows: the log reads in order */
+	" SELECT m.camp_id, m.member_id, m.order_no, c.name AS camp_name"
+	"   FROM moved m JOIN training_camp c ON c.id = m.camp_id ORDER BY m.id");
 
 int binding_expire(struct db *d, arena *a, time_t now, long *moved)
 {
@@ -43,11 +31,21 @@ int binding_expire(struct db *d, arena *a, time_t now, long *moved)
 	if (db_begin(d) != CAMP_OK)
 		return CAMP_EDB;
 	PGresult *res = db_q(d, a, &q_expire, 1, p);
-	if (res == NULL) {
-		db_rollback(d);
-		return CAMP_EDB;
+	int rc = res ? CAMP_OK : CAMP_EDB;
+	for (int i = 0; rc == CAMP_OK && i < PQntuples(res); i++) {
+		struct alert al = {
+			"bind_manual_review", "待人工绑定",
+			arena_printf(a, "订单 %s（训练营「%s」）超过绑定期限仍未绑定星球，已转人工处理。",
+			             db_get(res, i, "order_no"), db_get(res, i, "camp_name")),
+			db_get_ll(res, i, "camp_id", 0), db_get_ll(res, i, "member_id", 0), NULL
+		};
+		rc = alert_staff(d, a, &al, NULL);
 	}
-	*moved = (long)db_get_ll(res, 0, "n", 0);
+	if (rc != CAMP_OK) {
+		db_rollback(d);
+		return rc;
+	}
+	*moved = PQntuples(res);
 	return db_commit(d);
 }
 

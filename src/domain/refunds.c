@@ -1,5 +1,6 @@
 /* refunds.c: refund proposals, decisions, execution and outcomes (ARCHITECTURE §5, §7). */
 #include "refunds.h"
+#include "alerts.h"
 #include "audit.h"
 #include "buf.h"
 #include "camp.h"
@@ -473,12 +474,6 @@ static const struct db_stmt q_fail = DB_STMT(
 	"UPDATE refund_record SET refund_status = 'failed', failure_reason = $3, next_retry_at = NULL,"
 	"       updated_at = $2::timestamptz WHERE id = $1 AND refund_status = 'processing'"
 	" RETURNING camp_id, member_id");
-static const struct db_stmt q_alert = DB_STMT(
-	"INSERT INTO notification_message (recipient_type, recipient_id, message_type, title, content,"
-	"  camp_id, member_id, channel, created_at, updated_at)"
-	" SELECT 'admin', id, 'refund_failed', $1, $2, $3, $4, 'wechat', $5::timestamptz, $5::timestamptz"
-	"   FROM system_user WHERE role = 'admin' AND status = 'active' AND deleted_at IS NULL");
-
 static int fail_refund(struct db *d, arena *a, long long id, const char *reason)
 {
 	char now[40];
@@ -489,11 +484,13 @@ static int fail_refund(struct db *d, arena *a, long long id, const char *reason)
 	PGresult *res = db_q(d, a, &q_fail, 3, (const char *[]){ sid, now, reason });
 	int rc = res ? CAMP_OK : CAMP_EDB;
 	if (rc == CAMP_OK && PQntuples(res) == 1) {
-		const char *ap[] = { "退款失败", arena_printf(a, "退款 #%lld 失败：%s。请在退款记录页处理。", id, reason),
-		                     db_get(res, 0, "camp_id"), db_get(res, 0, "member_id"), now };
+		struct alert al = { "refund_failed", "退款失败",
+		                    arena_printf(a, "退款 #%lld 失败：%s。请在退款记录页处理。", id, reason),
+		                    db_get_ll(res, 0, "camp_id", 0), db_get_ll(res, 0, "member_id", 0),
+		                    NULL };
 		rc = status_log(d, a, id, "processing", "failed", "FAIL", 0, reason);
-		if (rc == CAMP_OK && db_q(d, a, &q_alert, 5, ap) == NULL)
-			rc = CAMP_EDB;
+		if (rc == CAMP_OK)
+			rc = alert_staff(d, a, &al, NULL);
 	}
 	if (rc != CAMP_OK || db_commit(d) != CAMP_OK) {
 		db_rollback(d);

@@ -1,5 +1,6 @@
 /* settings.c: validation of settings values and the admins' change alert. */
 #include "settings.h"
+#include "alerts.h"
 #include "camp.h"
 #include "text.h"
 #include "clock.h"
@@ -124,6 +125,29 @@ out:
 	return msg;
 }
 
+/* A JSON array of switchable alert type names. */
+static const char *check_alert_types(const char *v)
+{
+	json_object *o = json_tokener_parse(v);
+	const char *msg = NULL;
+	if (o == NULL || !json_object_is_type(o, json_type_array)) {
+		msg = "请填写告警类型名称的 JSON 数组";
+		goto out;
+	}
+	for (size_t i = 0; i < json_object_array_length(o); i++) {
+		json_object *x = json_object_array_get_idx(o, i);
+		const struct alert_type *t = json_object_is_type(x, json_type_string)
+		                             ? alert_type_find(json_object_get_string(x)) : NULL;
+		if (t == NULL || t->always) {
+			msg = "列表中有未知或不可关闭的告警类型";
+			goto out;
+		}
+	}
+out:
+	json_object_put(o);
+	return msg;
+}
+
 const char *settings_check(struct db *d, arena *a, const char *key, const char *value,
                            int *err_db)
 {
@@ -146,19 +170,13 @@ const char *settings_check(struct db *d, arena *a, const char *key, const char *
 		       : "APIv3 密钥必须正好是 32 个字符（不含空格）";
 	if (!strcmp(key, "notification.admin_users"))
 		return check_admin_users(d, a, value, err_db);
+	if (!strcmp(key, "notification.alerts_off"))
+		return check_alert_types(value);
 	return strlen(value) > 8192 ? "内容过长（最多 8192 个字符）" : NULL;
 }
 
-static const struct db_stmt q_alert = DB_STMT(
-	"INSERT INTO notification_message (recipient_type, recipient_id, message_type,"
-	" title, content, channel, created_at, updated_at)"
-	" SELECT 'admin', id, 'config_changed', $1, $2, 'wechat', $3::timestamptz,"
-	" $3::timestamptz FROM system_user"
-	" WHERE role = 'admin' AND status = 'active' AND deleted_at IS NULL");
-
 int settings_alert_admins(struct db *d, arena *a, const char *title, const char *content)
 {
-	char now[40];
-	const char *p[] = { title, content, clock_now_param(now, sizeof(now)) };
-	return db_q(d, a, &q_alert, 3, p) ? CAMP_OK : CAMP_EDB;
+	struct alert al = { "config_changed", title, content, 0, 0, NULL };
+	return alert_staff(d, a, &al, NULL);
 }

@@ -1,5 +1,6 @@
 /* h5_enroll.c: 报名支付 — camp page, enrollment, WeChat OAuth, paying page, status. */
 #include "pages.h"
+#include "alerts.h"
 #include "camp.h"
 #include "camps.h"
 #include "clock.h"
@@ -165,20 +166,13 @@ void page_h5_oauth(struct req *r, struct resp *w)
 
 /* ---- enrolling ------------------------------------------------------------- */
 
-static const struct db_stmt q_admins = DB_STMT(
-	"INSERT INTO notification_message (recipient_type, recipient_id, message_type, title,"
-	" content, camp_id, channel, created_at)"
-	" SELECT 'admin', id, 'planet_id_claimed', '星球ID重复报名', $2, $1, 'wechat', $3::timestamptz"
-	" FROM system_user WHERE role = 'admin' AND status = 'active' AND deleted_at IS NULL");
-
 static void alert_claim(struct req *r, const struct camp *c, const char *planet_id)
 {
-	char now[40];
-	const char *p[] = { arena_i64(r->a, c->id),
+	struct alert al = { "planet_id_claimed", "星球ID重复报名",
 	                    arena_printf(r->a, "训练营「%s」：星球ID %s 已报名，另一位微信用户又尝试用它报名，请核实是否冒用。",
 	                                 c->name, planet_id),
-	                    clock_now_param(now, sizeof(now)) };
-	if (db_q(r->db, r->a, &q_admins, 3, p) == NULL)
+	                    c->id, 0, NULL };
+	if (alert_staff(r->db, r->a, &al, NULL) != CAMP_OK)
 		log_err("enroll: cannot queue the duplicate-claim alert");
 }
 

@@ -1,5 +1,6 @@
 /* sync_checkins.c: pull ZSXQ check-ins per camp, store them in one transaction per camp, recompute members. */
 #include "jobfns.h"
+#include "alerts.h"
 #include "worker.h"
 #include "camp.h"
 #include "clock.h"
@@ -93,17 +94,6 @@ static const struct db_stmt q_days = DB_STMT(
 	"  JOIN training_camp tc ON tc.id = cr.camp_id"
 	" WHERE cr.camp_id = $1 AND cr.checkin_date BETWEEN tc.start_date AND tc.end_date"
 	" GROUP BY pu.planet_user_id");
-/* staff alerts: to notification.admin_users, or every active admin when that list is empty */
-static const struct db_stmt q_alert = DB_STMT(
-	"INSERT INTO notification_message (recipient_type, recipient_id, message_type, title,"
-	"                                  content, camp_id, channel, created_at, updated_at)"
-	" SELECT 'admin', u.id, $1, $2, $3, $4::bigint, 'wechat', $5::timestamptz, $5::timestamptz"
-	"   FROM system_user u"
-	"  WHERE u.status = 'active' AND u.deleted_at IS NULL"
-	"    AND CASE WHEN jsonb_array_length($6::jsonb) > 0"
-	"             THEN u.id IN (SELECT jsonb_array_elements_text($6::jsonb)::bigint)"
-	"             ELSE u.role = 'admin' END");
-
 /* Database round trips of this run (bench/sync reports them). */
 static long sync_round_trips;
 
@@ -145,37 +135,13 @@ static const char *pg_array(arena *a, const char *const *v, size_t n)
 	return s;
 }
 
-static const char *admin_list(struct job_ctx *c)
-{
-	char *v = config_get(c->db, "notification.admin_users");
-	struct json_object *o = v ? json_tokener_parse(v) : NULL;
-	const char *out = "[]";
-	if (o && json_object_is_type(o, json_type_array)) {
-		struct buf b = BUF_INIT;
-		buf_putc(&b, '[');
-		size_t n = json_object_array_length(o), k = 0;
-		for (size_t i = 0; i < n; i++) {
-			long long id = json_object_get_int64(json_object_array_get_idx(o, i));
-			if (id > 0)
-				buf_printf(&b, "%s%lld", k++ ? "," : "", id);
-		}
-		buf_putc(&b, ']');
-		out = arena_strndup(c->a, b.s, b.len);
-		buf_free(&b);
-	}
-	json_object_put(o);
-	free(v);
-	return out;
-}
-
 /* Queues a staff alert in its own transaction (the event it reports is a failure, nothing else is written). */
 static void alert(struct job_ctx *c, const char *type, const char *title, const char *content,
                   const char *camp_id)
 {
-	char now[40];
-	const char *p[] = { type, title, content, camp_id, clock_now_param(now, sizeof(now)),
-	                    admin_list(c) };
-	if (sq(c, c->a, &q_alert, 6, p) == NULL)
+	struct alert al = { type, title, content, camp_id ? atoll(camp_id) : 0, 0, NULL };
+	sync_round_trips++;
+	if (alert_staff(c->db, c->a, &al, NULL) != CAMP_OK)
 		log_err("sync-checkins: cannot queue the %s alert", type);
 }
 
