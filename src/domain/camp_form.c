@@ -6,7 +6,6 @@
 #include "log.h"
 #include "media.h"
 #include "money.h"
-#include "parse.h"
 #include "secret.h"
 #include "text.h"
 

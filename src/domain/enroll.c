@@ -6,7 +6,6 @@
 #include "db.h"
 #include "log.h"
 #include "money.h"
-#include "parse.h"
 #include "payments.h"
 #include "text.h"
 #include "wechatpay.h"
