@@ -42,6 +42,19 @@ const char *text_trim(arena *a, const char *s)
 	return arena_strndup(a, s, n);
 }
 
+const char *text_cut(arena *a, const char *s, size_t max_bytes)
+{
+	if (s == NULL)
+		return "";
+	size_t n = strlen(s);
+	if (n > max_bytes) {
+		n = max_bytes;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;    /* s[n] continues a character: end before that character */
+	}
+	return arena_strndup(a, s, n);
+}
+
 /* ---- UTF-8 and integers: shared by the request parsers and the business rules ---- */
 
 /* Length of the sequence starting at s[i] (0 when malformed).  Second-byte

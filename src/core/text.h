@@ -14,6 +14,10 @@ int text_has_control(const char *s, int allow_newlines);
 /* A copy without leading and trailing spaces, tabs and line breaks ("" for NULL). */
 const char *text_trim(arena *a, const char *s);
 
+/* A copy of s of at most max_bytes bytes, cut between characters, never
+ * inside one (WeChat Pay's description: 127 bytes).  "" for NULL. */
+const char *text_cut(arena *a, const char *s, size_t max_bytes);
+
 /* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
  * nothing above U+10FFFF), else 0.  NUL bytes are valid UTF-8 here. */
 int utf8_valid(const char *s, size_t len);

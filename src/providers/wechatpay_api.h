@@ -25,9 +25,11 @@ struct wxpay_result {
 int wxpay_call(const struct wxpay_cfg *c, arena *a, const char *method, const char *path,
                const char *body, time_t now, struct wxpay_result *out);
 
+#define WXPAY_DESCRIPTION_MAX 127   /* bytes (PROTOCOLS §1.3) */
+
 struct wxpay_order {
 	const char *trade_type;      /* "jsapi" | "native" */
-	const char *description;     /* ≤ 127 bytes */
+	const char *description;     /* cut to WXPAY_DESCRIPTION_MAX bytes between characters */
 	const char *out_trade_no;
 	const char *notify_url;      /* https, no query */
 	const char *attach;          /* ≤ 128 bytes */

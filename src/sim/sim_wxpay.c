@@ -147,7 +147,8 @@ static const char *order_validate(const char *type, struct json_object *o, struc
 		return "/appid";
 	if (in->mchid == NULL)
 		return "/mchid";
-	if (in->description == NULL || !*in->description || text_chars(in->description) > 127)
+	/* 127 bytes, and (the body parser saw to it) whole UTF-8 characters */
+	if (in->description == NULL || !*in->description || strlen(in->description) > 127)
 		return "/description";
 	if (!valid_chars(in->out_trade_no, 6, 32, "_-|*"))
 		return "/out_trade_no";

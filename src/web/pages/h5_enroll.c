@@ -15,6 +15,7 @@
 #include "qrpng.h"
 #include "crypto.h"
 #include "session.h"
+#include "text.h"
 #include "wechatpay.h"
 #include "wechatpay_api.h"
 #include "wxoauth.h"
@@ -24,6 +25,7 @@
 #include <string.h>
 
 #define OAUTH_COOKIE "camp_oauth"
+#define DEPOSIT_SUFFIX " 押金"      /* the WeChat order's description: "<camp name> 押金" */
 
 /* ---- the camp page -------------------------------------------------------- */
 
@@ -236,7 +238,8 @@ void page_h5_enroll(struct req *r, struct resp *w)
 	/* the order at WeChat, outside any database transaction */
 	struct wxpay_order o = {
 		.trade_type = jsapi ? "jsapi" : "native",
-		.description = arena_printf(r->a, "%.60s 押金", c.name),
+		.description = arena_printf(r->a, "%s" DEPOSIT_SUFFIX, text_cut(r->a, c.name,
+		               WXPAY_DESCRIPTION_MAX - strlen(DEPOSIT_SUFFIX))),
 		.out_trade_no = en.order_no,
 		.notify_url = arena_printf(r->a, "%s/pay/wechat/notify", camp_env()->base_url),
 		.attach = arena_printf(r->a, "{\"c\":%lld,\"m\":%lld}", c.id, en.member_id),
