@@ -4,6 +4,7 @@
 #include "db.h"
 #include "clock.h"
 #include "money.h"
+#include "payments.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,8 @@
 	" COALESCE(c.capacity, 0) AS capacity," \
 	" c.member_count AS paid_members," \
 	" CASE WHEN c.capacity IS NULL THEN 0 ELSE" \
-	"  (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id" \
-	"   AND p.pay_status = 'pending' AND p.time_expire > $1::timestamptz" \
-	"   AND p.deleted_at IS NULL) END AS held_seats"
+	"  (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id AND" \
+	SEAT_HELD("$1::timestamptz") ") END AS held_seats"
 
 static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 {

@@ -23,7 +23,7 @@ struct camp {
 	const char *status;              /* not_started | ongoing | finished */
 	int capacity;                    /* 0 = no limit */
 	long long paid_members;
-	long long held_seats;            /* unexpired pending orders */
+	long long held_seats;            /* pending orders holding a seat (SEAT_HELD) */
 };
 
 /* Camps members may see in the H5 list: ongoing and upcoming, by start date. */

@@ -11,6 +11,12 @@ struct db;
 struct wxpay_cfg;
 
 #define ORDER_TTL (30 * 60)          /* time_expire: 30 minutes */
+/* A pending order holds its seat until time_expire plus 5 minutes, the
+ * window in which a late callback still pays it (issue #14).  SQL over
+ * payment_record p; `now` is the statement's time parameter. */
+#define SEAT_HELD(now) \
+	" p.pay_status = 'pending' AND p.deleted_at IS NULL" \
+	" AND p.time_expire + interval '5 minutes' > " now
 #define BIND_WINDOW (7 * 86400)      /* pay now, bind later: 7 days */
 
 /* A WeChat Pay transaction as decrypted from a callback or returned by a query. */

@@ -188,6 +188,25 @@ static void render_duplicate(struct req *r, struct resp *w, const struct camp *c
 	page_h5(r, w, p);
 }
 
+static void refuse_enrollment(struct req *r, struct resp *w, enum enroll_refusal why)
+{
+	switch (why) {
+	case ENROLL_BROWSER_LIMIT:
+		resp_error(r, w, 429, arena_printf(r->a, "你已有 %d 笔待支付订单，请先完成支付，"
+		                                   "或等待订单过期（30 分钟）后再报名", HOLDS_PER_BROWSER));
+		break;
+	case ENROLL_IP_LIMIT:
+		resp_error(r, w, 429, "当前网络下待支付订单过多，请先完成支付或稍后再试");
+		break;
+	case ENROLL_GONE:
+		resp_error(r, w, 404, "训练营不存在或已下线");
+		break;
+	default:
+		resp_error(r, w, 409, "名额已满，请关注下一期");
+		break;
+	}
+}
+
 void page_h5_enroll(struct req *r, struct resp *w)
 {
 	struct camp c;
@@ -224,10 +243,13 @@ void page_h5_enroll(struct req *r, struct resp *w)
 		return;
 	}
 	int jsapi = req_is_wechat(r) && openid != NULL;
+	const char **tokens;
+	int ntokens = h5_ticket_tokens(r, &tokens);
+	struct enroll_holder holder = { openid, r->remote_addr ? r->remote_addr : "", tokens, ntokens };
 	struct enrollment en;
-	rc = enroll_create(r->db, r->a, &c, &f, openid, jsapi ? "JSAPI" : "NATIVE", now, &en);
+	rc = enroll_create(r->db, r->a, &c, &f, &holder, jsapi ? "JSAPI" : "NATIVE", now, &en);
 	if (rc == CAMP_ECONFLICT) {
-		resp_error(r, w, 409, "名额已满，请关注下一期");
+		refuse_enrollment(r, w, en.refused);
 		return;
 	}
 	if (rc != CAMP_OK) {
@@ -255,6 +277,9 @@ void page_h5_enroll(struct req *r, struct resp *w)
 	};
 	payment_audit(r->db, r->a, &pa);
 	if (rc != CAMP_OK || payment_set_prepay(r->db, r->a, en.payment_id, prepay) != CAMP_OK) {
+		/* no WeChat order, no seat: the member can pay nothing, so nothing is held */
+		if (enroll_release(r->db, r->a, en.payment_id, "order_not_created") != CAMP_OK)
+			log_err("enroll: order %s not released", en.order_no);
 		resp_error(r, w, 503, "微信支付下单失败，请稍后重试");
 		return;
 	}

@@ -12,6 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+int h5_ticket_tokens(struct req *r, const char ***out)
+{
+	const char *list = req_cookie(r, TICKETS_COOKIE);
+	size_t max = list ? strlen(list) / 2 + 1 : 1;
+	const char **v = arena_alloc(r->a, sizeof(*v) * max);
+	int n = 0;
+	for (const char *s = list ? list : ""; *s && (size_t)n < max;) {
+		size_t k = strcspn(s, ".");
+		if (k > 0)
+			v[n++] = arena_strndup(r->a, s, k);
+		s += k;
+		if (*s == '.')
+			s++;
+	}
+	*out = v;
+	return n;
+}
+
 /* Adds token to this browser's ticket list (the /h5/mine of this browser). */
 void h5_remember_ticket(struct req *r, struct resp *w, const char *token)
 {

@@ -61,6 +61,8 @@ void page_h5_order_status(struct req *r, struct resp *w);
 #define OPENID_COOKIE "camp_openid"
 #define H5_COOKIE_MAX_AGE (400L * 86400)
 void h5_remember_ticket(struct req *r, struct resp *w, const char *token);
+/* The ticket tokens this browser holds (newest first); *out on the arena. */
+int h5_ticket_tokens(struct req *r, const char ***out);
 void page_h5_ticket(struct req *r, struct resp *w);
 void page_h5_progress(struct req *r, struct resp *w);
 void page_h5_mine(struct req *r, struct resp *w);
