@@ -232,16 +232,19 @@ int enroll_release(struct db *d, arena *a, long long payment_id, const char *why
 	return rc;
 }
 
+/* A token opens its ticket while active and unexpired, or while its refund is unsettled. */
+#define TICKET_LIVE(now) \
+	" t.status IN ('active', 'bound')" \
+	"  AND (t.expires_at > " now " OR (p.pay_status = 'success' AND NOT EXISTS (" \
+	"   SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL" \
+	"   AND r.refund_status IN ('success', 'refunded_offline', 'rejected'))))"
 #define TICKET_SELECT \
 	"SELECT p.id AS payment_id, p.member_id, p.camp_id, p.order_no, p.pay_status," \
 	" p.bind_status, to_char(p.bind_deadline, 'YYYY-MM-DD HH24:MI') AS bind_deadline," \
 	" m.filled_planet_nickname, m.filled_planet_user_id, m.filled_wechat_nickname, m.paid" \
 	" FROM access_token t JOIN payment_record p ON p.id = t.payment_id" \
 	" JOIN camp_member m ON m.id = p.member_id" \
-	" WHERE t.token_sha256 = $1 AND t.status IN ('active', 'bound')" \
-	"  AND (t.expires_at > $2::timestamptz OR (p.pay_status = 'success' AND NOT EXISTS (" \
-	"   SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL" \
-	"   AND r.refund_status IN ('success', 'refunded_offline', 'rejected'))))"
+	" WHERE t.token_sha256 = $1 AND" TICKET_LIVE("$2::timestamptz")
 
 static const struct db_stmt q_ticket = DB_STMT(TICKET_SELECT);
 static const struct db_stmt q_ticket_order = DB_STMT(TICKET_SELECT " AND p.order_no = $3");
@@ -297,6 +300,31 @@ int ticket_for_order(struct db *d, arena *a, const char *order_no, const char *t
 	crypto_sha256_hex(token, strlen(token), sha);
 	const char *p[] = { sha, clock_rfc3339(now, nowbuf, sizeof(nowbuf)), order_no };
 	return ticket_row(db_q(d, a, &q_ticket_order, 3, p), a, t);
+}
+
+/* Tokens worth keeping in a browser: a live ticket of a paid (or refunded)
+ * order, or an order that still holds its seat. */
+static const struct db_stmt q_live_tokens = DB_STMT(
+	"SELECT t.token_sha256 FROM access_token t JOIN payment_record p ON p.id = t.payment_id"
+	" WHERE t.token_sha256 = ANY ($1::text[]) AND" TICKET_LIVE("$2::timestamptz")
+	"   AND (p.pay_status IN ('success', 'refunded') OR (" SEAT_HELD("$2::timestamptz") "))");
+
+int ticket_live_set(struct db *d, arena *a, const char *const *tokens, int n, time_t now, int *live)
+{
+	struct enroll_holder h = { NULL, NULL, tokens, n };
+	char nowbuf[40];
+	const char *p[] = { token_hashes(a, &h), clock_rfc3339(now, nowbuf, sizeof(nowbuf)) };
+	PGresult *res = db_q(d, a, &q_live_tokens, 2, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	for (int i = 0; i < n; i++) {
+		char sha[65];
+		crypto_sha256_hex(tokens[i], strlen(tokens[i]), sha);
+		live[i] = 0;
+		for (int k = 0; k < PQntuples(res) && !live[i]; k++)
+			live[i] = !strcmp(PQgetvalue(res, k, 0), sha);
+	}
+	return CAMP_OK;
 }
 
 static const struct db_stmt q_issue = DB_STMT(

@@ -80,6 +80,9 @@ int ticket_get(struct db *d, arena *a, const char *token, time_t now, struct tic
 /* The ticket for an order when this browser holds its token (status polling). */
 int ticket_for_order(struct db *d, arena *a, const char *order_no, const char *token,
                      time_t now, struct ticket *t);
+/* live[i] = 1 when tokens[i] still opens something worth keeping in the
+ * browser: a paid or refunded ticket, or an order holding its seat. */
+int ticket_live_set(struct db *d, arena *a, const char *const *tokens, int n, time_t now, int *live);
 
 #endif
 

@@ -291,20 +291,14 @@ void page_h5_enroll(struct req *r, struct resp *w)
 /* The token from this browser's ticket list that opens order_no, if any. */
 static int browser_ticket(struct req *r, const char *order_no, struct ticket *t, const char **token)
 {
-	const char *list = req_cookie(r, TICKETS_COOKIE);
-	if (list == NULL)
-		return CAMP_ENOTFOUND;
+	const char **tokens;
+	int n = h5_ticket_tokens(r, &tokens);
 	time_t now = camp_now();
-	for (const char *p = list; *p;) {
-		size_t n = strcspn(p, ".");
-		const char *tok = arena_strndup(r->a, p, n);
-		if (ticket_for_order(r->db, r->a, order_no, tok, now, t) == CAMP_OK) {
-			*token = tok;
+	for (int i = 0; i < n; i++) {
+		if (ticket_for_order(r->db, r->a, order_no, tokens[i], now, t) == CAMP_OK) {
+			*token = tokens[i];
 			return CAMP_OK;
 		}
-		p += n;
-		if (*p == '.')
-			p++;
 	}
 	return CAMP_ENOTFOUND;
 }

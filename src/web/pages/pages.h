@@ -60,6 +60,7 @@ void page_h5_order_status(struct req *r, struct resp *w);
 #define TICKETS_COOKIE "camp_tickets"
 #define OPENID_COOKIE "camp_openid"
 #define H5_COOKIE_MAX_AGE (400L * 86400)
+#define H5_TICKETS_MAX 24          /* tokens kept in TICKETS_COOKIE: 24 × 36 bytes < 1 KB */
 void h5_remember_ticket(struct req *r, struct resp *w, const char *token);
 /* The ticket tokens this browser holds (newest first); *out on the arena. */
 int h5_ticket_tokens(struct req *r, const char ***out);
