@@ -480,6 +480,13 @@ static void refund_create(struct sim_ctx *c)
 		      "notify_url 无效", reason && text_chars(reason) > 80 ? "/reason" : "/notify_url");
 		return;
 	}
+	if (sim.fault[SVC_WECHATPAY].mode == FAULT_NOT_ENOUGH) {
+		/* the merchant's available balance is too low: nothing is recorded,
+		 * the same out_refund_no may be sent again later */
+		sim_fault_take(SVC_WECHATPAY);
+		error(c, 403, "NOT_ENOUGH", "基本账户余额不足，请充值后重新发起", NULL);
+		return;
+	}
 	struct sim_refund *f = refund_find(no);
 	if (f != NULL) {   /* the same out_refund_no never refunds twice */
 		reply(c, 200, refund_json(f, 0));
