@@ -9,3 +9,16 @@ CREATE INDEX idx_pr_pending_camp ON payment_record (camp_id, client_ip)
     WHERE pay_status = 'pending' AND deleted_at IS NULL;
 
 COMMENT ON COLUMN payment_record.client_ip IS '下单客户端 IP（限制同一地址在同一训练营的待支付订单数）';
+
+-- * payment_exception: a full refund WeChat refuses (unknown transaction, 4xx) used to be
+--   retried every minute for ever.  After 3 refusals the exception is 'failed' (the
+--   reasons are in detail), alerts once, and staff close it as 已处理 or 已线下退款.
+
+ALTER TABLE payment_exception ADD COLUMN refund_refusals INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE payment_exception ADD CONSTRAINT chk_pe_refusals CHECK (refund_refusals >= 0);
+ALTER TABLE payment_exception DROP CONSTRAINT chk_pe_status;
+ALTER TABLE payment_exception ADD CONSTRAINT chk_pe_status
+    CHECK (status IN ('open', 'refunding', 'refunded', 'resolved', 'failed'));
+
+COMMENT ON COLUMN payment_exception.refund_refusals IS '全额退款被微信拒绝的次数（3 次后状态为 failed）';
+COMMENT ON COLUMN payment_exception.status IS '状态: open-待处理, refunding-退款中, refunded-已退款（含已线下退款）, resolved-已处理（无需退款）, failed-退款失败（微信拒绝 3 次，待人工处理）';

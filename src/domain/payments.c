@@ -421,7 +421,7 @@ const char *payment_exception_status_label(const char *status)
 {
 	static const char *const labels[][2] = {
 		{ "open", "待处理" }, { "refunding", "退款中" }, { "refunded", "已退款" },
-		{ "resolved", "已处理" },
+		{ "resolved", "已处理" }, { "failed", "退款失败" },
 	};
 	for (size_t i = 0; status && i < CAMP_ARRAY_LEN(labels); i++)
 		if (!strcmp(labels[i][0], status))
