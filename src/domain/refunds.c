@@ -19,11 +19,16 @@
 
 /* ---- proposals ----------------------------------------------------------- */
 
-/* proposed: eligible, paid, matched or bound by hand, no refund record yet */
+/* Identity settled (PRD §7.4, ARCHITECTURE §7): the binding completed with
+ * confidence 100 (ZSXQ ID and nickname both match), or bound by hand.  A
+ * lower confidence (a nickname that merely resembles one) is never enough. */
+#define SETTLED \
+	" (p.bind_method IS NOT DISTINCT FROM 'manual'" \
+	"  OR (p.bind_status = 'completed' AND m.match_confidence = 100))"   /* never NULL: NOT works */
+/* proposed: eligible, paid, identity settled, no refund record yet */
 #define PROPOSABLE \
 	" m.deleted_at IS NULL AND m.paid AND m.eligible_for_refund" \
-	" AND p.pay_status = 'success' AND p.deleted_at IS NULL" \
-	" AND (m.match_confidence > 0 OR p.bind_method = 'manual')"
+	" AND p.pay_status = 'success' AND p.deleted_at IS NULL AND" SETTLED
 
 static const struct db_stmt q_propose = DB_STMT(
 	"WITH ins AS ("
@@ -53,8 +58,7 @@ static const struct db_stmt q_withdraw = DB_STMT(
 #define GRACE "COALESCE((SELECT NULLIF(config_value, '')::int FROM system_config" \
 	" WHERE config_key = 'refund.grace_days'), 1)"
 static const struct db_stmt q_unproposed_count = DB_STMT(
-	"SELECT count(*) FILTER (WHERE m.eligible_for_refund AND m.match_confidence = 0"
-	"                          AND p.bind_method IS DISTINCT FROM 'manual') AS unmatched,"
+	"SELECT count(*) FILTER (WHERE m.eligible_for_refund AND NOT" SETTLED ") AS unmatched,"
 	"       count(*) FILTER (WHERE NOT m.eligible_for_refund"
 	"                          AND m.checkin_count + " GRACE " + 2 >= t.required_days) AS near"
 	"  FROM camp_member m JOIN payment_record p ON p.member_id = m.id AND p.pay_status = 'success'"
@@ -124,8 +128,7 @@ static const struct db_stmt q_unproposed = DB_STMT(
 	" WHERE t.status = 'finished' AND m.deleted_at IS NULL AND m.paid AND p.deleted_at IS NULL"
 	"   AND ($1::bigint = 0 OR m.camp_id = $1::bigint) AND ($2 = '' OR p.bind_status = $2)"
 	SCOPE("m.camp_id", 3)
-	"   AND CASE WHEN $4 = 'unmatched' THEN m.eligible_for_refund AND m.match_confidence = 0"
-	"                                     AND p.bind_method IS DISTINCT FROM 'manual'"
+	"   AND CASE WHEN $4 = 'unmatched' THEN m.eligible_for_refund AND NOT" SETTLED
 	"            ELSE NOT m.eligible_for_refund AND m.checkin_count + " GRACE " + 2 >= t.required_days END"
 	" ORDER BY m.camp_id, m.id LIMIT 2000");
 static const struct db_stmt q_records = DB_STMT(

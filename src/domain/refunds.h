@@ -18,8 +18,8 @@ struct wx_refund;
 struct refund_tally {
 	int proposed, withdrawn, unmatched, near_miss;
 };
-/* Proposes one refund per eligible, paid, matched (or manually bound) member
- * of finished camps (camp_id 0 = every finished camp), withdraws unaudited
+/* Proposes one refund per eligible, paid member whose identity is settled
+ * (binding completed at confidence 100, or bound by hand) of finished camps (camp_id 0 = every finished camp), withdraws unaudited
  * proposals that are no longer eligible; audited ones are never touched.
  * One transaction.  CAMP_OK or CAMP_EDB. */
 int refund_propose(struct db *d, arena *a, long long camp_id, struct refund_tally *t);
@@ -45,7 +45,7 @@ struct refund_filter {
 /* The proposals awaiting a decision. */
 int refund_pending(struct db *d, arena *a, const struct refund_filter *f,
                    struct refund_row **out, int *n);
-/* Paid members that are not proposed: "unmatched" (eligible, no match: 需人工绑定)
+/* Paid members that are not proposed: "unmatched" (eligible, identity not settled: 需人工绑定)
  * or "near" (short by ≤ 2 days after grace).  Only id/camp/member fields are set. */
 int refund_unproposed(struct db *d, arena *a, const struct refund_filter *f, const char *kind,
                       struct refund_row **out, int *n);
