@@ -22,3 +22,25 @@ ALTER TABLE payment_exception ADD CONSTRAINT chk_pe_status
 
 COMMENT ON COLUMN payment_exception.refund_refusals IS '全额退款被微信拒绝的次数（3 次后状态为 failed）';
 COMMENT ON COLUMN payment_exception.status IS '状态: open-待处理, refunding-退款中, refunded-已退款（含已线下退款）, resolved-已处理（无需退款）, failed-退款失败（微信拒绝 3 次，待人工处理）';
+
+-- * camp_member: one ZSXQ user is bound (confidence 100: ID and nickname matched, or bound
+--   by hand) to at most one paid member per camp — a coach could bind a non-participant to
+--   the most active ZSXQ user and have two refunds paid for one person's check-ins.
+--   Existing duplicates keep the hand-bound (else the oldest) member; the others drop to
+--   66 with a flag, for staff to sort out.
+
+WITH ranked AS (
+    SELECT cm.id,
+           row_number() OVER (PARTITION BY cm.camp_id, cm.planet_user_id
+                              ORDER BY EXISTS (SELECT 1 FROM payment_record p WHERE p.member_id = cm.id
+                                                 AND p.bind_method = 'manual') DESC, cm.id) AS n
+      FROM camp_member cm
+     WHERE cm.paid AND cm.deleted_at IS NULL AND cm.planet_user_id IS NOT NULL AND cm.match_confidence = 100
+)
+UPDATE camp_member cm
+   SET match_confidence = 66, match_flags = concat_ws(',', cm.match_flags, '星球用户已绑定其他会员')
+  FROM ranked r
+ WHERE r.id = cm.id AND r.n > 1;
+
+CREATE UNIQUE INDEX uq_cm_bound_planet_user ON camp_member (camp_id, planet_user_id)
+    WHERE paid AND deleted_at IS NULL AND planet_user_id IS NOT NULL AND match_confidence = 100;

@@ -20,11 +20,11 @@
 /* ---- proposals ----------------------------------------------------------- */
 
 /* Identity settled (PRD §7.4, ARCHITECTURE §7): the binding completed with
- * confidence 100 (ZSXQ ID and nickname both match), or bound by hand.  A
- * lower confidence (a nickname that merely resembles one) is never enough. */
-#define SETTLED \
-	" (p.bind_method IS NOT DISTINCT FROM 'manual'" \
-	"  OR (p.bind_status = 'completed' AND m.match_confidence = 100))"   /* never NULL: NOT works */
+ * confidence 100 — ZSXQ ID and nickname both match, or bound by hand (a
+ * manual bind completes the binding at 100, and the database lets one ZSXQ
+ * user be bound so to one paid member per camp).  A lower confidence (a
+ * nickname that merely resembles one) is never enough. */
+#define SETTLED " (p.bind_status = 'completed' AND m.match_confidence = 100)"
 /* proposed: eligible, paid, identity settled, no refund record yet */
 #define PROPOSABLE \
 	" m.deleted_at IS NULL AND m.paid AND m.eligible_for_refund" \

@@ -52,8 +52,10 @@ MATRIX = {
     ("GET", "/admin/members"): STAFF,
     ("GET", "/admin/checkins"): STAFF,
     ("GET", "/admin/members/{id}"): STAFF,
-    ("POST", "/admin/members/{id}/bind"): STAFF,
-    ("POST", "/admin/members/{id}/joined"): STAFF,
+    # manual binding and 标记进群: admin and manager only (issue #14: a bind makes a
+    # member refundable, coaches and volunteers only *view* members, PRD §2.2)
+    ("POST", "/admin/members/{id}/bind"): {"admin", "manager"},
+    ("POST", "/admin/members/{id}/joined"): {"admin", "manager"},
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 
