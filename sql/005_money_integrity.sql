@@ -44,3 +44,20 @@ UPDATE camp_member cm
 
 CREATE UNIQUE INDEX uq_cm_bound_planet_user ON camp_member (camp_id, planet_user_id)
     WHERE paid AND deleted_at IS NULL AND planet_user_id IS NOT NULL AND match_confidence = 100;
+
+-- * 取消训练营: a camp with paid or pending orders is never deleted.  Cancelling closes its
+--   pending orders at WeChat, proposes a full refund for every paid member (through the
+--   normal audit) and hides the camp from H5; a success callback that still arrives is a
+--   payment exception (reason camp_cancelled).
+
+ALTER TABLE training_camp ADD COLUMN cancelled_at timestamptz;
+ALTER TABLE training_camp ADD COLUMN cancelled_by BIGINT REFERENCES system_user (id);
+
+COMMENT ON COLUMN training_camp.cancelled_at IS '取消时间（取消后不在 H5 显示、不可报名；待支付订单关闭，已支付会员全额退款提议）';
+COMMENT ON COLUMN training_camp.cancelled_by IS '取消人（system_user.id）';
+
+ALTER TABLE payment_exception DROP CONSTRAINT chk_pe_reason;
+ALTER TABLE payment_exception ADD CONSTRAINT chk_pe_reason
+    CHECK (reason IN ('wrong_amount', 'unknown_order', 'order_closed', 'duplicate_planet_id',
+                      'camp_cancelled', 'other'));
+COMMENT ON COLUMN payment_exception.reason IS '原因: wrong_amount-金额不符, unknown_order-未知订单, order_closed-订单已关闭, duplicate_planet_id-星球ID已报名, camp_cancelled-训练营已取消, other-其他';

@@ -13,7 +13,7 @@
 	" c.id, c.name, c.description, c.poster_sha256, c.group_qrcode_sha256," \
 	" c.planet_project_id, c.wechat_pay_code_id, c.deposit::text AS deposit, c.start_date::text AS start_date," \
 	" c.end_date::text AS end_date, c.total_days, c.required_days, c.status," \
-	" COALESCE(c.capacity, 0) AS capacity," \
+	" COALESCE(c.capacity, 0) AS capacity, c.cancelled_at IS NOT NULL AS cancelled," \
 	" c.member_count AS paid_members," \
 	" CASE WHEN c.capacity IS NULL THEN 0 ELSE" \
 	"  (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id AND" \
@@ -40,11 +40,12 @@ static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 	c->capacity = (int)db_get_ll(res, i, "capacity", 0);
 	c->paid_members = db_get_ll(res, i, "paid_members", 0);
 	c->held_seats = db_get_ll(res, i, "held_seats", 0);
+	c->cancelled = db_get_bool(res, i, "cancelled");
 }
 
 static const struct db_stmt q_public = DB_STMT(
 	"SELECT" CAMP_COLUMNS " FROM training_camp c"
-	" WHERE c.deleted_at IS NULL AND c.status IN ('not_started', 'ongoing')"
+	" WHERE c.deleted_at IS NULL AND c.cancelled_at IS NULL AND c.status IN ('not_started', 'ongoing')"
 	" ORDER BY c.start_date, c.id LIMIT 100");
 
 int camp_list_public(struct db *d, arena *a, struct camp **out, int *n)

@@ -79,7 +79,7 @@ int enroll_find_paid(struct db *d, arena *a, long long camp_id, const char *plan
 
 static const struct db_stmt q_lock_camp = DB_STMT(
 	"SELECT c.deposit::text AS deposit, COALESCE(c.capacity, 0) AS capacity"
-	" FROM training_camp c WHERE c.id = $1 AND c.deleted_at IS NULL FOR UPDATE");
+	" FROM training_camp c WHERE c.id = $1 AND c.deleted_at IS NULL AND c.cancelled_at IS NULL FOR UPDATE");
 /* Counted in a statement of its own, after the lock: a statement that waited
  * for the lock would count with the snapshot it took before waiting. */
 static const struct db_stmt q_taken = DB_STMT(

@@ -116,7 +116,8 @@ int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *c)
 
 static const struct db_stmt q_lock_order = DB_STMT(
 	"SELECT p.id, p.camp_id, p.member_id, p.pay_amount::text AS pay_amount, p.pay_status,"
-	" p.wechat_transaction_id, m.filled_planet_user_id, m.filled_planet_nickname"
+	" p.wechat_transaction_id, m.filled_planet_user_id, m.filled_planet_nickname,"
+	" (SELECT c.cancelled_at IS NOT NULL FROM training_camp c WHERE c.id = p.camp_id) AS cancelled"
 	" FROM payment_record p LEFT JOIN camp_member m ON m.id = p.member_id"
 	" WHERE p.order_no = $1 AND p.source = 'wechatpay' FOR UPDATE OF p");
 
@@ -296,6 +297,14 @@ int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
 		*out = APPLY_EXCEPTION;
 		return record_exception(d, a, t, pid, cid, "order_closed", "订单已关闭后收到支付", NULL);
 	}
+	if (db_get_bool(row, 0, "cancelled")) {
+		/* 取消训练营: the seat is gone and the deposit goes back in full */
+		db_rollback(d);
+		*reason = "camp_cancelled";
+		*out = APPLY_EXCEPTION;
+		return record_exception(d, a, t, pid, cid, "camp_cancelled",
+		                        "训练营已取消后收到支付，需全额退款", "closed");
+	}
 	if (t->total != fen) {
 		db_rollback(d);
 		*reason = "wrong_amount";
@@ -409,6 +418,7 @@ const char *payment_exception_reason_label(const char *reason)
 	static const char *const labels[][2] = {
 		{ "wrong_amount", "金额不符" }, { "unknown_order", "未知订单" },
 		{ "order_closed", "订单已关闭" }, { "duplicate_planet_id", "星球ID重复报名" },
+		{ "camp_cancelled", "训练营已取消" },
 		{ "other", "其他" },
 	};
 	for (size_t i = 0; reason && i < CAMP_ARRAY_LEN(labels); i++)

@@ -3,6 +3,7 @@
 #include "alerts.h"
 #include "audit.h"
 #include "buf.h"
+#include "camps.h"
 #include "camp.h"
 #include "clock.h"
 #include "db.h"
@@ -36,7 +37,8 @@ static const struct db_stmt q_propose = DB_STMT(
 	" SELECT m.camp_id, m.id, p.id, p.pay_amount, $2::timestamptz, $2::timestamptz"
 	"   FROM camp_member m JOIN payment_record p ON p.member_id = m.id"
 	"   JOIN training_camp t ON t.id = m.camp_id"
-	"  WHERE t.status = 'finished' AND ($1::bigint = 0 OR t.id = $1::bigint) AND" PROPOSABLE
+	"  WHERE t.status = 'finished' AND t.cancelled_at IS NULL AND ($1::bigint = 0 OR t.id = $1::bigint) AND"
+	PROPOSABLE
 	"    AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL)"
 	" RETURNING id)"
 	" INSERT INTO refund_status_log (refund_id, from_status, to_status, event, remark, created_at)"
@@ -47,7 +49,7 @@ static const struct db_stmt q_withdraw = DB_STMT(
 	" UPDATE refund_record r SET deleted_at = $2::timestamptz, updated_at = $2::timestamptz"
 	"   FROM camp_member m, payment_record p, training_camp t"
 	"  WHERE m.id = r.member_id AND p.id = r.payment_id AND t.id = r.camp_id"
-	"    AND ($1::bigint = 0 OR r.camp_id = $1::bigint) AND t.status = 'finished'"
+	"    AND ($1::bigint = 0 OR r.camp_id = $1::bigint) AND t.status = 'finished' AND t.cancelled_at IS NULL"
 	"    AND r.audit_status = 'pending' AND r.refund_status = 'pending' AND r.deleted_at IS NULL"
 	"    AND NOT (" PROPOSABLE ")"
 	" RETURNING r.id)"
@@ -63,7 +65,7 @@ static const struct db_stmt q_unproposed_count = DB_STMT(
 	"                          AND m.checkin_count + " GRACE " + 2 >= t.required_days) AS near"
 	"  FROM camp_member m JOIN payment_record p ON p.member_id = m.id AND p.pay_status = 'success'"
 	"  JOIN training_camp t ON t.id = m.camp_id"
-	" WHERE t.status = 'finished' AND ($1::bigint = 0 OR t.id = $1::bigint)"
+	" WHERE t.status = 'finished' AND t.cancelled_at IS NULL AND ($1::bigint = 0 OR t.id = $1::bigint)"
 	"   AND m.deleted_at IS NULL AND m.paid AND p.deleted_at IS NULL");
 
 int refund_propose(struct db *d, arena *a, long long camp_id, struct refund_tally *t)
@@ -125,7 +127,8 @@ static const struct db_stmt q_unproposed = DB_STMT(
 	" m.checkin_count, t.required_days, m.match_confidence, m.eligible_for_refund"
 	"  FROM camp_member m JOIN payment_record p ON p.member_id = m.id AND p.pay_status = 'success'"
 	"  JOIN training_camp t ON t.id = m.camp_id"
-	" WHERE t.status = 'finished' AND m.deleted_at IS NULL AND m.paid AND p.deleted_at IS NULL"
+	" WHERE t.status = 'finished' AND t.cancelled_at IS NULL AND m.deleted_at IS NULL AND m.paid"
+	"   AND p.deleted_at IS NULL"
 	"   AND ($1::bigint = 0 OR m.camp_id = $1::bigint) AND ($2 = '' OR p.bind_status = $2)"
 	SCOPE("m.camp_id", 3)
 	"   AND CASE WHEN $4 = 'unmatched' THEN m.eligible_for_refund AND NOT" SETTLED
@@ -467,7 +470,8 @@ static const struct db_stmt q_load = DB_STMT(
 	"SELECT r.refund_status, r.out_refund_no, r.payment_id, r.attempt, r.retry_count, r.refund_amount::text AS amount,"
 	"       r.wechat_status, p.order_no, p.wechat_transaction_id, p.pay_amount::text AS total, p.source,"
 	"       p.refunded_amount + r.refund_amount > p.pay_amount AS covered,"
-	"       (r.next_retry_at IS NULL OR r.next_retry_at <= $2::timestamptz) AS due"
+	"       (r.next_retry_at IS NULL OR r.next_retry_at <= $2::timestamptz) AS due,"
+	"       (SELECT t.cancelled_at IS NOT NULL FROM training_camp t WHERE t.id = r.camp_id) AS cancelled"
 	"  FROM refund_record r JOIN payment_record p ON p.id = r.payment_id"
 	" WHERE r.id = $1 AND r.deleted_at IS NULL");
 /* approved → processing: the attempt's out_refund_no is committed before
@@ -654,7 +658,8 @@ int refund_execute(struct db *d, arena *a, const struct wxpay_cfg *cfg, long lon
 	struct wxpay_refund_req q = {
 		.transaction_id = db_get(res, 0, "wechat_transaction_id"),
 		.out_trade_no = db_get(res, 0, "order_no"),
-		.out_refund_no = no, .reason = "训练营完成打卡，退还押金",
+		.out_refund_no = no,
+		.reason = db_get_bool(res, 0, "cancelled") ? CAMP_CANCEL_REASON "，退还押金" : "训练营完成打卡，退还押金",
 		.notify_url = arena_printf(a, "%s/pay/wechat/refund-notify", camp_env()->base_url),
 		.refund = fen, .total = total,
 	};

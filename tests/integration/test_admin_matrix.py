@@ -34,6 +34,8 @@ MATRIX = {
     ("POST", "/admin/camps/{id}/edit"): {"admin", "manager"},
     ("POST", "/admin/camps/{id}/delete"): {"admin", "manager"},
     ("GET", "/admin/camps/{id}/qrcode.png"): {"admin", "manager"},
+    # 取消训练营 moves money (refund proposals, closed orders): admin only (issue #14)
+    ("POST", "/admin/camps/{id}/cancel"): {"admin"},
     # progress of queued jobs: any staff (the page limits coaches to their own)
     ("GET", "/admin/jobs/{id}"): STAFF,
     # 支付异常: money pages for admin and manager

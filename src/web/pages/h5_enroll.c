@@ -97,6 +97,8 @@ static int load_camp(struct req *r, struct resp *w, struct camp *c)
 {
 	long long id = req_cap_id(r, 0);
 	int rc = id ? camp_get(r->db, r->a, id, c) : CAMP_ENOTFOUND;
+	if (rc == CAMP_OK && c->cancelled)
+		rc = CAMP_ENOTFOUND;          /* 取消训练营: off the H5 pages (tickets still open) */
 	if (rc == CAMP_ENOTFOUND)
 		resp_error(r, w, 404, "训练营不存在或已下线");
 	else if (rc != CAMP_OK)

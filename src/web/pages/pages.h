@@ -120,5 +120,13 @@ int camp_tab_fill(struct req *r, struct tpl_dict *b, long long camp_id, const ch
 /* h5_calendar.c: start/end are cday values of the camp */
 void h5_calendar_fill(struct req *r, struct tpl_dict *b, long long member_id, long start, long end);
 /* --- end issue #9 --- */
+/* --- issue #14: money integrity --- */
+/* admin_camp_cancel.c: 取消训练营 (admin, password again); camp_cancel_fill
+ * puts its form (with the consequence) on the camp page, and hides 删除
+ * while the camp holds money. */
+struct camp;
+void page_admin_camp_cancel(struct req *r, struct resp *w);
+void camp_cancel_fill(struct req *r, struct tpl_dict *b, const struct camp *c);
+/* --- end issue #14 --- */
 
 #endif

@@ -19,13 +19,17 @@
 #include <string.h>
 
 /* Orders still pending a minute after they were made (younger ones are
- * probably being paid right now, and their callback is on its way). */
+ * probably being paid right now, and their callback is on its way); those
+ * of a cancelled camp at once, and closed like expired ones.  $2 = one camp
+ * (queued by 取消训练营) or 0. */
 static const struct db_stmt q_pending = DB_STMT(
-	"SELECT id, order_no, time_expire <= $1::timestamptz AS expired, member_id"
-	"  FROM payment_record"
-	" WHERE pay_status = 'pending' AND source = 'wechatpay' AND deleted_at IS NULL"
-	"   AND created_at <= $1::timestamptz - interval '1 minute'"
-	" ORDER BY id LIMIT 1000");
+	"SELECT p.id, p.order_no, p.member_id,"
+	"       (p.time_expire <= $1::timestamptz OR c.cancelled_at IS NOT NULL) AS expired"
+	"  FROM payment_record p JOIN training_camp c ON c.id = p.camp_id"
+	" WHERE p.pay_status = 'pending' AND p.source = 'wechatpay' AND p.deleted_at IS NULL"
+	"   AND (p.created_at <= $1::timestamptz - interval '1 minute' OR c.cancelled_at IS NOT NULL)"
+	"   AND ($2::bigint = 0 OR p.camp_id = $2::bigint)"
+	" ORDER BY p.id LIMIT 1000");
 static const struct db_stmt q_close = DB_STMT(
 	"UPDATE payment_record SET pay_status = 'closed' WHERE id = $1 AND pay_status = 'pending'"
 	" RETURNING member_id");
@@ -202,9 +206,14 @@ int job_reconcile_payments(struct job_ctx *c)
 		json_object_object_add(d, "note", json_object_new_string("WeChat Pay is not configured"));
 		return CAMP_OK;
 	}
+	long long camp_id = 0;
+	struct json_object *args = json_tokener_parse(c->args ? c->args : "{}"), *v;
+	if (args && json_object_object_get_ex(args, "camp_id", &v))
+		camp_id = json_object_get_int64(v);
+	json_object_put(args);
 	char now[40];
-	const char *p[] = { clock_now_param(now, sizeof(now)) };
-	PGresult *res = db_q(c->db, c->a, &q_pending, 1, p);
+	const char *p[] = { clock_now_param(now, sizeof(now)), arena_i64(c->a, camp_id) };
+	PGresult *res = db_q(c->db, c->a, &q_pending, 2, p);
 	if (res == NULL) {
 		job_fail(c, "数据库不可用");
 		return CAMP_EDB;
@@ -223,7 +232,7 @@ int job_reconcile_payments(struct job_ctx *c)
 	json_object_object_add(d, "still_pending", json_object_new_int(t.still_pending));
 	json_object_object_add(d, "exceptions", json_object_new_int(t.exceptions));
 	int bills = 0;
-	int bill_failures = import_bills(c, &bills);
+	int bill_failures = camp_id ? 0 : import_bills(c, &bills);   /* a queued run: that camp's orders */
 	json_object_object_add(d, "bills_imported", json_object_new_int(bills));
 	t.errors += bill_failures;
 	json_object_object_add(d, "errors", json_object_new_int(t.errors));
