@@ -204,34 +204,6 @@ fail:
 	return CAMP_EDB;
 }
 
-static const struct db_stmt q_release = DB_STMT(
-	"UPDATE payment_record SET pay_status = 'closed', updated_at = $2::timestamptz"
-	" WHERE id = $1 AND pay_status = 'pending' RETURNING member_id");
-static const struct db_stmt q_release_log = DB_STMT(
-	"INSERT INTO order_status_log (order_id, from_status, to_status, event, extra_data, created_at)"
-	" VALUES ($1, 'pending', 'closed', 'CANCEL', jsonb_build_object('reason', $2::text), $3::timestamptz)");
-static const struct db_stmt q_release_member = DB_STMT(
-	"UPDATE camp_member SET deleted_at = $2::timestamptz WHERE id = $1 AND NOT paid");
-
-int enroll_release(struct db *d, arena *a, long long payment_id, const char *why)
-{
-	char now[40];
-	clock_now_param(now, sizeof(now));
-	const char *pid = arena_i64(a, payment_id);
-	if (db_begin(d) != CAMP_OK)
-		return CAMP_EDB;
-	PGresult *res = db_q(d, a, &q_release, 2, (const char *[]){ pid, now });
-	int rc = res ? CAMP_OK : CAMP_EDB;
-	if (rc == CAMP_OK && PQntuples(res) == 1 &&
-	    (db_q(d, a, &q_release_log, 3, (const char *[]){ pid, why, now }) == NULL ||
-	     db_q(d, a, &q_release_member, 2, (const char *[]){ db_get(res, 0, "member_id"), now }) == NULL))
-		rc = CAMP_EDB;
-	if (rc == CAMP_OK)
-		return db_commit(d);
-	db_rollback(d);
-	return rc;
-}
-
 /* A token opens its ticket while active and unexpired, or while its refund is unsettled. */
 #define TICKET_LIVE(now) \
 	" t.status IN ('active', 'bound')" \

@@ -63,9 +63,7 @@ int enroll_find_paid(struct db *d, arena *a, long long camp_id, const char *plan
 int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enroll_form *f,
                   const struct enroll_holder *h, const char *trade_type, time_t now,
                   struct enrollment *out);
-/* The WeChat order was not created: the pending order is closed and the
- * member dropped at once, so a refused order holds no seat. */
-int enroll_release(struct db *d, arena *a, long long payment_id, const char *why);
+
 
 /* What a ticket token opens. */
 struct ticket {

@@ -60,6 +60,12 @@ struct pay_audit {
 };
 int payment_audit(struct db *d, arena *a, const struct pay_audit *e);
 
+/* A pending order closed here (expired, cancelled, or never created at
+ * WeChat — so it holds no seat), with its order_status_log row (event CANCEL,
+ * reason why); its unpaid member is dropped so the planet ID can enroll
+ * again.  One transaction; nothing happens when it is no longer pending. */
+int payment_close_pending(struct db *d, arena *a, long long payment_id, const char *why);
+
 /* Stores WeChat's prepay_id (JSAPI) or code_url (Native) on the order. */
 int payment_set_prepay(struct db *d, arena *a, long long payment_id, const char *prepay);
 

@@ -280,7 +280,7 @@ void page_h5_enroll(struct req *r, struct resp *w)
 	payment_audit(r->db, r->a, &pa);
 	if (rc != CAMP_OK || payment_set_prepay(r->db, r->a, en.payment_id, prepay) != CAMP_OK) {
 		/* no WeChat order, no seat: the member can pay nothing, so nothing is held */
-		if (enroll_release(r->db, r->a, en.payment_id, "order_not_created") != CAMP_OK)
+		if (payment_close_pending(r->db, r->a, en.payment_id, "order_not_created") != CAMP_OK)
 			log_err("enroll: order %s not released", en.order_no);
 		resp_error(r, w, 503, "微信支付下单失败，请稍后重试");
 		return;

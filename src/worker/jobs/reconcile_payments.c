@@ -30,41 +30,13 @@ static const struct db_stmt q_pending = DB_STMT(
 	"   AND (p.created_at <= $1::timestamptz - interval '1 minute' OR c.cancelled_at IS NOT NULL)"
 	"   AND ($2::bigint = 0 OR p.camp_id = $2::bigint)"
 	" ORDER BY p.id LIMIT 1000");
-static const struct db_stmt q_close = DB_STMT(
-	"UPDATE payment_record SET pay_status = 'closed' WHERE id = $1 AND pay_status = 'pending'"
-	" RETURNING member_id");
-static const struct db_stmt q_close_log = DB_STMT(
-	"INSERT INTO order_status_log (order_id, from_status, to_status, event, extra_data, created_at)"
-	" VALUES ($1, 'pending', 'closed', 'CANCEL', $2::jsonb, $3::timestamptz)");
-/* an abandoned enrollment must not block a retry with the same planet ID */
-static const struct db_stmt q_drop_member = DB_STMT(
-	"UPDATE camp_member SET deleted_at = $2::timestamptz WHERE id = $1 AND NOT paid");
-
 struct tally {
 	int applied, closed, still_pending, exceptions, errors;
 };
 
 static int close_locally(struct job_ctx *c, const char *pid, const char *why)
 {
-	char now[40];
-	clock_now_param(now, sizeof(now));
-	if (db_begin(c->db) != CAMP_OK)
-		return CAMP_EDB;
-	const char *p[] = { pid };
-	PGresult *res = db_q(c->db, c->a, &q_close, 1, p);
-	int rc = res ? CAMP_OK : CAMP_EDB;
-	if (rc == CAMP_OK && PQntuples(res) == 1) {
-		const char *mid = db_get(res, 0, "member_id");
-		const char *lp[] = { pid, arena_printf(c->a, "{\"reason\":\"%s\"}", why), now };
-		const char *mp[] = { mid, now };
-		if (db_q(c->db, c->a, &q_close_log, 3, lp) == NULL ||
-		    (mid && db_q(c->db, c->a, &q_drop_member, 2, mp) == NULL))
-			rc = CAMP_EDB;
-	}
-	if (rc == CAMP_OK)
-		return db_commit(c->db);
-	db_rollback(c->db);
-	return rc;
+	return payment_close_pending(c->db, c->a, atoll(pid), why);
 }
 
 static void audit(struct job_ctx *c, long long pid, const char *action,
