@@ -3,7 +3,6 @@
 #include "camp.h"
 #include "config.h"
 #include "dates.h"
-#include "money.h"
 #include "db.h"
 #include "env.h"
 #include "httpc.h"
@@ -329,6 +328,16 @@ static int cmd_config(int argc, char **argv)
 	return rc;
 }
 
+/* Jobs read encrypted settings (merchant keys, tokens) and call providers. */
+static db *open_for_jobs(void)
+{
+	if (secret_load_master(camp_env()->master_key_file) != CAMP_OK)
+		fprintf(stderr, "campctl: cannot read the master key %s: encrypted settings are unavailable\n",
+		        camp_env()->master_key_file);
+	httpc_global_init();
+	return open_db();
+}
+
 /* campctl job run NAME: the same run as `camp-worker run NAME`. */
 static int cmd_job(int argc, char **argv)
 {
@@ -339,12 +348,7 @@ static int cmd_job(int argc, char **argv)
 		fprintf(stderr, "campctl: unknown job %s (jobs: %s)\n", argv[2], job_names());
 		return 2;
 	}
-	/* jobs read encrypted settings (merchant keys, tokens) and call providers */
-	if (secret_load_master(camp_env()->master_key_file) != CAMP_OK)
-		fprintf(stderr, "campctl: cannot read the master key %s: encrypted settings are unavailable\n",
-		        camp_env()->master_key_file);
-	httpc_global_init();
-	db *d = open_db();
+	db *d = open_for_jobs();
 	if (d == NULL)
 		return 1;
 	struct job_result res;
@@ -382,26 +386,14 @@ static int cmd_seed_demo(void)
 
 /* ---- campctl books (issue #14) ------------------------------------------- */
 
-static const char *value_text(arena *a, int has, int64_t v, const char *unit)
-{
-	char buf[32];
-	if (!has)
-		return "-";
-	if (!strcmp(unit, "count"))
-		return arena_i64(a, v);
-	if (v < 0)
-		return arena_printf(a, "-%s", money_format(-v, buf, sizeof(buf)));
-	return arena_strdup(a, money_format(v, buf, sizeof(buf)));
-}
-
 /* One line per difference: the check, the order/refund number (or camp), both values. */
 static void print_diff(arena *a, const struct books_diff *x)
 {
 	const char *l, *r;
 	books_value_labels_en(x->check, &l, &r);
 	printf("%s %s%s: %s %s, %s %s", x->check, !strcmp(x->ref_kind, "camp") ? "camp " : "",
-	       x->ref_no, l, value_text(a, x->has_left, x->left, x->unit), r,
-	       value_text(a, x->has_right, x->right, x->unit));
+	       x->ref_no, l, books_value_text(a, x->has_left, x->left, x->unit, 0), r,
+	       books_value_text(a, x->has_right, x->right, x->unit, 0));
 	if (x->left_state || x->right_state)
 		printf(" (%s / %s)", x->left_state ? x->left_state : "-",
 		       x->right_state ? x->right_state : "-");
@@ -442,12 +434,7 @@ static int cmd_books(int argc, char **argv)
 		fprintf(stderr, "campctl: --date must be a date YYYY-MM-DD\n");
 		return 2;
 	}
-	/* the bill comes with the merchant's (encrypted) keys */
-	if (secret_load_master(camp_env()->master_key_file) != CAMP_OK)
-		fprintf(stderr, "campctl: cannot read the master key %s: encrypted settings are unavailable\n",
-		        camp_env()->master_key_file);
-	httpc_global_init();
-	db *d = open_db();
+	db *d = open_for_jobs();
 	if (d == NULL)
 		return 1;
 	struct json_object *args = json_object_new_object();

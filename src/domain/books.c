@@ -6,6 +6,7 @@
 #include "dates.h"
 #include "db.h"
 #include "log.h"
+#include "money.h"
 #include "payments.h"
 #include "wechatpay.h"
 #include "wechatpay_bill.h"
@@ -125,8 +126,9 @@ static const struct db_stmt q_bill_payments = DB_STMT(DIFF_COLS
 	" ORDER BY l.line_no");
 
 /* Our payments of that day (as WeChat timed them: pay_time is its success_time) and
- * the exceptions holding money that arrived that day, missing from the bill.  WeCom
- * collection-code payments are not merchant orders and are not in this bill. */
+ * the exceptions holding money that arrived that day (a duplicate planet ID's payment is
+ * marked success without a pay_time: its exception stands for it), missing from the
+ * bill.  WeCom collection-code payments are not merchant orders and are not in this bill. */
 static const struct db_stmt q_bill_payments_theirs = DB_STMT(DIFF_COLS
 	"SELECT $1::bigint, 'bill_missing_theirs', 'order', y.no, y.camp_id, y.fen, NULL, 'fen',"
 	"       y.st, NULL, '本系统记为已支付，微信账单中没有这笔支付'"
@@ -144,7 +146,8 @@ static const struct db_stmt q_bill_payments_theirs = DB_STMT(DIFF_COLS
 	"         WHERE COALESCE(t.success_time, e.created_at) >= $2::timestamptz"
 	"           AND COALESCE(t.success_time, e.created_at) < $3::timestamptz"
 	"           AND NOT EXISTS (SELECT 1 FROM payment_record p WHERE p.wechat_transaction_id = e.transaction_id"
-	"                            AND p.pay_status IN ('success', 'refunded') AND p.deleted_at IS NULL)) y"
+	"                            AND p.pay_status IN ('success', 'refunded') AND p.pay_time IS NOT NULL"
+	"                            AND p.deleted_at IS NULL)) y"
 	" WHERE NOT EXISTS (SELECT 1 FROM books_bill_line l"
 	"                    WHERE l.run_id = $1::bigint AND l.kind = 'payment'"
 	"                      AND (l.transaction_id = y.txn OR l.out_trade_no = y.no))"
@@ -531,6 +534,19 @@ int books_diffs(struct db *d, arena *a, long long run_id, struct books_diff **ou
 }
 
 /* ---- words ----------------------------------------------------------------- */
+
+const char *books_value_text(arena *a, int has, int64_t v, const char *unit, int for_page)
+{
+	char buf[40];
+	if (!has)
+		return for_page ? "—" : "-";
+	if (unit && !strcmp(unit, "count"))
+		return arena_i64(a, v);
+	int64_t m = v < 0 ? -v : v;
+	const char *text = for_page ? money_format_grouped(m, buf, sizeof(buf))
+	                            : money_format(m, buf, sizeof(buf));
+	return arena_printf(a, "%s%s%s", v < 0 ? "-" : "", for_page ? "¥" : "", text);
+}
 
 static const struct {
 	const char *name, *label, *left, *right, *left_en, *right_en;

@@ -76,6 +76,10 @@ int books_day(struct db *d, arena *a, const char *date, struct books_run *out);
 int books_run_get(struct db *d, arena *a, long long run_id, struct books_run *out);
 int books_diffs(struct db *d, arena *a, long long run_id, struct books_diff **out, int *n);
 
+/* One value of a difference: "—"/"-" when absent, a count, or money — "¥1,188.00" for
+ * pages (for_page), "1188.00" for campctl. */
+const char *books_value_text(arena *a, int has, int64_t v, const char *unit, int for_page);
+
 /* Chinese names for pages. */
 const char *books_check_label(const char *check);
 const char *books_bill_status_label(const char *status);

@@ -4,7 +4,6 @@
 #include "buf.h"
 #include "camp.h"
 #include "dates.h"
-#include "money.h"
 #include "page.h"
 
 #include <string.h>
@@ -41,18 +40,6 @@ static void read_filters(struct req *r, struct filters *f)
 		f->to_err = "结束日期不能早于开始日期";
 		f->to = NULL;
 	}
-}
-
-static const char *value_text(arena *a, int has, int64_t v, const char *unit)
-{
-	char buf[40];
-	if (!has)
-		return "—";
-	if (!strcmp(unit, "count"))
-		return arena_i64(a, v);
-	if (v < 0)
-		return arena_printf(a, "-¥%s", money_format_grouped(-v, buf, sizeof(buf)));
-	return arena_printf(a, "¥%s", money_format_grouped(v, buf, sizeof(buf)));
 }
 
 static const char *ref_text(arena *a, const struct books_diff *x)
@@ -93,9 +80,9 @@ static void csv_diffs(struct req *r, struct buf *b, const struct books_run *run)
 		buf_csv_cell(b, ref_text(r->a, &x[i]), 0);
 		buf_csv_cell(b, x[i].camp_name, 0);
 		buf_csv_cell(b, ll, 0);
-		buf_csv_cell(b, value_text(r->a, x[i].has_left, x[i].left, x[i].unit), 0);
+		buf_csv_cell(b, books_value_text(r->a, x[i].has_left, x[i].left, x[i].unit, 1), 0);
 		buf_csv_cell(b, rl, 0);
-		buf_csv_cell(b, value_text(r->a, x[i].has_right, x[i].right, x[i].unit), 0);
+		buf_csv_cell(b, books_value_text(r->a, x[i].has_right, x[i].right, x[i].unit, 1), 0);
 		buf_csv_cell(b, x[i].left_state, 0);
 		buf_csv_cell(b, x[i].right_state, 0);
 		buf_csv_cell(b, x[i].detail, 1);
@@ -182,9 +169,9 @@ static void fill_detail(struct req *r, tpl_dict *b, const char *date)
 			tpl_set(c, "NAME", x[i].camp_name ? x[i].camp_name : "");
 		}
 		tpl_set(d, "LEFT_LABEL", ll);
-		tpl_set(d, "LEFT", value_text(r->a, x[i].has_left, x[i].left, x[i].unit));
+		tpl_set(d, "LEFT", books_value_text(r->a, x[i].has_left, x[i].left, x[i].unit, 1));
 		tpl_set(d, "RIGHT_LABEL", rl);
-		tpl_set(d, "RIGHT", value_text(r->a, x[i].has_right, x[i].right, x[i].unit));
+		tpl_set(d, "RIGHT", books_value_text(r->a, x[i].has_right, x[i].right, x[i].unit, 1));
 		if (x[i].left_state || x[i].right_state) {
 			tpl_dict *st = tpl_add_section(d, "STATES");
 			tpl_set(st, "LEFT", x[i].left_state ? x[i].left_state : "—");
