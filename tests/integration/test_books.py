@@ -306,6 +306,44 @@ def test_books_green_after_a_refund_batch(scratch):
                        " WHERE id = %s", camp) == [("693.00", "495.00", 7)]
 
 
+def test_books_green_with_payment_exceptions_and_their_refunds(scratch):
+    """Money held by payment exceptions is matched to the bill through them, and so are
+    their full refunds: a wrong amount, and a second payment for a paid planet ID."""
+    camp = scratch.camp()
+    # the order says 88.00, WeChat took 99.00: a wrong_amount exception holds it
+    wrong = scratch.order(camp, 9900)
+    scratch.sql("UPDATE payment_record SET pay_amount = 88 WHERE order_no = %s", wrong)
+    # two enrollments with one planet ID, both paid: the second is a duplicate_planet_id
+    first, dup = scratch.order(camp), scratch.order(camp)
+    scratch.sql("UPDATE camp_member SET filled_planet_user_id = '5550001' WHERE id IN (SELECT member_id"
+                " FROM payment_record WHERE order_no IN (%s, %s))", first, dup)
+    for no in (wrong, first, dup):
+        assert sim_post(f"/sim/wechatpay/orders/{no}/pay").status_code == 200
+    assert scratch.ctl("job", "run", "reconcile-payments").returncode == 0
+    assert sorted(r[0] for r in scratch.sql("SELECT reason FROM payment_exception")) == \
+        ["duplicate_planet_id", "wrong_amount"]
+    rc, out, diffs, _ = scratch.books(day())
+    assert rc == 0 and diffs == set(), out
+    # both refunded in full (what 全额退款 starts), through the refunds job at camp-sim
+    scratch.sql("UPDATE payment_exception SET status = 'refunding',"
+                " out_refund_no = 'RE' || id || 'T' || to_char(now(), 'YYMMDDHH24MISS')")
+    deadline = time.monotonic() + 20
+    while scratch.sql("SELECT count(*) FROM payment_exception WHERE status <> 'refunded'")[0][0]:
+        assert time.monotonic() < deadline, "exception refunds never succeeded"
+        assert scratch.ctl("job", "run", "refunds").returncode == 0
+        time.sleep(0.3)
+    assert scratch.sql("SELECT pay_status FROM payment_record WHERE order_no = %s", dup) == [("refunded",)]
+    rc, out, diffs, runs = scratch.books(day())
+    assert rc == 0 and diffs == set(), out
+    assert scratch.sql("SELECT kind, count(*) FROM books_bill_line WHERE run_id = %s GROUP BY 1 ORDER BY 1",
+                       runs[0][0]) == [("payment", 3), ("refund", 2)]
+    # renumbered on our side: WeChat's refund is unknown here, ours is unknown there
+    orig = scratch.sql("SELECT out_refund_no FROM payment_exception WHERE reason = 'wrong_amount'")[0][0]
+    scratch.sql("UPDATE payment_exception SET out_refund_no = 'RE0RENUMBERED' WHERE reason = 'wrong_amount'")
+    rc, out, diffs, _ = scratch.books(day())
+    assert rc == 1 and diffs == {("bill_missing_ours", orig), ("bill_missing_theirs", "RE0RENUMBERED")}, out
+
+
 # ---- differences, by name ---------------------------------------------------------------
 
 def test_tampered_amount_status_and_a_missing_refund_are_seen_by_name(scratch):
