@@ -17,6 +17,8 @@ const struct alert_type alert_types[] = {
 	{ "bind_manual_review", "会员超期未绑定，转人工处理", 0 },
 	{ "planet_id_claimed", "星球ID被他人重复报名（疑似冒用）", 0 },
 	{ "config_changed", "微信支付配置被修改", 1 },
+	/* issue #14 (books) */
+	{ "books_mismatch", "对账发现差异（资金核对或微信账单）", 0 },
 };
 const size_t alert_ntypes = CAMP_ARRAY_LEN(alert_types);
 

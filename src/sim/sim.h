@@ -202,6 +202,9 @@ void sim_zsxq_handle(struct sim_ctx *c);
 void sim_zsxq_add_checkin(struct sim_ctx *c);
 void sim_ui_handle(struct sim_ctx *c);
 void sim_reset_state(void);    /* caller holds the lock */
+/* sim_bill.c (issue #14): GET /v3/bill/tradebill and its download_url */
+void sim_bill_tradebill(struct sim_ctx *c);
+void sim_bill_download(struct sim_ctx *c);
 
 /* sim_deliver.c: callbacks with WeChat's retry schedule */
 void sim_deliver_enqueue(const char *url, const char *body);   /* caller holds the lock */

@@ -201,6 +201,11 @@ static struct json_object *body_value(const char *p, size_t n)
 {
 	if (p == NULL || n == 0)
 		return NULL;
+	if (!utf8_valid(p, n)) {   /* a gzip bill download: the log stays valid JSON */
+		char note[48];
+		snprintf(note, sizeof(note), "(binary, %zu bytes)", n);
+		return json_object_new_string(note);
+	}
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *o = json_tokener_parse_ex(tok, p, (int)n);
 	int ok = json_tokener_get_error(tok) == json_tokener_success &&

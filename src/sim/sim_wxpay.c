@@ -617,6 +617,10 @@ void sim_wxpay_handle(struct sim_ctx *c)
 			reply(c, 200, refund_json(f, 0));
 	} else if (!post && !strcmp(p, "/v3/certificates"))
 		certificates(c);
+	else if (!post && !strcmp(p, "/v3/bill/tradebill"))
+		sim_bill_tradebill(c);
+	else if (!post && !strcmp(p, "/v3/billdownload/file"))
+		sim_bill_download(c);
 	else
 		error(c, 404, "NOT_FOUND", "接口不存在", NULL);
 }

@@ -26,4 +26,8 @@ int job_zsxq_publish(struct job_ctx *c);
 /* test_connection.c: 测试连接 (queued with {"provider": "zsxq"|"wecom"|"wechatpay"}). */
 int job_test_connection(struct job_ctx *c);
 
+/* books.c: the money invariants and WeChat Pay's trade bill (issue #14); queued or run
+ * with {"date": "YYYY-MM-DD"} for one day. */
+int job_books(struct job_ctx *c);
+
 #endif
