@@ -17,6 +17,8 @@ const struct alert_type alert_types[] = {
 	{ "bind_manual_review", "会员超期未绑定，转人工处理", 0 },
 	{ "planet_id_claimed", "星球ID被他人重复报名（疑似冒用）", 0 },
 	{ "config_changed", "微信支付配置被修改", 1 },
+	/* --- issue #13: WeChat Pay platform certificates --- */
+	{ "wxpay_cert_expiring", "微信支付平台证书即将过期", 0 },
 };
 const size_t alert_ntypes = CAMP_ARRAY_LEN(alert_types);
 
