@@ -1,12 +1,15 @@
 """test_wxpay_certs.py: WeChat Pay platform certificates (PROTOCOLS §1.7) — job wxpay-certs,
 certificate mode and a merchant mid-switch end to end through camp-sim, unknown serials,
 compressed answers, the 系统配置 page and the expiry alert (issue #13)."""
+import base64
+import json
 import re
 import secrets
 import time
 
 import pytest
 import requests
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from conftest import HTTP, HTTPS, SIM, admin_password, campctl, login, new_session
 from paylib import (enroll, envelope, h5, make_camp, order_no_of, pay_row, post_callback, sim_pay,
@@ -48,11 +51,31 @@ def forget_certs():
     sql("UPDATE wxpay_cert_refresh SET requested_at = NULL, serial_no = NULL")
 
 
-def callbacks(path):
-    """(status, Wechatpay-Serial) of every callback camp-sim sent to the app's path."""
-    return [(e["status"], e["wechatpay_serial"]) for e in requests.get(SIM + "/sim/log", timeout=10).json()
-            if e["service"] == "wechatpay" and e["path"].endswith(path) and "wechatpay_serial" in e
-            and e["method"] == "POST" and e["path"].startswith("https://")]
+def opened(resource):
+    key = settings()["wechat.pay_key"].encode()
+    return json.loads(AESGCM(key).decrypt(resource["nonce"].encode(), base64.b64decode(resource["ciphertext"]),
+                                          resource["associated_data"].encode()))
+
+
+def callbacks(path, orders, at_least=1, timeout=10):
+    """(status, Wechatpay-Serial) of the callbacks camp-sim sent to the app's path for these
+    out_trade_no; camp-sim logs one once the app's answer is in, which may be just after the
+    app applied it."""
+    end = time.time() + timeout
+    while True:
+        got = []
+        for e in requests.get(SIM + "/sim/log", timeout=10).json():
+            if e["service"] != "wechatpay" or e["method"] != "POST" or "wechatpay_serial" not in e \
+               or not e["path"].startswith("https://") or not e["path"].endswith(path):
+                continue
+            if opened(e["request"]["resource"]).get("out_trade_no") in orders:
+                got.append((e["status"], e["wechatpay_serial"]))
+        if len(got) >= at_least or time.time() > end:
+            return got
+        time.sleep(0.1)
+
+
+FORGOTTEN = [0]      # the last job_queue id before certificate_only forgot the certificates
 
 
 @pytest.fixture
@@ -64,6 +87,7 @@ def certificate_only():
     campctl("config", "set", "wechat.pay_public_key_id", "")
     serial = signing("certificate")["certificate_serial"]
     wait_no_certs_job()
+    FORGOTTEN[0] = sql("SELECT COALESCE(max(id), 0) FROM job_queue")[0][0]
     forget_certs()
     time.sleep(2.2)                  # settings reach every process within 2 s
     yield serial
@@ -122,10 +146,9 @@ def test_a_wrong_apiv3_key_stores_nothing(certificate_only):
 
 def test_payment_and_refund_callbacks_in_certificate_mode(certificate_only):
     run_certs()
-    before = len(callbacks("/pay/wechat/notify")), len(callbacks("/pay/wechat/refund-notify"))
     no = refund_one("8" + str(secrets.randbelow(10 ** 14)).zfill(14))
-    pays = callbacks("/pay/wechat/notify")[before[0]:]
-    refunds = callbacks("/pay/wechat/refund-notify")[before[1]:]
+    pays = callbacks("/pay/wechat/notify", {no})
+    refunds = callbacks("/pay/wechat/refund-notify", {no})
     assert pays and all(c == (204, certificate_only) for c in pays), pays
     assert refunds and all(c == (204, certificate_only) for c in refunds), refunds
     tid = sql("SELECT wechat_transaction_id FROM payment_record WHERE order_no = %s", no)[0][0]
@@ -137,23 +160,23 @@ def test_payment_and_refund_callbacks_in_certificate_mode(certificate_only):
 
 def test_payment_and_refund_callbacks_while_switching(switching):
     pub = settings()["wechat.pay_public_key_id"]
-    seen = set()
-    start = len(callbacks("/pay/wechat/notify"))
+    seen, orders = set(), set()
     cid = make_camp()
     for _ in range(30):
         s = h5()
         no = order_no_of(enroll(s, cid, "8" + str(secrets.randbelow(10 ** 14)).zfill(14)))
+        orders.add(no)
         sim_pay(no)
         wait_state(s, no)
-        seen = {serial for _, serial in callbacks("/pay/wechat/notify")[start:]}
+        seen |= {serial for _, serial in callbacks("/pay/wechat/notify", {no})}
         if seen == {pub, switching}:
             break
-    got = callbacks("/pay/wechat/notify")[start:]
+    got = callbacks("/pay/wechat/notify", orders, len(orders))
+    seen = {serial for _, serial in got}
     assert seen == {pub, switching} and all(st == 204 for st, _ in got), got
-    rstart = len(callbacks("/pay/wechat/refund-notify"))
-    for _ in range(2):
-        refund_one("8" + str(secrets.randbelow(10 ** 14)).zfill(14))
-    assert all(st == 204 for st, _ in callbacks("/pay/wechat/refund-notify")[rstart:])
+    refunded = {refund_one("8" + str(secrets.randbelow(10 ** 14)).zfill(14)) for _ in range(2)}
+    got = callbacks("/pay/wechat/refund-notify", refunded, 2)
+    assert len(got) >= 2 and all(st == 204 for st, _ in got), got
 
 
 def pending_order(cid, no, notify):
@@ -168,7 +191,7 @@ def pending_order(cid, no, notify):
 
 
 def test_unknown_serial_in_a_callback_is_refused_then_fetched_by_the_worker(certificate_only):
-    mark = sql("SELECT COALESCE(max(id), 0) FROM job_queue")[0][0]
+    mark = FORGOTTEN[0]
     no = "CPCB" + secrets.token_hex(8)
     pending_order(make_camp(), no, HTTPS + "/pay/wechat/notify")
     sim_pay(no)
@@ -176,11 +199,12 @@ def test_unknown_serial_in_a_callback_is_refused_then_fetched_by_the_worker(cert
     while pay_row(no)[0] != "success" and time.time() < deadline:
         time.sleep(0.2)
     assert pay_row(no)[0] == "success" and held() == {certificate_only}
-    statuses = [st for st, serial in callbacks("/pay/wechat/notify") if serial == certificate_only]
+    statuses = [st for st, serial in callbacks("/pay/wechat/notify", {no}, 2)
+                if serial == certificate_only]
     assert 401 in statuses and statuses[-1] == 204
-    jobs = sql("SELECT args->>'reason', args->>'serial' FROM job_queue WHERE kind = 'wxpay-certs'"
-               " AND id > %s", mark)
-    assert jobs == [("unknown_serial", certificate_only)]
+    jobs = sql("SELECT args->>'serial' FROM job_queue WHERE kind = 'wxpay-certs'"
+               " AND args->>'reason' = 'unknown_serial' AND id > %s", mark)
+    assert jobs == [(certificate_only,)]
     rejected = sql("SELECT action_detail FROM payment_audit_log WHERE action_type = 'NOTIFY_REJECTED'"
                    " ORDER BY id DESC LIMIT 5")
     assert any("未知证书序列号" in (r[0] or "") for r in rejected)
@@ -193,10 +217,9 @@ def test_enrollment_fetches_a_certificate_its_answer_names(certificate_only):
     s = h5()
     no = order_no_of(enroll(s, cid, "8" + str(secrets.randbelow(10 ** 14)).zfill(14)))
     assert held() == {certificate_only}
-    start = len(callbacks("/pay/wechat/notify"))
     sim_pay(no)
     wait_state(s, no)
-    assert callbacks("/pay/wechat/notify")[start:] == [(204, certificate_only)]
+    assert callbacks("/pay/wechat/notify", {no}) == [(204, certificate_only)]
 
 
 def test_unknown_serials_ask_for_a_refresh_at_most_once_a_minute():
