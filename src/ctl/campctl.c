@@ -13,6 +13,7 @@
 #include "seed_demo.h"
 #include "settings.h"
 #include "worker.h"
+#include "wxpay_certs.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -305,17 +306,20 @@ static int cmd_config(int argc, char **argv)
 			db_close(d);
 			return 1;
 		}
-		arena_free(a);
 		if (v != NULL && db_begin(d) == CAMP_OK) {
 			char desc[200];
 			snprintf(desc, sizeof(desc), "命令行修改配置 %s", k->key);
+			/* new merchant settings: fetch the platform certificates again */
 			if (config_set(d, k->key, v, 0) == CAMP_OK &&
 			    oplog(d, "UPDATE_CONFIG", desc, "config", NULL, k->key) == CAMP_OK &&
+			    (!settings_is_payment(k->key) ||
+			     wxpay_certs_queue_after_settings(d, a, 0) == CAMP_OK) &&
 			    db_commit(d) == CAMP_OK)
 				rc = 0;
 			else
 				db_rollback(d);
 		}
+		arena_free(a);
 		if (rc != 0)
 			fprintf(stderr, "campctl: cannot set %s: %s\n", k->key, db_errmsg(d));
 		if (v)

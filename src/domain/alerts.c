@@ -19,6 +19,8 @@ const struct alert_type alert_types[] = {
 	{ "config_changed", "微信支付配置被修改", 1 },
 	/* issue #14 (books) */
 	{ "books_mismatch", "对账发现差异（资金核对或微信账单）", 0 },
+	/* --- issue #13: WeChat Pay platform certificates --- */
+	{ "wxpay_cert_expiring", "微信支付平台证书即将过期", 0 },
 };
 const size_t alert_ntypes = CAMP_ARRAY_LEN(alert_types);
 
