@@ -20,6 +20,10 @@ const struct alert_type alert_types[] = {
 	/* --- issue #14 / #13: money integrity --- */
 	{ "refund_not_enough", "商户可用余额不足，退款等待中", 0 },
 	{ "exception_refund_failed", "支付异常退款被微信拒绝", 0 },
+	/* issue #14 (books) */
+	{ "books_mismatch", "对账发现差异（资金核对或微信账单）", 0 },
+	/* --- issue #13: WeChat Pay platform certificates --- */
+	{ "wxpay_cert_expiring", "微信支付平台证书即将过期", 0 },
 };
 const size_t alert_ntypes = CAMP_ARRAY_LEN(alert_types);
 

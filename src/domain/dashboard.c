@@ -1,5 +1,6 @@
 /* dashboard.c: the queries behind the 工作台 cards. */
 #include "dashboard.h"
+#include "books.h"
 #include "camp.h"
 #include "clock.h"
 #include "dates.h"
@@ -96,5 +97,19 @@ int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
 	}
 	if ((parts & DASH_SYNC) && load_sync(d, a, out) != CAMP_OK)
 		return CAMP_EDB;
+	/* issue #14 (books) */
+	if (parts & DASH_BOOKS) {
+		struct books_run r;
+		int rc = books_day(d, a, NULL, &r);
+		if (rc == CAMP_EDB)
+			return CAMP_EDB;
+		if (rc == CAMP_OK) {
+			out->has_books = 1;
+			out->books_date = r.date;
+			out->books_bill_status = r.bill_status;
+			out->books_ok = r.ok;
+			out->books_diffs = r.invariant_diffs + r.bill_diffs;
+		}
+	}
 	return CAMP_OK;
 }

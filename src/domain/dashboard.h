@@ -13,6 +13,7 @@ enum dash_part {
 	DASH_CAMPS = 1 << 1,     /* camps ending within 3 days */
 	DASH_BINDS = 1 << 2,     /* payments waiting for a manual bind */
 	DASH_SYNC = 1 << 3,      /* the last sync-checkins run */
+	DASH_BOOKS = 1 << 4,     /* issue #14: the latest books run (对账) */
 };
 
 struct dash_camp {
@@ -32,6 +33,12 @@ struct dashboard {
 	const char *sync_outcome;   /* running | success | failed | skipped */
 	const char *sync_time;
 	const char *sync_error;     /* NULL when none */
+	/* issue #14 (books): the newest bill date's latest run */
+	int has_books;
+	const char *books_date;
+	const char *books_bill_status;   /* books_run.bill_status */
+	int books_ok;
+	int books_diffs;
 };
 
 /* Loads the parts asked for.  scoped: count only camps user_id is assigned

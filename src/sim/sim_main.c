@@ -74,7 +74,7 @@ static void fault_reply(struct sim_ctx *c, enum sim_fault f)
 	switch (c->svc) {
 	case SVC_WECHATPAY:
 		resp_json_text(c->w, wxpay_status[f], wxpay[f]);
-		sim_wxpay_sign_headers(c->r->a, c->w, c->w->body, c->w->len);
+		c->signed_by = sim_wxpay_sign_headers(c->r->a, c->w, c->w->body, c->w->len);
 		break;
 	case SVC_ZSXQ:
 		resp_json_text(c->w, zsxq_status[f], zsxq[f]);
@@ -184,6 +184,15 @@ static void control(struct sim_ctx *c)
 		ctl_refund_delay(c);
 	else if (post && !strcmp(p, "/sim/zsxq/checkins"))
 		sim_zsxq_add_checkin(c);
+	/* issue #13 */
+	else if (post && !strcmp(p, "/sim/wechatpay/signing"))
+		sim_wxpay_signing(c);
+	else if (post && !strcmp(p, "/sim/wechatpay/certificates"))
+		sim_wxpay_certificates(c);
+	else if (post && !strcmp(p, "/sim/wechatpay/transactions"))
+		sim_wxpay_transactions(c);
+	else if (post && !strcmp(p, "/sim/wecom/users"))
+		sim_wecom_users(c);
 	else if (!strcmp(p, "/sim/") || !strcmp(p, "/sim") || !strncmp(p, "/sim/ui", 7))
 		sim_ui_handle(c);
 	else
@@ -202,6 +211,22 @@ static void dispatch(struct sim_ctx *c)
 }
 
 /* ---- one request --------------------------------------------------------- */
+
+/* WeChat Pay answers come compressed when the client takes it (deflate
+ * first, as WeChat's are), and with the gzip/deflate faults whatever it
+ * asked for (PROTOCOLS §1.6).  The log keeps the plain JSON. */
+static void compress_answer(struct sim_ctx *c, FCGX_Request *f)
+{
+	const char *forced = NULL;
+	enum sim_fault m = sim.fault[SVC_WECHATPAY].mode;
+	if (m == FAULT_GZIP || m == FAULT_DEFLATE)
+		forced = sim_fault_take(SVC_WECHATPAY) == FAULT_GZIP ? "gzip" : "deflate";
+	const char *accept = FCGX_GetParam("HTTP_ACCEPT_ENCODING", f->envp);
+	const char *enc = forced ? forced : accept && strstr(accept, "deflate") ? "deflate"
+	                  : accept && strstr(accept, "gzip") ? "gzip" : NULL;
+	if (enc != NULL && sim_compress(c->r->a, c->w, enc) != CAMP_OK)
+		log_err("cannot compress an answer (%s)", enc);
+}
 
 static void serve(FCGX_Request *f, arena *a)
 {
@@ -236,10 +261,15 @@ static void serve(FCGX_Request *f, arena *a)
 		fault_reply(&c, fault);
 	else
 		dispatch(&c);
-	if (c.svc != SVC_SIM)
-		sim_log_add(sim_service_name(c.svc), r.method_name, c.request_uri,
-		            w.status ? w.status : 200, (const char *)r.body, r.body_len,
-		            w.body, w.len);
+	if (c.svc != SVC_SIM) {
+		struct json_object *e = sim_log_add(sim_service_name(c.svc), r.method_name,
+		                                    c.request_uri, w.status ? w.status : 200,
+		                                    (const char *)r.body, r.body_len, w.body, w.len);
+		if (c.signed_by != NULL)
+			json_object_object_add(e, "wechatpay_serial", json_object_new_string(c.signed_by));
+	}
+	if (c.svc == SVC_WECHATPAY && w.len > 0)
+		compress_answer(&c, f);
 	pthread_mutex_unlock(&sim.mu);
 	response_send(f, &r, &w);
 }
@@ -366,6 +396,10 @@ int main(int argc, char **argv)
 	free(sim.codes.v);
 	free(sim.webhook_times.v);
 	free(sim.webhook_keys.v);
+	sim_certs_free();
+	free(sim.certs.v);
+	free(sim.invalid_users.v);
+	free(sim.unlicensed_users.v);
 	json_object_put(sim.log);
 	sim_keys_free();
 	pthread_mutex_unlock(&sim.mu);

@@ -82,18 +82,21 @@ static void render(struct req *r, struct resp *w, struct page *p, const char *la
 static const struct {
 	const char *section;
 	const char *pattern;
+	int system;        /* listed under 系统管理 */
 } nav[] = {
-	{ "NAV_DASHBOARD", "/admin/" },
-	{ "NAV_CAMPS", "/admin/camps" },
-	{ "NAV_MEMBERS", "/admin/members" },
-	{ "NAV_CHECKINS", "/admin/checkins" },
-	{ "NAV_REFUNDS_PENDING", "/admin/refunds/pending" },
-	{ "NAV_REFUNDS", "/admin/refunds" },
-	{ "NAV_PAYMENT_EXCEPTIONS", "/admin/payments/exceptions" },
-	{ "NAV_REPORTS", "/admin/reports" },
-	{ "NAV_USERS", "/admin/users" },
-	{ "NAV_SETTINGS", "/admin/settings" },
-	{ "NAV_LOGS", "/admin/logs" },
+	{ "NAV_DASHBOARD", "/admin/", 0 },
+	{ "NAV_CAMPS", "/admin/camps", 0 },
+	{ "NAV_MEMBERS", "/admin/members", 0 },
+	{ "NAV_CHECKINS", "/admin/checkins", 0 },
+	{ "NAV_REFUNDS_PENDING", "/admin/refunds/pending", 0 },
+	{ "NAV_REFUNDS", "/admin/refunds", 0 },
+	{ "NAV_PAYMENT_EXCEPTIONS", "/admin/payments/exceptions", 0 },
+	{ "NAV_REPORTS", "/admin/reports", 0 },
+	{ "NAV_USERS", "/admin/users", 1 },
+	{ "NAV_SETTINGS", "/admin/settings", 1 },
+	{ "NAV_LOGS", "/admin/logs", 1 },
+	/* issue #14 (books) */
+	{ "NAV_BOOKS", "/admin/books", 0 },
 };
 
 /* The menu is derived from the route table: an entry shows when its page
@@ -114,7 +117,7 @@ static void fill_chrome(struct req *r, tpl_dict *root, const char *active)
 		tpl_show(root, nav[i].section);
 		if (active && !strcmp(active, nav[i].pattern))
 			tpl_set(root, arena_printf(r->a, "%s_ACTIVE", nav[i].section), "page");
-		if (i >= 8)
+		if (nav[i].system)
 			system = 1;
 	}
 	if (system)

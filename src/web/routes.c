@@ -79,6 +79,9 @@ const struct route routes[] = {
 	/* --- issue #14: money integrity --- */
 	{ M_POST, "/admin/camps/{id}/cancel", page_admin_camp_cancel, ROLE_ADMIN, RF_CSRF, "admin_camp_cancel" },
 	/* --- end issue #14 --- */
+	/* --- issue #14 (books): 对账 (money: admin and manager) --- */
+	{ M_GET, "/admin/books", page_admin_books, R_PAYMENTS, 0, "admin_books" },
+	/* --- end issue #14 (books) --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

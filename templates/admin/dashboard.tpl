@@ -49,4 +49,13 @@
 <a class="todo-card__link" href="/admin/checkins">查看打卡记录</a>
 </section>
 {{/LAST_SYNC}}
+{{#BOOKS}}<section class="todo-card{{CARD_CLASS}}">
+<h2 class="todo-card__title">对账</h2>
+<p class="todo-card__status status-dot status-dot_{{RESULT_CLASS}}">{{RESULT_LABEL}}</p>
+<p class="todo-card__hint">账单日 {{DATE}}，微信账单：{{BILL_STATUS}}</p>
+{{#BOOKS_DIFFS}}<p class="todo-card__error">发现 {{COUNT}} 处差异，请核对。</p>
+{{/BOOKS_DIFFS}}
+<a class="todo-card__link" href="/admin/books?date={{DATE}}">查看对账</a>
+</section>
+{{/BOOKS}}
 </div>

@@ -58,6 +58,8 @@ MATRIX = {
     # member refundable, coaches and volunteers only *view* members, PRD §2.2)
     ("POST", "/admin/members/{id}/bind"): {"admin", "manager"},
     ("POST", "/admin/members/{id}/joined"): {"admin", "manager"},
+    # --- issue #14 (books): 对账, money pages for admin and manager ---
+    ("GET", "/admin/books"): {"admin", "manager"},
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 

@@ -249,3 +249,64 @@ def test_ui_lists_and_adds_checkins_escaped():
     page = requests.get(SIM + "/sim/", timeout=5)
     assert page.status_code == 200 and "知识星球打卡" in page.text
     assert "&lt;b&gt;x&lt;/b&gt;" in page.text and "<b>x</b>" not in page.text
+
+
+# ---- issue #13: snapshot users, refused WeCom recipients, bills with refunds ---------
+
+def test_oauth_snapshot_user_gets_a_virtual_openid():
+    s = settings()
+    q = urllib.parse.urlencode({"appid": s["wechat.pay_appid"],
+                                "redirect_uri": "https://127.0.0.1:18443/h5/oauth",
+                                "response_type": "code", "scope": "snsapi_base",
+                                "state": "s1", "sim_openid": "oReal", "sim_snapshot": "1"})
+    r = requests.get(SIM + "/connect/oauth2/authorize?" + q, allow_redirects=False, timeout=5)
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(r.headers["Location"]).query)["code"][0]
+    t = exchange(code)
+    assert t["is_snapshotuser"] == 1 and t["openid"] != "oReal"
+    assert "is_snapshotuser" not in exchange(authorize("oReal"))
+
+
+def send_to(tok, touser):
+    s = settings()
+    return requests.post(SIM + "/cgi-bin/message/send", params={"access_token": tok}, json={
+        "touser": touser, "msgtype": "text", "agentid": int(s["wechat.agent_id"]),
+        "text": {"content": "告警"}}, timeout=5).json()
+
+
+def test_wecom_invaliduser_and_unlicenseduser_get_nothing():
+    assert sim_post("/sim/wecom/users", {"invaliduser": ["ghost"],
+                                         "unlicenseduser": ["nolicense"]}).status_code == 200
+    tok = wecom_token()
+    r = send_to(tok, "zhangsan|ghost|nolicense")
+    assert r["errcode"] == 0 and r["invaliduser"] == "ghost" and r["unlicenseduser"] == "nolicense"
+    assert send_to(tok, "ghost")["errcode"] == 81013          # nobody left
+    got = [e for e in requests.get(SIM + "/sim/log", timeout=5).json()
+           if e["path"].startswith("/cgi-bin/message/send")]
+    assert got[0]["response"]["invaliduser"] == "ghost"
+    assert sim_post("/sim/wecom/users", {"invaliduser": "ghost"}).status_code == 400
+    sim_post("/sim/reset")                                     # reset forgets them
+    assert send_to(wecom_token(), "ghost")["errcode"] == 0
+
+
+def test_bills_with_refunds_and_of_the_older_revision():
+    now = int(time.time())
+    full = sim_post("/sim/wechatpay/bills", {"payee_userid": "p9", "total_fee": 9900,
+                                             "total_refund_fee": 9900, "pay_time": now - 50}).json()
+    part = sim_post("/sim/wechatpay/bills", {"payee_userid": "p9", "total_fee": 9900,
+                                             "total_refund_fee": 100, "trade_state": 1,
+                                             "pay_time": now - 40}).json()
+    old = sim_post("/sim/wechatpay/bills", {"payee_userid": "p9", "total_fee": 9900, "legacy": True,
+                                            "pay_time": now - 30}).json()
+    assert sim_post("/sim/wechatpay/bills", {"payee_userid": "p9", "total_fee": 9900,
+                                             "total_refund_fee": 9901}).status_code == 400
+    r = requests.post(SIM + "/cgi-bin/externalpay/get_bill_list",
+                      params={"access_token": wecom_token("wechat.externalpay_secret")},
+                      json={"begin_time": now - 3600, "end_time": now + 10, "payee_userid": "p9"},
+                      timeout=5).json()
+    bills = {b["transaction_id"]: b for b in r["bill_list"]}
+    b = bills[full["transaction_id"]]
+    assert (b["bill_type"], b["trade_state"], b["total_refund_fee"]) == (0, 3, 9900)
+    assert b["refund_list"][0]["refund_fee"] == 9900
+    b = bills[part["transaction_id"]]
+    assert (b["trade_state"], b["total_refund_fee"]) == (1, 100)
+    assert "bill_type" not in bills[old["transaction_id"]]

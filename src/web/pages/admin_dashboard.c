@@ -1,5 +1,6 @@
 /* admin_dashboard.c: 工作台 — the to-dos each role may see (UI.md). */
 #include "pages.h"
+#include "books.h"
 #include "camp.h"
 #include "clock.h"
 #include "dashboard.h"
@@ -18,6 +19,8 @@ static unsigned parts_for(enum role role)
 		parts |= DASH_CAMPS;
 	if (role & R_MEMBERS)
 		parts |= DASH_BINDS;
+	if (role & R_PAYMENTS)           /* issue #14 (books) */
+		parts |= DASH_BOOKS;
 	return parts;
 }
 
@@ -73,6 +76,24 @@ static int fill(tpl_dict *b, const struct dashboard *d, unsigned parts)
 		if (d->sync_error != NULL && *d->sync_error != '\0')
 			tpl_set(tpl_add_section(s, "SYNC_ERROR"), "TEXT", d->sync_error);
 		todo += strcmp(d->sync_outcome, "failed") == 0;
+	}
+	/* issue #14 (books): 对账 */
+	if ((parts & DASH_BOOKS) && d->has_books) {
+		tpl_dict *s = tpl_add_section(b, "BOOKS");
+		tpl_set(s, "DATE", d->books_date);
+		tpl_set(s, "BILL_STATUS", books_bill_status_label(d->books_bill_status));
+		if (d->books_diffs > 0) {
+			tpl_set_int(tpl_add_section(s, "BOOKS_DIFFS"), "COUNT", d->books_diffs);
+			tpl_set(s, "RESULT_CLASS", "danger");
+			tpl_set(s, "RESULT_LABEL", "有差异");
+		} else {
+			tpl_set(s, "RESULT_CLASS", d->books_ok ? "success" : "warning");
+			tpl_set(s, "RESULT_LABEL", d->books_ok ? "账目一致" : "账单未核对");
+		}
+		if (!d->books_ok) {
+			tpl_set(s, "CARD_CLASS", " todo-card_warn");
+			todo++;
+		}
 	}
 	return todo;
 }

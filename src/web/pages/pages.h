@@ -128,5 +128,9 @@ struct camp;
 void page_admin_camp_cancel(struct req *r, struct resp *w);
 void camp_cancel_fill(struct req *r, struct tpl_dict *b, const struct camp *c);
 /* --- end issue #14 --- */
+/* --- issue #14 (books) --- */
+/* admin_books.c */
+void page_admin_books(struct req *r, struct resp *w);
+/* --- end issue #14 (books) --- */
 
 #endif

@@ -26,4 +26,11 @@ int job_zsxq_publish(struct job_ctx *c);
 /* test_connection.c: 测试连接 (queued with {"provider": "zsxq"|"wecom"|"wechatpay"}). */
 int job_test_connection(struct job_ctx *c);
 
+/* books.c: the money invariants and WeChat Pay's trade bill (issue #14); queued or run
+ * with {"date": "YYYY-MM-DD"} for one day. */
+int job_books(struct job_ctx *c);
+/* --- issue #13: WeChat Pay platform certificates --- */
+/* wxpay_certs.c: download and keep /v3/certificates, warn before the last one expires. */
+int job_wxpay_certs(struct job_ctx *c);
+
 #endif

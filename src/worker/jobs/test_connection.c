@@ -56,14 +56,14 @@ static int check_wechatpay(struct job_ctx *c)
 {
 	struct wxpay_cfg cfg;
 	if (wxpay_cfg_load(c->db, c->a, &cfg) != CAMP_OK) {
-		job_fail(c, "微信支付未配置完整：商户号、AppID、APIv3 密钥和微信支付公钥都需要填写");
+		job_fail(c, "微信支付未配置完整：商户号、AppID 和 APIv3 密钥都需要填写");
 		return CAMP_EINVAL;
 	}
 	/* a signed request whose signed answer verifies proves both key pairs */
 	struct wxpay_result r;
 	int rc = wxpay_call(&cfg, c->a, "GET", "/v3/certificates", NULL, camp_now(), &r);
 	if (rc != CAMP_OK) {
-		job_fail(c, "微信支付无应答，或应答的签名无法用所填的微信支付公钥验证");
+		job_fail(c, "微信支付无应答，或应答的签名无法用所填的微信支付公钥或已下载的平台证书验证");
 		return CAMP_EPROVIDER;
 	}
 	if (r.status != 200) {
