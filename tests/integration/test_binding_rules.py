@@ -1,14 +1,14 @@
 """test_binding_rules.py: who may bind, and what a binding may be (issue #14, hole 1) — manual
 binding and 标记进群 are admin/manager only; one ZSXQ user is bound to at most one paid member
 per camp (a database constraint); changing a completed binding needs a reason."""
-import re
-
 import psycopg2
 import pytest
 
 from conftest import HTTP, dsn
 from synclib import checkin, member, planet_id, run_sync, sql, sync_camp, today, zsxq_configured
 from test_binding import log_of, paid_order, post, signed_in
+
+pytestmark = pytest.mark.usefixtures("camps_off_h5")   # open camps leave the H5 list after each test
 
 assert zsxq_configured
 
