@@ -17,6 +17,13 @@ const struct alert_type alert_types[] = {
 	{ "bind_manual_review", "会员超期未绑定，转人工处理", 0 },
 	{ "planet_id_claimed", "星球ID被他人重复报名（疑似冒用）", 0 },
 	{ "config_changed", "微信支付配置被修改", 1 },
+	/* --- issue #17: dead-man alerts of the watchdog job (names = WD_* in watchdog.h) --- */
+	{ "job_stale", "定时任务长时间未成功运行", 0 },
+	{ "refund_stuck", "退款处理中超过 3 天", 0 },
+	{ "order_unclosed", "过期订单超过 2 小时未关闭", 0 },
+	{ "outbox_failing", "通知持续发送失败超过 1 小时", 0 },
+	{ "backup_stale", "数据库备份过旧或未通过校验", 0 },
+	{ "disk_low", "数据库磁盘剩余空间低于 10%", 0 },
 };
 const size_t alert_ntypes = CAMP_ARRAY_LEN(alert_types);
 

@@ -5,6 +5,7 @@
 #include "db.h"
 #include "metrics.h"
 #include "page.h"
+#include "watchdog.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,23 @@ void page_metrics(struct req *r, struct resp *w)
 	for (int i = 0; res && i < PQntuples(res); i++)
 		buf_printf(&b, "camp_job_runs_total{job=\"%s\",outcome=\"%s\"} %s\n",
 		           PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
+	/* --- issue #17: what the watchdog found on its last run --- */
+	struct wd_report wd;
+	if (watchdog_findings(r->db, r->a, &wd) == CAMP_OK && wd.n > 0) {
+		buf_puts(&b, "# TYPE camp_watchdog_ok gauge\n");
+		for (int i = 0; i < wd.n; i++)
+			buf_printf(&b, "camp_watchdog_ok{condition=\"%s\",subject=\"%s\"} %d\n",
+			           wd.f[i].condition, wd.f[i].subject, wd.f[i].ok);
+		buf_puts(&b, "# TYPE camp_watchdog_value gauge\n");
+		for (int i = 0; i < wd.n; i++)
+			if (wd.f[i].value >= 0)
+				buf_printf(&b, "camp_watchdog_value{condition=\"%s\",subject=\"%s\"} %lld\n",
+				           wd.f[i].condition, wd.f[i].subject, wd.f[i].value);
+		buf_printf(&b, "# TYPE camp_watchdog_problems gauge\ncamp_watchdog_problems %d\n"
+		               "# TYPE camp_watchdog_checked_timestamp_seconds gauge\n"
+		               "camp_watchdog_checked_timestamp_seconds %lld\n",
+		           wd.problems, wd.checked_epoch);
+	}
 	size_t len;
 	char *s = buf_detach(&b, &len);
 	arena_defer(r->a, free, s);
