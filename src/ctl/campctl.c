@@ -6,6 +6,7 @@
 #include "httpc.h"
 #include "log.h"
 #include "migrate.h"
+#include "ops.h"
 #include "password.h"
 #include "secret.h"
 #include "seed_demo.h"
@@ -24,7 +25,11 @@ static int usage(void)
 	      "       campctl config get KEY\n"
 	      "       campctl config set KEY VALUE|@FILE\n"
 	      "       campctl job run JOB   (in the foreground; waits for the job's lock)\n"
-	      "       campctl seed-demo     (demo camps, members, check-ins, refunds; once)\n", stderr);
+	      "       campctl seed-demo     (demo camps, members, check-ins, refunds; once)\n"
+	      "       campctl restore FILE [--force]   (a camp-backup dump into an empty database)\n"
+	      "       campctl backup record --outcome verified|failed [--file NAME] [--bytes N]\n"
+	      "                             [--sha256 HEX] [--offsite off|copied|failed] [--error TEXT]\n",
+	      stderr);
 	return 2;
 }
 
@@ -390,5 +395,14 @@ int main(int argc, char **argv)
 		return cmd_job(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "seed-demo") && argc == 2)
 		return cmd_seed_demo();
+	/* --- issue #17: backups --- */
+	if (!strcmp(argv[1], "restore")) {
+		int rc = ctl_restore(argc - 1, argv + 1);
+		return rc == 2 ? usage() : rc;
+	}
+	if (!strcmp(argv[1], "backup")) {
+		int rc = ctl_backup(argc - 1, argv + 1);
+		return rc == 2 ? usage() : rc;
+	}
 	return usage();
 }
