@@ -85,20 +85,9 @@ static char *whole_file(const char *path)
 	return s;
 }
 
-static db *open_db(void)
-{
-	db *d = db_open(camp_env()->db_url);
-	if (db_ensure(d) != CAMP_OK) {
-		fprintf(stderr, "campctl: cannot connect to the database: %s\n", db_errmsg(d));
-		db_close(d);
-		return NULL;
-	}
-	return d;
-}
-
 static int cmd_migrate(void)
 {
-	db *d = open_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	const char *dir = getenv("CAMP_SQL_DIR");
@@ -208,7 +197,7 @@ static int cmd_user(int argc, char **argv)
 	if (pw == NULL)
 		return 1;
 	char *hash = password_hash(pw);
-	db *d = hash ? open_db() : NULL;
+	db *d = hash ? ctl_open_db() : NULL;
 	int rc = 1;
 	if (d == NULL)
 		goto out;
@@ -278,7 +267,7 @@ static int cmd_config(int argc, char **argv)
 	}
 	if (need_master(k) != CAMP_OK)
 		return 1;
-	db *d = open_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	int rc = 1;
@@ -343,7 +332,7 @@ static int cmd_job(int argc, char **argv)
 		fprintf(stderr, "campctl: cannot read the master key %s: encrypted settings are unavailable\n",
 		        camp_env()->master_key_file);
 	httpc_global_init();
-	db *d = open_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	struct job_result res;
@@ -363,7 +352,7 @@ static int cmd_job(int argc, char **argv)
 
 static int cmd_seed_demo(void)
 {
-	db *d = open_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	int rc = seed_demo(d, stdout);

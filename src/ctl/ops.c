@@ -9,6 +9,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "secret.h"
+#include "text.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -24,7 +25,7 @@
 /* What a complete plain pg_dump ends with; a dump cut short does not. */
 #define DUMP_END "-- PostgreSQL database dump complete"
 
-static db *connect_db(void)
+db *ctl_open_db(void)
 {
 	db *d = db_open(camp_env()->db_url);
 	if (db_ensure(d) != CAMP_OK) {
@@ -231,7 +232,7 @@ int ctl_restore(int argc, char **argv)
 	}
 	if (check_checksum(file) != CAMP_OK)
 		return 1;
-	db *d = connect_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	arena *a = arena_new();
@@ -254,7 +255,7 @@ int ctl_restore(int argc, char **argv)
 		return 1;
 	printf("restored %s%s\n", file, force && rels > 0 ? " (the previous contents were replaced)" : "");
 	/* a dump of an older release gets this release's schema */
-	d = connect_db();
+	d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	const char *dir = getenv("CAMP_SQL_DIR");
@@ -279,16 +280,6 @@ int ctl_restore(int argc, char **argv)
 static const struct db_stmt q_backup_run = DB_STMT(
 	"INSERT INTO backup_run (finished_at, outcome, file_name, bytes, sha256, offsite, error, host)"
 	" VALUES ($1::timestamptz, $2, $3, $4::bigint, $5, $6, $7, $8) RETURNING id");
-
-static int is_hex64(const char *s)
-{
-	if (s == NULL || strlen(s) != 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return 0;
-	return 1;
-}
 
 int ctl_backup(int argc, char **argv)
 {
@@ -324,13 +315,13 @@ int ctl_backup(int argc, char **argv)
 	if (outcome == NULL || (strcmp(outcome, "verified") && strcmp(outcome, "failed")) ||
 	    (strcmp(offsite, "off") && strcmp(offsite, "copied") && strcmp(offsite, "failed")) ||
 	    (bytes != NULL && (errno != 0 || *end != '\0' || nbytes < 0)) ||
-	    (sha != NULL && !is_hex64(sha)) ||
+	    (sha != NULL && !text_is_hex(sha, 64)) ||
 	    (!strcmp(outcome, "verified") && (file == NULL || sha == NULL))) {
 		fprintf(stderr, "campctl: backup record needs --outcome verified|failed; a verified "
 		        "backup needs --file and --sha256 (64 hex digits); --offsite off|copied|failed\n");
 		return 2;
 	}
-	db *d = connect_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	clock_refresh(d);

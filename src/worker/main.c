@@ -91,11 +91,13 @@ static void run_scheduled(struct db *d, const struct job_def *j, time_t slot)
 	int mine = job_claim_slot(d, j, slot);
 	char at[40];
 	clock_rfc3339(slot, at, sizeof(at));
+	log_set_job(j->name, 0, 0);
 	if (mine <= 0) {
 		if (mine == 0)
 			log_info("job %s: slot %s already claimed by another worker", j->name, at);
 		else
 			log_err("job %s: cannot claim slot %s: %s", j->name, at, db_errmsg(d));
+		log_set_job(NULL, 0, 0);
 		return;
 	}
 	log_info("job %s: slot %s claimed", j->name, at);

@@ -5,6 +5,7 @@
 #include "db.h"
 #include "metrics.h"
 #include "page.h"
+#include "text.h"
 #include "watchdog.h"
 
 #include <stdlib.h>
@@ -63,23 +64,13 @@ void page_metrics(struct req *r, struct resp *w)
 	resp_body(w, 200, "text/plain; version=0.0.4; charset=utf-8", s, len);
 }
 
-static int is_sha256_hex(const char *s)
-{
-	if (s == NULL || strlen(s) != 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return 0;
-	return 1;
-}
-
 static const struct db_stmt q_media = DB_STMT(
 	"SELECT mime, bytes FROM media WHERE sha256 = $1");
 
 void page_media(struct req *r, struct resp *w)
 {
 	const char *h = r->cap[0];
-	if (!is_sha256_hex(h)) {
+	if (!text_is_hex(h, 64)) {
 		resp_error(r, w, 404, "图片不存在");
 		return;
 	}
