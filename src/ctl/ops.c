@@ -13,6 +13,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -136,9 +137,13 @@ static int load_dump(const char *file, int force)
 	char *ps_argv[] = { "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
 	                    "-f", "-", "-d", (char *)camp_env()->db_url, NULL };
 	pid_t gz_pid = -1, ps_pid = -1;
+	/* the dump's SELECT setval(…) answers are noise; psql's errors go to stderr */
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	int rc = spawn(&gz_pid, gz_argv, -1, gz[1]);
 	if (rc == CAMP_OK)
-		rc = spawn(&ps_pid, ps_argv, ps[0], -1);
+		rc = spawn(&ps_pid, ps_argv, ps[0], devnull);
+	if (devnull >= 0)
+		close(devnull);
 	close(gz[1]);
 	close(ps[0]);
 	static const char prelude[] = "DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n";
@@ -185,6 +190,27 @@ static int load_dump(const char *file, int force)
 	return rc;
 }
 
+/* The books job ends successfully when it could check, also when it found
+ * differences: those are in its detail, {"ok": false} at the top or in one
+ * of its "runs" (one per bill date). */
+static int books_differ(const char *detail)
+{
+	struct json_object *o = detail ? json_tokener_parse(detail) : NULL, *v;
+	int differ = 0;
+	if (o != NULL && json_object_object_get_ex(o, "ok", &v) && !json_object_get_boolean(v))
+		differ = 1;
+	if (o != NULL && json_object_object_get_ex(o, "runs", &v) &&
+	    json_object_is_type(v, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			struct json_object *ok;
+			if (json_object_object_get_ex(json_object_array_get_idx(v, i), "ok", &ok) &&
+			    !json_object_get_boolean(ok))
+				differ = 1;
+		}
+	json_object_put(o);
+	return differ;
+}
+
 /* The books check of the money-integrity issue, through the job registry,
  * when this build has it.  0 = held, 1 = differences, -1 = not available. */
 static int run_books(db *d)
@@ -200,9 +226,12 @@ static int run_books(db *d)
 	httpc_global_init();
 	struct job_result res;
 	job_run_now(d, j, 0, NULL, JOB_LOCK_WAIT, NULL, &res);
-	int bad = res.rc != CAMP_OK;
-	if (bad)
+	int bad = res.rc != CAMP_OK || books_differ(res.detail);
+	if (res.rc != CAMP_OK)
 		fprintf(stderr, "campctl: books: %s\n", res.reason);
+	else if (bad)
+		fprintf(stderr, "campctl: books: differences found %s (campctl books --date … lists them)\n",
+		        res.detail ? res.detail : "{}");
 	else
 		printf("books: every check holds %s\n", res.detail ? res.detail : "{}");
 	free(res.detail);
