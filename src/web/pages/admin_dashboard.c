@@ -7,6 +7,7 @@
 #include "dates.h"
 #include "page.h"
 #include "router.h"
+#include "watchdog.h"
 
 #include <string.h>
 
@@ -98,6 +99,29 @@ static int fill(tpl_dict *b, const struct dashboard *d, unsigned parts)
 	return todo;
 }
 
+/* --- issue #17: 运行监控 — what the watchdog found, for admins --- */
+#define WATCHDOG_LATE_S (30 * 60)
+
+static int fill_watchdog(struct req *r, tpl_dict *b)
+{
+	struct wd_report wd;
+	if (watchdog_findings(r->db, r->a, &wd) != CAMP_OK || wd.n == 0)
+		return 0;
+	int late = (long long)camp_now() - wd.checked_epoch > WATCHDOG_LATE_S;
+	if (wd.problems == 0 && !late)
+		return 0;
+	tpl_dict *s = tpl_add_section(b, "WATCHDOG");
+	tpl_set_int(s, "COUNT", wd.problems);
+	tpl_set(s, "TIME", wd.checked_at);
+	for (int i = 0; i < wd.n; i++)
+		if (!wd.f[i].ok)
+			tpl_set(tpl_add_section(s, "PROBLEM"), "TEXT", wd.f[i].message);
+	if (late)
+		tpl_show(s, "LATE");
+	return 1;
+}
+/* --- end issue #17 --- */
+
 void page_admin_dashboard(struct req *r, struct resp *w)
 {
 	unsigned parts = parts_for(r->user->role);
@@ -112,7 +136,10 @@ void page_admin_dashboard(struct req *r, struct resp *w)
 	char day[12];
 	tpl_set(tpl_add_section(p->body, "TODAY"), "DATE",
 	        cday_format(cday_of(camp_now()), day, sizeof(day)));
-	if (fill(p->body, &d, parts) == 0)
+	int todo = fill(p->body, &d, parts);
+	if (r->user->role & R_SYSTEM)
+		todo += fill_watchdog(r, p->body);   /* issue #17 */
+	if (todo == 0)
 		tpl_show(p->body, "ALL_CLEAR");
 	page_admin(r, w, p, "/admin/");
 }
