@@ -469,8 +469,19 @@ static void bad(struct sim_ctx *c, const char *why)
 /* ZSXQ ids: 10 to 16 digits in real groups, 17 for topics. */
 #define MAX_ID 99999999999999999LL
 
+/* The user's post at exactly ms, if there is one. */
+static const struct sim_topic *find_post(struct sim_project *p, long long uid, int64_t ms)
+{
+	project_sort(p);
+	for (size_t i = upper_bound(p, ms); i-- > 0 && sim.topics.v[p->tix.v[i]].ms == ms;)
+		if (sim.topics.v[p->tix.v[i]].user_id == uid)
+			return &sim.topics.v[p->tix.v[i]];
+	return NULL;
+}
+
 /* POST /sim/zsxq/checkins: a member checks in (JSON, or the UI's form).  A JSON name
- * is kept as sent, blank included; only a missing one becomes "星球用户". */
+ * is kept as sent, blank included; only a missing one becomes "星球用户".  A post at an
+ * explicit time that the same user already made is that post (its topic_id again). */
 void sim_zsxq_add_checkin(struct sim_ctx *c)
 {
 	struct json_object *o = sim_body_json(c);
@@ -516,6 +527,13 @@ void sim_zsxq_add_checkin(struct sim_ctx *c)
 		return;
 	}
 	struct sim_project *p = project_get(cid);
+	const struct sim_topic *same = tm && *tm && !(date && *date) ? find_post(p, uid, ms) : NULL;
+	if (same != NULL && !form) {      /* the same post again (a replayed demo world): one topic */
+		struct json_object *r = json_object_new_object();
+		json_object_object_add(r, "topic_id", json_object_new_int64(same->topic_id));
+		sim_json_reply(c, 200, r);
+		return;
+	}
 	struct sim_topic *tp = SIM_PUSH(&sim.topics);
 	char d[18];
 	sim_digits(d + 1, 16);
