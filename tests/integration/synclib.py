@@ -124,6 +124,15 @@ def run_sync(cid, timeout=60):
     return state, error, (mine[0] if mine else None), detail
 
 
+def run_sync_with_fault(cid, mode, count=1, rate=None, timeout=60):
+    """run_sync while camp-sim's ZSXQ answers with a fault; the fault is cleared afterwards."""
+    fault(mode, count, rate=rate)
+    try:
+        return run_sync(cid, timeout=timeout)
+    finally:
+        fault("ok", 0)
+
+
 def member_row(mid):
     return sql("SELECT checkin_count, checkin_rate::text, eligible_for_refund, match_confidence,"
                " match_flags, planet_user_id IS NOT NULL FROM camp_member WHERE id = %s", mid)[0]
@@ -136,5 +145,5 @@ def days_of(cid, pid):
 
 
 __all__ = ["zsxq_configured", "project_id", "planet_id", "checkin", "fault", "sync_camp", "member", "run_sync",
-           "member_row", "days_of", "today", "sql", "sim_control", "token_life", "join", "sim_log_mark",
+           "member_row", "days_of", "today", "sql", "sim_control", "run_sync_with_fault", "token_life", "join", "sim_log_mark",
            "sim_log_since", "LogTail"]

@@ -7,7 +7,7 @@ import time
 from conftest import HTTP, admin_password, campctl, login, new_session
 from paylib import make_camp
 from synclib import (zsxq_configured, LogTail, checkin, fault, join, member, planet_id, project_id, run_sync,
-                     sim_control, sim_log_mark, sim_log_since, sql, sync_camp, today, token_life)
+                     run_sync_with_fault, sim_control, sim_log_mark, sim_log_since, sql, sync_camp, today, token_life)
 
 assert zsxq_configured  # autouse fixture, imported to apply here
 
@@ -61,11 +61,7 @@ def test_antibot_answers_are_retried_and_counted():
     for i in range(25):
         checkin(proj, planet_id(), f"学员{i}", date=today(-1))
     mark = sim_log_mark()
-    fault("antibot", 3)
-    try:
-        state, err, out, detail = run_sync(cid)
-    finally:
-        fault("ok", 0)
+    state, err, out, detail = run_sync_with_fault(cid, "antibot", 3)
     assert state == "done", err
     assert out["outcome"] == "ok" and out["records"] == 25
     assert out["zsxq_retries"] == 3 and detail["zsxq_retries"] == 3
@@ -100,20 +96,13 @@ def test_a_quarter_of_calls_refused_still_syncs_every_camp():
 def test_maintenance_is_retried_and_named_when_it_lasts():
     cid, proj = sync_camp()
     checkin(proj, planet_id(), "维护", date=today(-1))
-    fault("maintenance", 2)
-    try:
-        state, err, out, _ = run_sync(cid)
-    finally:
-        fault("ok", 0)
+    state, err, out, _ = run_sync_with_fault(cid, "maintenance", 2)
     assert state == "done", err
     assert out["zsxq_retries"] == 2
     before = sql("SELECT count(*) FROM checkin_record WHERE camp_id = %s", cid)[0][0]
     last = last_alert_id()
-    fault("maintenance", 100000)                 # ZSXQ down for the whole run
-    try:
-        state, err, out, detail = run_sync(cid, timeout=120)
-    finally:
-        fault("ok", 0)
+    # ZSXQ down for the whole run
+    state, err, out, detail = run_sync_with_fault(cid, "maintenance", 100000, timeout=120)
     assert state == "failed"
     assert detail["zsxq_budget_spent"] is True
     assert detail["zsxq_retries"] == detail["zsxq_retry_budget"] == out["zsxq_retries"]
@@ -241,3 +230,26 @@ def test_a_new_token_forgets_the_old_ones_life():
     assert run_sync(cid)[0] == "done"
     settings, _ = admin_pages()
     assert "剩余 30 天" in settings
+
+
+def test_connection_test_reads_long_period_projects_and_records_the_token_life():
+    proj = project_id()
+    sim_control("/sim/zsxq/projects", {"checkin_id": int(proj), "title": "长期打卡",
+                                      "validity": {"long_period": True, "expiration_time": ""}})
+    sql("DELETE FROM provider_token")
+    token_life(5 * DAY - 600)
+    try:
+        jid = sql("INSERT INTO job_queue (kind, args, run_after) VALUES ('test-connection',"
+                  " '{\"provider\": \"zsxq\"}', '-infinity') RETURNING id")[0][0]
+        for _ in range(100):
+            state = sql("SELECT state FROM job_queue WHERE id = %s", jid)[0][0]
+            if state in ("done", "failed"):
+                break
+            time.sleep(0.2)
+        assert state == "done"
+        detail = sql("SELECT detail FROM job_run WHERE queue_id = %s ORDER BY id DESC LIMIT 1", jid)[0][0]
+        assert detail["ongoing_projects"] >= 1          # the long_period one read without error
+        settings, _ = admin_pages()
+        assert "剩余 5 天" in settings
+    finally:
+        token_life(30 * DAY)

@@ -32,7 +32,7 @@ static int check_zsxq(struct job_ctx *c)
 	if (planet_token_note(c->db, c->a, &z, rc) != CAMP_OK)
 		log_err("test-connection: cannot record the ZSXQ token's life");
 	if (rc == CAMP_EEXPIRED)
-		job_fail(c, "知识星球 Token 已失效，请重新复制登录后的 Token（%s）", z.error);
+		job_fail(c, "%s：请重新复制登录后的 Token", z.error);
 	else if (rc != CAMP_OK)
 		job_fail(c, "%s", z.error);
 	else
