@@ -54,6 +54,12 @@ def test_expired_token_in_a_200_body_stops_the_run_and_alerts():
     assert all("401" in content for _, content in rows)
     assert sql("SELECT count(*) FROM notification_message WHERE message_type = 'sync_failed'"
                " AND id > %s", last)[0][0] == 0
+    # the pages say so until a call passes with the token again
+    settings, dashboard = admin_pages()
+    assert "已失效" in settings and "已失效" in dashboard
+    assert run_sync(c1)[0] == "done"
+    settings, _ = admin_pages()
+    assert "已失效" not in settings and "剩余 30 天" in settings
 
 
 def test_antibot_answers_are_retried_and_counted():
