@@ -72,4 +72,13 @@
 <a class="todo-card__link" href="/admin/settings">告警接收人与开关</a>
 </section>
 {{/WATCHDOG}}
+{{#TOKEN}}<section class="todo-card{{#WARN}} todo-card_warn{{/WARN}}">
+<h2 class="todo-card__title">知识星球 Token</h2>
+<p class="todo-card__status status-dot status-dot_{{CLASS}}">{{TEXT}}</p>
+{{#WARN}}<p class="todo-card__hint">Token 过期后打卡同步会停止，请在知识星球重新登录后更新。</p>
+{{/WARN}}
+{{#SETTINGS}}<a class="todo-card__link" href="/admin/settings">去系统配置</a>
+{{/SETTINGS}}
+</section>
+{{/TOKEN}}
 </div>

@@ -22,6 +22,8 @@ static unsigned parts_for(enum role role)
 		parts |= DASH_BINDS;
 	if (role & R_PAYMENTS)           /* issue #14 (books) */
 		parts |= DASH_BOOKS;
+	if (role & R_CAMPS)
+		parts |= DASH_TOKEN;
 	return parts;
 }
 
@@ -76,6 +78,8 @@ static int fill(tpl_dict *b, const struct dashboard *d, unsigned parts)
 		tpl_set(s, "TIME", d->sync_time);
 		if (d->sync_error != NULL && *d->sync_error != '\0')
 			tpl_set(tpl_add_section(s, "SYNC_ERROR"), "TEXT", d->sync_error);
+		if (d->sync_token_expired)
+			tpl_show(s, "TOKEN_EXPIRED");
 		todo += strcmp(d->sync_outcome, "failed") == 0;
 	}
 	/* issue #14 (books): 对账 */
@@ -139,6 +143,17 @@ void page_admin_dashboard(struct req *r, struct resp *w)
 	int todo = fill(p->body, &d, parts);
 	if (r->user->role & R_SYSTEM)
 		todo += fill_watchdog(r, p->body);   /* issue #17 */
+	if (parts & DASH_TOKEN) {
+		tpl_dict *t = tpl_add_section(p->body, "TOKEN");
+		tpl_set(t, "TEXT", d.token_text);
+		tpl_set(t, "CLASS", d.token_warn ? "danger" : d.token_known ? "success" : "warning");
+		if (d.token_warn) {
+			tpl_show(t, "WARN");
+			todo++;
+		}
+		if (r->user->role & R_SYSTEM)
+			tpl_show(t, "SETTINGS");
+	}
 	if (todo == 0)
 		tpl_show(p->body, "ALL_CLEAR");
 	page_admin(r, w, p, "/admin/");
