@@ -112,6 +112,30 @@ void crypto_sha256(const void *p, size_t n, unsigned char out[32])
 		abort();
 }
 
+/* --- issue #17: backups are checked against their .sha256 file --- */
+int crypto_sha256_file(const char *path, char out[65])
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return CAMP_ENOTFOUND;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+	unsigned char buf[65536];
+	size_t n;
+	while (ok && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		ok = EVP_DigestUpdate(ctx, buf, n) == 1;
+	ok = ok && !ferror(f);
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
+	EVP_MD_CTX_free(ctx);
+	fclose(f);
+	if (!ok)
+		return CAMP_ERR;
+	crypto_hex(md, 32, out);
+	return CAMP_OK;
+}
+
 void crypto_hex(const unsigned char *p, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -16,6 +16,9 @@ void crypto_sha256(const void *p, size_t n, unsigned char out[32]);
 /* Lowercase hex of SHA-256; out >= 65. */
 void crypto_sha256_hex(const void *p, size_t n, char out[65]);
 void crypto_hex(const unsigned char *p, size_t n, char *out); /* 2n+1 */
+/* Lowercase hex SHA-256 of a file's bytes, streamed (issue #17: backups).
+ * CAMP_OK, CAMP_ENOTFOUND when it cannot be opened, CAMP_ERR on a read error. */
+int crypto_sha256_file(const char *path, char out[65]);
 int crypto_hmac_sha256(const void *key, size_t klen, const void *msg,
                        size_t mlen, unsigned char out[32]);
 /* Constant-time comparison; 1 when equal. */

@@ -137,3 +137,13 @@ int parse_i64(const char *s, long long min, long long max, long long *out)
 	*out = v;
 	return CAMP_OK;
 }
+
+int text_is_hex(const char *s, size_t len)
+{
+	if (s == NULL || strlen(s) != len)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}

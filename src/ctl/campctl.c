@@ -8,6 +8,7 @@
 #include "httpc.h"
 #include "log.h"
 #include "migrate.h"
+#include "ops.h"
 #include "password.h"
 #include "secret.h"
 #include "seed_demo.h"
@@ -30,7 +31,11 @@ static int usage(void)
 	      "       campctl job run JOB   (in the foreground; waits for the job's lock)\n"
 	      "       campctl seed-demo     (demo camps, members, check-ins, refunds; once)\n"
 	      "       campctl books [--date YYYY-MM-DD]   (money invariants + that day's WeChat Pay bill;\n"
-	      "                     default: the latest bill WeChat has published)\n", stderr);
+	      "                     default: the latest bill WeChat has published)\n"
+	      "       campctl restore FILE [--force]   (a camp-backup dump into an empty database)\n"
+	      "       campctl backup record --outcome verified|failed [--file NAME] [--bytes N]\n"
+	      "                             [--sha256 HEX] [--offsite off|copied|failed] [--error TEXT]\n",
+	      stderr);
 	return 2;
 }
 
@@ -86,20 +91,9 @@ static char *whole_file(const char *path)
 	return s;
 }
 
-static db *open_db(void)
-{
-	db *d = db_open(camp_env()->db_url);
-	if (db_ensure(d) != CAMP_OK) {
-		fprintf(stderr, "campctl: cannot connect to the database: %s\n", db_errmsg(d));
-		db_close(d);
-		return NULL;
-	}
-	return d;
-}
-
 static int cmd_migrate(void)
 {
-	db *d = open_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	const char *dir = getenv("CAMP_SQL_DIR");
@@ -209,7 +203,7 @@ static int cmd_user(int argc, char **argv)
 	if (pw == NULL)
 		return 1;
 	char *hash = password_hash(pw);
-	db *d = hash ? open_db() : NULL;
+	db *d = hash ? ctl_open_db() : NULL;
 	int rc = 1;
 	if (d == NULL)
 		goto out;
@@ -279,7 +273,7 @@ static int cmd_config(int argc, char **argv)
 	}
 	if (need_master(k) != CAMP_OK)
 		return 1;
-	db *d = open_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	int rc = 1;
@@ -339,7 +333,7 @@ static db *open_for_jobs(void)
 		fprintf(stderr, "campctl: cannot read the master key %s: encrypted settings are unavailable\n",
 		        camp_env()->master_key_file);
 	httpc_global_init();
-	return open_db();
+	return ctl_open_db();
 }
 
 /* campctl job run NAME: the same run as `camp-worker run NAME`. */
@@ -372,7 +366,7 @@ static int cmd_job(int argc, char **argv)
 
 static int cmd_seed_demo(void)
 {
-	db *d = open_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	int rc = seed_demo(d, stdout);
@@ -490,5 +484,14 @@ int main(int argc, char **argv)
 	/* issue #14 (books) */
 	if (!strcmp(argv[1], "books"))
 		return cmd_books(argc - 1, argv + 1);
+	/* --- issue #17: backups --- */
+	if (!strcmp(argv[1], "restore")) {
+		int rc = ctl_restore(argc - 1, argv + 1);
+		return rc == 2 ? usage() : rc;
+	}
+	if (!strcmp(argv[1], "backup")) {
+		int rc = ctl_backup(argc - 1, argv + 1);
+		return rc == 2 ? usage() : rc;
+	}
 	return usage();
 }

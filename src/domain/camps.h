@@ -25,6 +25,7 @@ struct camp {
 	long long paid_members;
 	long long held_seats;            /* pending orders holding a seat (SEAT_HELD) */
 	int cancelled;                   /* 取消训练营: hidden from H5, no enrollment */
+	int archived;                    /* issue #17: archived by the retention job (read-only) */
 };
 
 /* Camps members may see in the H5 list: ongoing and upcoming (not cancelled), by start date. */
@@ -127,7 +128,7 @@ int camp_staff_choices(struct db *d, arena *a, const char *role, struct camp_sta
 
 /* The admin list: filters by status, month window, name; paged. */
 struct camp_filter {
-	const char *status;   /* NULL/"" = all */
+	const char *status;   /* NULL/"" = all but archived; "archived" = archived only */
 	const char *from, *to;/* YYYY-MM-DD, camps overlapping [from, to] */
 	const char *q;        /* name contains */
 	int page, per_page;
@@ -142,4 +143,9 @@ struct camp_stats {
 	const char *refund_completion_rate;
 };
 int camp_statistics(struct db *d, arena *a, long long camp_id, struct camp_stats *s);
+/* --- issue #17: archived camps (finished > 3 months, settled) are read-only ---
+ * 1 when the camp camp_id, or the camp of member member_id, is archived;
+ * 0 when not (or no such row); -1 on a database error. */
+int camp_archived(struct db *d, arena *a, long long camp_id, long long member_id);
+
 #endif

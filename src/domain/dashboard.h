@@ -14,6 +14,7 @@ enum dash_part {
 	DASH_BINDS = 1 << 2,     /* payments waiting for a manual bind */
 	DASH_SYNC = 1 << 3,      /* the last sync-checkins run */
 	DASH_BOOKS = 1 << 4,     /* issue #14: the latest books run (对账) */
+	DASH_TOKEN = 1 << 5,     /* the ZSXQ token's remaining life (issue #13) */
 };
 
 struct dash_camp {
@@ -39,6 +40,11 @@ struct dashboard {
 	const char *books_bill_status;   /* books_run.bill_status */
 	int books_ok;
 	int books_diffs;
+	int sync_token_expired;     /* that run stopped on an expired token */
+	/* DASH_TOKEN */
+	const char *token_text;     /* "剩余 29 天（… 到期）" */
+	int token_warn;             /* expiring within PLANET_TOKEN_WARN_DAYS, expired or refused */
+	int token_known;
 };
 
 /* Loads the parts asked for.  scoped: count only camps user_id is assigned

@@ -19,6 +19,8 @@ enum sim_fault {
 	FAULT_NOT_ENOUGH,        /* issue #13/#14: refund creates answer 403 NOT_ENOUGH */
 	/* issue #13: WeChat Pay answers compressed whatever the client accepts */
 	FAULT_GZIP, FAULT_DEFLATE,
+	/* issue #13 (ZSXQ as the real one answers) */
+	FAULT_ANTIBOT, FAULT_EXPIRED_COOKIE_200, FAULT_MAINTENANCE,
 	FAULT__MAX
 };
 
@@ -28,6 +30,8 @@ enum sim_signing {
 	SIGN_CERTIFICATE,        /* the newest platform certificate */
 	SIGN_SWITCHING,          /* a merchant mid-switch: either, at random, per message */
 };
+
+#define SIM_VEC(T) struct { T *v; size_t n, cap; }
 
 /* Identities and keys, generated once into the state directory. */
 struct sim_keys {
@@ -108,13 +112,27 @@ struct sim_bill {
 	time_t pay_time;
 };
 
+/* One user's line of a project's leaderboard. */
+struct sim_rank {
+	long long user_id;
+	const char *name;        /* of the user's latest post (owned by the topic) */
+	int days;                /* distinct Asia/Shanghai days */
+	int64_t first_ms;
+};
+
 struct sim_project {
 	long long checkin_id;
 	char *title, *text;
 	int checkin_days;
 	char status[10];
 	time_t created;
-	char *expiration;
+	char *expiration;        /* "" for a long_period project */
+	int long_period;
+	SIM_VEC(size_t) tix;     /* its topics, indices into sim.topics */
+	int tix_sorted;          /* tix is ordered by time (then topic id) */
+	SIM_VEC(long long) joined;          /* joined without a post (sorted) */
+	struct sim_rank *ranks;  /* the leaderboard, cached while ranks_at == tix.n */
+	size_t nranks, ranks_at;
 };
 
 struct sim_topic {
@@ -144,8 +162,6 @@ struct sim_code {
 	int snapshot;            /* a 朋友圈 snapshot page: is_snapshotuser, a virtual openid */
 };
 
-#define SIM_VEC(T) struct { T *v; size_t n, cap; }
-
 struct sim_state {
 	pthread_mutex_t mu;
 	pthread_cond_t wake;     /* the delivery thread's alarm clock */
@@ -153,7 +169,9 @@ struct sim_state {
 	double time_factor;
 	long refund_delay_ms;
 	int stopping;
-	struct { enum sim_fault mode; int count; } fault[SVC__MAX];
+	/* count: how many next requests; rate > 0 instead: that share of requests, until "ok" */
+	struct { enum sim_fault mode; int count; double rate; } fault[SVC__MAX];
+	time_t zsxq_token_expires;           /* x-expire-in counts down to it */
 	SIM_VEC(struct sim_order) orders;
 	SIM_VEC(struct sim_refund) refunds;
 	SIM_VEC(struct sim_bill) bills;
@@ -198,6 +216,7 @@ void sim_fmt_zsxq(int64_t ms, char *out, size_t n);          /* 2026-11-21T20:15
 int sim_parse_rfc3339(const char *s, time_t *out);
 int sim_parse_zsxq(const char *s, int64_t *ms);
 void sim_digits(char *out, size_t n);                         /* n random digits */
+double sim_uniform(void);                                      /* [0, 1) */
 void sim_json_reply(struct sim_ctx *c, int status, struct json_object *o);
 /* Takes the next fault of a service (FAULT_OK when none), counting it down. */
 enum sim_fault sim_fault_take(enum sim_service s);
@@ -247,6 +266,12 @@ void sim_oauth_handle(struct sim_ctx *c);
 void sim_wecom_handle(struct sim_ctx *c);
 void sim_zsxq_handle(struct sim_ctx *c);
 void sim_zsxq_add_checkin(struct sim_ctx *c);
+void sim_zsxq_project(struct sim_ctx *c);      /* POST /sim/zsxq/projects */
+void sim_zsxq_join(struct sim_ctx *c);         /* POST /sim/zsxq/joins */
+void sim_zsxq_token(struct sim_ctx *c);        /* POST /sim/zsxq/token */
+void sim_zsxq_reset(void);
+/* x-expire-in on a ZSXQ answer (not on an expired-token one). */
+void sim_zsxq_expire_header(struct sim_ctx *c, enum sim_fault f);     /* frees the projects' indexes (caller holds the lock) */
 void sim_ui_handle(struct sim_ctx *c);
 void sim_reset_state(void);    /* caller holds the lock */
 /* sim_bill.c (issue #14): GET /v3/bill/tradebill and its download_url */

@@ -184,10 +184,7 @@ void sim_reset_state(void)
 		free(sim.refunds.v[i].notify_url);
 	for (size_t i = 0; i < sim.bills.n; i++)
 		free(sim.bills.v[i].remark);
-	for (size_t i = 0; i < sim.projects.n; i++) {
-		free(sim.projects.v[i].title); free(sim.projects.v[i].text);
-		free(sim.projects.v[i].expiration);
-	}
+	sim_zsxq_reset();
 	for (size_t i = 0; i < sim.topics.n; i++) {
 		free(sim.topics.v[i].name); free(sim.topics.v[i].text);
 	}
@@ -208,6 +205,7 @@ void sim_reset_state(void)
 	for (int s = 0; s < SVC__MAX; s++) {
 		sim.fault[s].mode = FAULT_OK;
 		sim.fault[s].count = 0;
+		sim.fault[s].rate = 0;
 	}
 	if (sim.log != NULL)
 		json_object_array_del_idx(sim.log, 0, json_object_array_length(sim.log));

@@ -40,10 +40,16 @@ static enum sim_service service_of(const char *path)
 	return SVC_SIM;
 }
 
+/* Faults only ZSXQ gives (issue #13): the real service's own refusals. */
+static int zsxq_only(enum sim_fault f)
+{
+	return f == FAULT_ANTIBOT || f == FAULT_EXPIRED_COOKIE_200 || f == FAULT_MAINTENANCE;
+}
+
 static int is_request_fault(enum sim_fault f)
 {
 	return f == FAULT_500 || f == FAULT_TIMEOUT || f == FAULT_EXPIRED_COOKIE ||
-	       f == FAULT_RATE_LIMIT;
+	       f == FAULT_RATE_LIMIT || zsxq_only(f);
 }
 
 /* The failure each service gives for a fault, in that service's own format. */
@@ -68,9 +74,14 @@ static void fault_reply(struct sim_ctx *c, enum sim_fault f)
 		[FAULT_TIMEOUT] = "{\"succeeded\":false,\"code\":1059,\"info\":\"\",\"resp_data\":{},\"error\":\"内部错误\"}",
 		[FAULT_EXPIRED_COOKIE] = "{\"succeeded\":false,\"code\":401,\"info\":\"\",\"resp_data\":{},\"error\":\"登录已失效，请重新登录(token expired)\"}",
 		[FAULT_RATE_LIMIT] = "{\"succeeded\":false,\"code\":1059,\"info\":\"\",\"resp_data\":{},\"error\":\"操作太频繁，请稍后再试\"}",
+		/* PROTOCOLS §4, as captured: all three with HTTP 200 */
+		[FAULT_ANTIBOT] = "{\"succeeded\":false,\"code\":1059,\"info\":\"不支持非官方工具访问，请使用知识星球官方客户端\"}",
+		[FAULT_EXPIRED_COOKIE_200] = "{\"succeeded\":false,\"code\":401,\"info\":\"\",\"resp_data\":{}}",
+		[FAULT_MAINTENANCE] = "{\"succeeded\":false,\"code\":1050,\"info\":\"数据系统升级中，暂时无法操作\",\"resp_data\":{},\"error\":\"数据系统升级中，暂时无法操作\"}",
 	};
 	static const int zsxq_status[] = { [FAULT_500] = 500, [FAULT_TIMEOUT] = 500,
-		[FAULT_EXPIRED_COOKIE] = 401, [FAULT_RATE_LIMIT] = 429 };
+		[FAULT_EXPIRED_COOKIE] = 401, [FAULT_RATE_LIMIT] = 429, [FAULT_ANTIBOT] = 200,
+		[FAULT_EXPIRED_COOKIE_200] = 200, [FAULT_MAINTENANCE] = 200 };
 	switch (c->svc) {
 	case SVC_WECHATPAY:
 		resp_json_text(c->w, wxpay_status[f], wxpay[f]);
@@ -78,6 +89,7 @@ static void fault_reply(struct sim_ctx *c, enum sim_fault f)
 		break;
 	case SVC_ZSXQ:
 		resp_json_text(c->w, zsxq_status[f], zsxq[f]);
+		sim_zsxq_expire_header(c, f);
 		break;
 	default:   /* WeChat and WeCom answer 200 with an errcode, 500 only when broken */
 		resp_json_text(c->w, f == FAULT_500 || f == FAULT_TIMEOUT ? 500 : 200, wx[f]);
@@ -102,6 +114,19 @@ static void ctl_faults(struct sim_ctx *c)
 		resp_json_text(c->w, 400, "{\"error\":\"count must be a non-negative integer\"}");
 		return;
 	}
+	double rate = 0;
+	struct json_object *rv;
+	if (o && json_object_object_get_ex(o, "rate", &rv)) {
+		if (!json_object_is_type(rv, json_type_double) && !json_object_is_type(rv, json_type_int)) {
+			resp_json_text(c->w, 400, "{\"error\":\"rate must be a number from 0 to 1\"}");
+			return;
+		}
+		rate = json_object_get_double(rv);
+		if (!(rate >= 0 && rate <= 1)) {
+			resp_json_text(c->w, 400, "{\"error\":\"rate must be a number from 0 to 1\"}");
+			return;
+		}
+	}
 	int s = -1, f = -1;
 	for (int i = 0; svc && i < SVC_SIM; i++)
 		if (!strcmp(svc, sim_service_name(i)))
@@ -109,20 +134,24 @@ static void ctl_faults(struct sim_ctx *c)
 	for (int i = 0; mode && i < FAULT__MAX; i++)
 		if (!strcmp(mode, sim_fault_name(i)))
 			f = i;
-	if (s < 0 || f < 0) {
+	if (s < 0 || f < 0 || (zsxq_only(f) && s != SVC_ZSXQ)) {
 		resp_json_text(c->w, 400, "{\"error\":\"unknown service or mode\"}");
 		return;
 	}
 	sim.fault[s].mode = f;
-	sim.fault[s].count = f == FAULT_OK ? 0 : (int)count;
-	if (f == FAULT_OK || count == 0) {
+	sim.fault[s].count = f == FAULT_OK || rate > 0 ? 0 : (int)count;
+	sim.fault[s].rate = f == FAULT_OK ? 0 : rate;
+	if (f == FAULT_OK || (count == 0 && rate == 0)) {
 		sim.fault[s].mode = FAULT_OK;
 		sim.fault[s].count = 0;
+		sim.fault[s].rate = 0;
 	}
 	struct json_object *r = json_object_new_object();
 	json_object_object_add(r, "service", json_object_new_string(sim_service_name(s)));
 	json_object_object_add(r, "mode", json_object_new_string(sim_fault_name(sim.fault[s].mode)));
 	json_object_object_add(r, "count", json_object_new_int(sim.fault[s].count));
+	if (sim.fault[s].rate > 0)
+		json_object_object_add(r, "rate", json_object_new_double(sim.fault[s].rate));
 	sim_json_reply(c, 200, r);
 }
 
@@ -193,6 +222,12 @@ static void control(struct sim_ctx *c)
 		sim_wxpay_transactions(c);
 	else if (post && !strcmp(p, "/sim/wecom/users"))
 		sim_wecom_users(c);
+	else if (post && !strcmp(p, "/sim/zsxq/projects"))
+		sim_zsxq_project(c);
+	else if (post && !strcmp(p, "/sim/zsxq/joins"))
+		sim_zsxq_join(c);
+	else if (post && !strcmp(p, "/sim/zsxq/token"))
+		sim_zsxq_token(c);
 	else if (!strcmp(p, "/sim/") || !strcmp(p, "/sim") || !strncmp(p, "/sim/ui", 7))
 		sim_ui_handle(c);
 	else

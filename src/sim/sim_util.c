@@ -163,6 +163,13 @@ void sim_digits(char *out, size_t n)
 	out[n] = '\0';
 }
 
+double sim_uniform(void)
+{
+	uint32_t r = 0;
+	crypto_random(&r, sizeof(r));
+	return r / 4294967296.0;
+}
+
 void sim_json_reply(struct sim_ctx *c, int status, struct json_object *o)
 {
 	resp_json(c->w, status, o, c->r->a);
@@ -174,6 +181,7 @@ static const char *const fault_names[FAULT__MAX] = {
 	"not-enough",
 	/* issue #13 */
 	"gzip", "deflate",
+	"antibot", "expired-cookie-200", "maintenance",
 };
 
 const char *sim_fault_name(enum sim_fault f)
@@ -183,6 +191,8 @@ const char *sim_fault_name(enum sim_fault f)
 
 enum sim_fault sim_fault_take(enum sim_service s)
 {
+	if (sim.fault[s].mode != FAULT_OK && sim.fault[s].rate > 0)
+		return sim_uniform() < sim.fault[s].rate ? sim.fault[s].mode : FAULT_OK;
 	if (sim.fault[s].count <= 0 || sim.fault[s].mode == FAULT_OK)
 		return FAULT_OK;
 	enum sim_fault f = sim.fault[s].mode;

@@ -1,6 +1,7 @@
 /* page.c: layouts, the role-filtered menu, flash messages and error pages. */
 #include "page.h"
 #include "camp.h"
+#include "camps.h"
 #include "log.h"
 #include "money.h"
 #include "router.h"
@@ -204,4 +205,17 @@ void resp_unavailable(struct req *r, struct resp *w)
 	}
 	arena_defer(r->a, free, html);
 	resp_body(w, 503, "text/html; charset=utf-8", html, len);
+}
+
+/* --- issue #17: archived camps are read-only --- */
+int page_refuse_archived(struct req *r, struct resp *w, long long camp_id, long long member_id)
+{
+	int archived = camp_archived(r->db, r->a, camp_id, member_id);
+	if (archived == 0)
+		return 0;
+	if (archived < 0)
+		resp_unavailable(r, w);
+	else
+		resp_error(r, w, 409, "该训练营已归档（结束超过 3 个月），只读，不能修改");
+	return 1;
 }

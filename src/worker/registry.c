@@ -21,6 +21,9 @@ const struct job_def job_defs[] = {
 	{ "books", job_books, { SCHED_DAILY, 4 * 60, 0 }, "对账" },
 	/* --- issue #13: WeChat Pay platform certificates (02:30 Asia/Shanghai) --- */
 	{ "wxpay-certs", job_wxpay_certs, { SCHED_DAILY, 2 * 60 + 30, 0 }, "微信支付平台证书" },
+	/* --- issue #17: operations --- */
+	{ "retention", job_retention, { SCHED_DAILY, 3 * 60, 0 }, "历史数据清理" },
+	{ "watchdog", job_watchdog, { SCHED_EVERY, 10, 0 }, "运行监控" },
 };
 
 const size_t job_ndefs = sizeof(job_defs) / sizeof(job_defs[0]);

@@ -29,6 +29,8 @@
 {{/ERR}}
 </div>
 {{/KEY}}
+{{#TOKEN_LIFE}}<p class="alert alert-{{CLASS}} py-2" role="status">知识星球 Token 有效期：{{TEXT}}</p>
+{{/TOKEN_LIFE}}
 {{#CALLBACKS}}<div class="mb-3">
 <label class="form-label" for="notify-url">支付回调地址（只读，填入微信支付商户平台）</label>
 <input class="form-control" type="text" id="notify-url" value="{{NOTIFY_URL}}" readonly>

@@ -7,6 +7,7 @@
 #include "dates.h"
 #include "page.h"
 #include "router.h"
+#include "watchdog.h"
 
 #include <string.h>
 
@@ -21,6 +22,8 @@ static unsigned parts_for(enum role role)
 		parts |= DASH_BINDS;
 	if (role & R_PAYMENTS)           /* issue #14 (books) */
 		parts |= DASH_BOOKS;
+	if (role & R_CAMPS)
+		parts |= DASH_TOKEN;
 	return parts;
 }
 
@@ -75,6 +78,8 @@ static int fill(tpl_dict *b, const struct dashboard *d, unsigned parts)
 		tpl_set(s, "TIME", d->sync_time);
 		if (d->sync_error != NULL && *d->sync_error != '\0')
 			tpl_set(tpl_add_section(s, "SYNC_ERROR"), "TEXT", d->sync_error);
+		if (d->sync_token_expired)
+			tpl_show(s, "TOKEN_EXPIRED");
 		todo += strcmp(d->sync_outcome, "failed") == 0;
 	}
 	/* issue #14 (books): 对账 */
@@ -98,6 +103,29 @@ static int fill(tpl_dict *b, const struct dashboard *d, unsigned parts)
 	return todo;
 }
 
+/* --- issue #17: 运行监控 — what the watchdog found, for admins --- */
+#define WATCHDOG_LATE_S (30 * 60)
+
+static int fill_watchdog(struct req *r, tpl_dict *b)
+{
+	struct wd_report wd;
+	if (watchdog_findings(r->db, r->a, &wd) != CAMP_OK || wd.n == 0)
+		return 0;
+	int late = (long long)camp_now() - wd.checked_epoch > WATCHDOG_LATE_S;
+	if (wd.problems == 0 && !late)
+		return 0;
+	tpl_dict *s = tpl_add_section(b, "WATCHDOG");
+	tpl_set_int(s, "COUNT", wd.problems);
+	tpl_set(s, "TIME", wd.checked_at);
+	for (int i = 0; i < wd.n; i++)
+		if (!wd.f[i].ok)
+			tpl_set(tpl_add_section(s, "PROBLEM"), "TEXT", wd.f[i].message);
+	if (late)
+		tpl_show(s, "LATE");
+	return 1;
+}
+/* --- end issue #17 --- */
+
 void page_admin_dashboard(struct req *r, struct resp *w)
 {
 	unsigned parts = parts_for(r->user->role);
@@ -112,7 +140,21 @@ void page_admin_dashboard(struct req *r, struct resp *w)
 	char day[12];
 	tpl_set(tpl_add_section(p->body, "TODAY"), "DATE",
 	        cday_format(cday_of(camp_now()), day, sizeof(day)));
-	if (fill(p->body, &d, parts) == 0)
+	int todo = fill(p->body, &d, parts);
+	if (r->user->role & R_SYSTEM)
+		todo += fill_watchdog(r, p->body);   /* issue #17 */
+	if (parts & DASH_TOKEN) {
+		tpl_dict *t = tpl_add_section(p->body, "TOKEN");
+		tpl_set(t, "TEXT", d.token_text);
+		tpl_set(t, "CLASS", d.token_warn ? "danger" : d.token_known ? "success" : "warning");
+		if (d.token_warn) {
+			tpl_show(t, "WARN");
+			todo++;
+		}
+		if (r->user->role & R_SYSTEM)
+			tpl_show(t, "SETTINGS");
+	}
+	if (todo == 0)
 		tpl_show(p->body, "ALL_CLEAR");
 	page_admin(r, w, p, "/admin/");
 }

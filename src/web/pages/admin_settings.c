@@ -8,6 +8,7 @@
 #include "db.h"
 #include "env.h"
 #include "page.h"
+#include "planet_token.h"
 #include "session.h"
 #include "settings.h"
 #include "users.h"
@@ -139,6 +140,18 @@ static void fill_wecom_refusals(struct req *r, tpl_dict *g)
 	}
 }
 
+/* What ZSXQ said of the token's life (x-expire-in), under the token field. */
+static void token_life(struct req *r, tpl_dict *g)
+{
+	struct planet_token t;
+	if (planet_token_load(r->db, r->a, &t) != CAMP_OK)
+		return;
+	tpl_dict *d = tpl_add_section(g, "TOKEN_LIFE");
+	tpl_set(d, "TEXT", planet_token_text(r->a, &t));
+	tpl_set(d, "CLASS", t.rejected || (t.known && t.days_left <= PLANET_TOKEN_WARN_DAYS) ? "danger"
+	                    : t.known ? "success" : "secondary");
+}
+
 static void show(struct req *r, struct resp *w, const struct posted *ps)
 {
 	struct page *p = page_new(r, "系统配置", "admin/settings.tpl");
@@ -150,6 +163,8 @@ static void show(struct req *r, struct resp *w, const struct posted *ps)
 		for (size_t i = 0; i < config_nkeys; i++)
 			if (!strcmp(config_keys[i].group, groups[gi]))
 				fill_key(r, g, i, ps);
+		if (!strcmp(groups[gi], "知识星球"))
+			token_life(r, g);
 		const char *provider = test_provider(groups[gi]);
 		if (provider != NULL)
 			tpl_set(tpl_add_section(g, "TESTABLE"), "PROVIDER", provider);

@@ -6,7 +6,9 @@
 #include "clock.h"
 #include "config.h"
 #include "env.h"
+#include "log.h"
 #include "payments.h"
+#include "planet_token.h"
 #include "wechatpay.h"
 #include "wechatpay_api.h"
 #include "wecom.h"
@@ -25,11 +27,16 @@ static int check_zsxq(struct job_ctx *c)
 		return CAMP_EINVAL;
 	}
 	z.min_interval_ms = 0;
-	int rc = zsxq_check(&z, c->a);
+	long ongoing = 0;
+	int rc = zsxq_check(&z, c->a, &ongoing);
+	if (planet_token_note(c->db, c->a, &z, rc) != CAMP_OK)
+		log_err("test-connection: cannot record the ZSXQ token's life");
 	if (rc == CAMP_EEXPIRED)
-		job_fail(c, "知识星球 Token 已失效，请重新复制登录后的 Token");
+		job_fail(c, "%s：请重新复制登录后的 Token", z.error);
 	else if (rc != CAMP_OK)
-		job_fail(c, "知识星球调用失败：%s", z.error);
+		job_fail(c, "%s", z.error);
+	else
+		json_object_object_add(c->detail, "ongoing_projects", json_object_new_int64(ongoing));
 	return rc;
 }
 
