@@ -8,8 +8,6 @@ from conftest import HTTP, dsn
 from synclib import checkin, member, planet_id, run_sync, sql, sync_camp, today, zsxq_configured
 from test_binding import log_of, paid_order, post, signed_in
 
-pytestmark = pytest.mark.usefixtures("camps_off_h5")   # open camps leave the H5 list after each test
-
 assert zsxq_configured
 
 

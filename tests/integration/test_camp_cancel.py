@@ -5,14 +5,11 @@ import html
 import secrets
 import time
 
-import pytest
 import requests
 
 from conftest import HTTP, SIM, admin_password, campctl, csrf_of, login, new_session, add_user
 from paylib import enroll, envelope, h5, make_camp, order_no_of, post_callback, sim_pay, sql, transaction, wait_state
 from test_refunds import admin, no_faults, run_refunds, wait_status
-
-pytestmark = pytest.mark.usefixtures("camps_off_h5")   # open camps leave the H5 list after each test
 
 assert no_faults
 

@@ -2,12 +2,8 @@
 length, and a ticket cookie that keeps only recent valid tokens (issue #14, hole 5)."""
 import secrets
 
-import pytest
-
 from conftest import HTTP
 from paylib import enroll, h5, make_camp, sim_pay, sql, wait_state
-
-pytestmark = pytest.mark.usefixtures("camps_off_h5")   # open camps leave the H5 list after each test
 
 TOKEN = 35                       # "tk_" + 32 hex digits
 

@@ -5,13 +5,10 @@ import threading
 import time
 
 import psycopg2
-import pytest
 import requests
 
 from conftest import HTTP, SIM, dsn
 from paylib import csrf, enroll, h5, make_camp, order_no_of, sql
-
-pytestmark = pytest.mark.usefixtures("camps_off_h5")   # open camps leave the H5 list after each test
 
 
 def planet_id():

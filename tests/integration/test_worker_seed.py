@@ -201,6 +201,10 @@ def test_every_demo_camp_syncs_from_the_simulator(seeded):
     from simlib import settings
     conn, ctl, first = seeded
     assert "ZSXQ in the simulator" in first.stdout, first.stdout + first.stderr
+    # a test before this one resets camp-sim (the WeChat Pay world): a second seed-demo puts
+    # the ZSXQ half back, as ./dev does for a restarted simulator
+    again = ctl("seed-demo")
+    assert "ZSXQ in the simulator" in again.stdout, again.stdout + again.stderr
     st = settings()
     for k, v in (("planet.cookie", st["planet.cookie"]), ("planet.group_id", st["planet.group_id"]),
                  ("planet.min_interval_ms", "0")):
