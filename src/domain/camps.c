@@ -48,7 +48,9 @@ static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 static const struct db_stmt q_public = DB_STMT(
 	"SELECT" CAMP_COLUMNS " FROM training_camp c"
 	" WHERE c.deleted_at IS NULL AND c.cancelled_at IS NULL AND c.status IN ('not_started', 'ongoing')"
-	" ORDER BY c.start_date, c.id LIMIT 100");
+	/* camps still taking members first (ARCHITECTURE §5: until end − required + 1) */
+	" ORDER BY c.end_date - c.required_days + 1 >= ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date DESC,"
+	"          c.start_date, c.id LIMIT 100");
 
 int camp_list_public(struct db *d, arena *a, struct camp **out, int *n)
 {

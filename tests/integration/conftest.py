@@ -212,31 +212,6 @@ def as_role():
     for s in sessions:
         s.close()
 # --- end admin accounts and sessions ------------------------------------------
-# --- issue #14: the suite's open camps leave the H5 list when it ends ---
-
-
-@pytest.fixture(scope="session", autouse=True)
-def camps_off_h5():
-    """The H5 list shows the first 100 open camps (by start date) and the suite opens more
-    than that: when it ends, the camps it opened are finished, so the browser tests, which
-    run next, find the camp they add on the list."""
-    conn = psycopg2.connect(dsn())
-    conn.autocommit = True
-    try:
-        cur = conn.cursor()
-        cur.execute("SELECT COALESCE(max(id), 0) FROM training_camp")
-        first = cur.fetchone()[0]
-    finally:
-        conn.close()
-    yield
-    conn = psycopg2.connect(dsn())
-    conn.autocommit = True
-    try:
-        conn.cursor().execute("UPDATE training_camp SET status = 'finished' WHERE id > %s"
-                              " AND status <> 'finished' AND deleted_at IS NULL", (first,))
-    finally:
-        conn.close()
-# --- end issue #14 ---
 
 
 # --- issue #17: the restore drill replaces the instance's database: it runs last ---------

@@ -481,3 +481,14 @@ def test_snapshot_user_is_asked_to_open_wechat_and_cannot_pay():
     assert sql("SELECT count(*) FROM payment_record WHERE camp_id = %s", cid)[0][0] == 0
     assert sql("SELECT count(*) FROM camp_member WHERE camp_id = %s", cid)[0][0] == 0
     assert sql("SELECT count(*) FROM payment_record WHERE openid = 'o6_bmasdasdsad6_2sgVt7hMZOPfL'")[0][0] == 0
+
+
+def test_h5_list_puts_camps_still_taking_members_first():
+    """A camp whose enrollment window has closed (ongoing, too late to meet the requirement)
+    comes after every camp a member can still join, whatever its start date."""
+    closed = make_camp(start=-10, end=5, required=15, name="报名已截止营 " + secrets.token_hex(3))
+    open_ = make_camp(start=3, end=23, required=15, name="报名中营 " + secrets.token_hex(3))
+    page = requests.get(HTTP + "/h5/", timeout=5).text
+    assert f"/h5/camps/{open_}" in page
+    if f"/h5/camps/{closed}" in page:        # the list shows at most 100 camps
+        assert page.index(f"/h5/camps/{open_}") < page.index(f"/h5/camps/{closed}")
