@@ -4,6 +4,7 @@
 #include "db.h"
 #include "clock.h"
 #include "money.h"
+#include "payments.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,11 @@
 	" c.id, c.name, c.description, c.poster_sha256, c.group_qrcode_sha256," \
 	" c.planet_project_id, c.wechat_pay_code_id, c.deposit::text AS deposit, c.start_date::text AS start_date," \
 	" c.end_date::text AS end_date, c.total_days, c.required_days, c.status," \
-	" COALESCE(c.capacity, 0) AS capacity," \
+	" COALESCE(c.capacity, 0) AS capacity, c.cancelled_at IS NOT NULL AS cancelled," \
 	" c.member_count AS paid_members," \
 	" CASE WHEN c.capacity IS NULL THEN 0 ELSE" \
-	"  (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id" \
-	"   AND p.pay_status = 'pending' AND p.time_expire > $1::timestamptz" \
-	"   AND p.deleted_at IS NULL) END AS held_seats," \
+	"  (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id AND" \
+	SEAT_HELD("$1::timestamptz") ") END AS held_seats," \
 	" c.archived_at IS NOT NULL AS archived"
 
 static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
@@ -41,12 +41,13 @@ static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 	c->capacity = (int)db_get_ll(res, i, "capacity", 0);
 	c->paid_members = db_get_ll(res, i, "paid_members", 0);
 	c->held_seats = db_get_ll(res, i, "held_seats", 0);
+	c->cancelled = db_get_bool(res, i, "cancelled");
 	c->archived = db_get_bool(res, i, "archived");
 }
 
 static const struct db_stmt q_public = DB_STMT(
 	"SELECT" CAMP_COLUMNS " FROM training_camp c"
-	" WHERE c.deleted_at IS NULL AND c.status IN ('not_started', 'ongoing')"
+	" WHERE c.deleted_at IS NULL AND c.cancelled_at IS NULL AND c.status IN ('not_started', 'ongoing')"
 	/* camps still taking members first (ARCHITECTURE §5: until end − required + 1) */
 	" ORDER BY c.end_date - c.required_days + 1 >= ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date DESC,"
 	"          c.start_date, c.id LIMIT 100");

@@ -18,8 +18,8 @@ struct wx_refund;
 struct refund_tally {
 	int proposed, withdrawn, unmatched, near_miss;
 };
-/* Proposes one refund per eligible, paid, matched (or manually bound) member
- * of finished camps (camp_id 0 = every finished camp), withdraws unaudited
+/* Proposes one refund per eligible, paid member whose identity is settled
+ * (binding completed at confidence 100, or bound by hand) of finished camps (camp_id 0 = every finished camp), withdraws unaudited
  * proposals that are no longer eligible; audited ones are never touched.
  * One transaction.  CAMP_OK or CAMP_EDB. */
 int refund_propose(struct db *d, arena *a, long long camp_id, struct refund_tally *t);
@@ -45,7 +45,7 @@ struct refund_filter {
 /* The proposals awaiting a decision. */
 int refund_pending(struct db *d, arena *a, const struct refund_filter *f,
                    struct refund_row **out, int *n);
-/* Paid members that are not proposed: "unmatched" (eligible, no match: 需人工绑定)
+/* Paid members that are not proposed: "unmatched" (eligible, identity not settled: 需人工绑定)
  * or "near" (short by ≤ 2 days after grace).  Only id/camp/member fields are set. */
 int refund_unproposed(struct db *d, arena *a, const struct refund_filter *f, const char *kind,
                       struct refund_row **out, int *n);
@@ -86,17 +86,25 @@ enum refund_step {
 	RS_ENDED,        /* closed or abnormal */
 	RS_RETRY,        /* will try again later */
 	RS_FAILED,       /* retries exhausted or not retryable: failed + alert */
+	RS_WAITING,      /* 403 NOT_ENOUGH: waits for the merchant balance, not a failure */
 };
 /* One step of one refund: submit (approved), or query and resubmit
  * (processing), handling PROTOCOLS §1.5's error classes.  Never holds a
  * transaction across the HTTP call: the attempt's out_refund_no is committed
- * before the call, so a crash in between converges by query.  CAMP_OK or
- * CAMP_EDB. */
+ * before the call, so a crash in between converges by query.  Failures
+ * count only in a row (a good answer resets the count), and a refund
+ * WeChat accepted (wechat_status PROCESSING) is never failed for our
+ * polling trouble.  NOT_ENOUGH waits REFUND_BALANCE_WAIT_S without counting.
+ * A payment whose refunded amount already covers this refund is never sent
+ * (failed, with an alert).  CAMP_OK or CAMP_EDB. */
+#define REFUND_BALANCE_WAIT_S (30 * 60)
 int refund_execute(struct db *d, arena *a, const struct wxpay_cfg *cfg, long long id,
                    enum refund_step *out);
 /* Applies a refund outcome (create answer, query answer or callback) once,
  * under a row lock: success updates payment, camp and the group robot's
- * notice; closed/abnormal end the attempt.  *changed = 0 for repeats.
+ * notice; closed/abnormal end the attempt.  SUCCESS and CLOSED apply to an
+ * attempt we gave up on (failed) too, SUCCESS also to an abnormal one: the
+ * money moved whatever we thought.  *changed = 0 for repeats.
  * CAMP_OK, CAMP_ENOTFOUND (no such out_refund_no), CAMP_EDB. */
 int refund_apply(struct db *d, arena *a, const struct wx_refund *w, const char *source,
                  int *changed);
@@ -106,5 +114,9 @@ struct refund_counts {
 	int pending, processing, success, failed, other;
 };
 int refund_count(struct db *d, arena *a, const long long *ids, int n, struct refund_counts *c);
+
+/* One staff alert for a batch whose refunds met NOT_ENOUGH:
+ * "商户可用余额不足，N 笔退款等待中". */
+int refund_alert_balance(struct db *d, arena *a, int waiting);
 
 #endif

@@ -34,12 +34,16 @@
 <input type="hidden" name="_csrf" value="{{CSRF}}">
 <label class="form-label" for="planet_user_id">知识星球用户ID</label>
 <input class="form-control" id="planet_user_id" name="planet_user_id" inputmode="numeric" maxlength="30" required>
-<div class="form-text">填写打卡同步中出现过的星球用户ID；绑定后匹配度为 100。</div>
+<div class="form-text">填写打卡同步中出现过的星球用户ID；绑定后匹配度为 100。一个星球用户在同一训练营只能绑定一名已支付会员。</div>
+{{#CHANGE}}<label class="form-label mt-2" for="bind-reason">修改原因（必填）</label>
+<input class="form-control" id="bind-reason" name="reason" maxlength="200" required>
+<div class="form-text">该会员已完成绑定；修改绑定会记录在操作日志中。</div>{{/CHANGE}}
 <button class="btn btn-primary mt-2" type="submit">绑定</button>
 </form>
 {{#SUGGESTION}}<form class="d-flex gap-2 align-items-center mt-2 suggestion" method="post" action="/admin/members/{{ID}}/bind">
 <input type="hidden" name="_csrf" value="{{CSRF}}">
-<input type="hidden" name="planet_user_id" value="{{PLANET_USER_ID}}">
+<input type="hidden" name="planet_user_id" value="{{PLANET_USER_ID}}">{{#CHANGE}}
+<label class="visually-hidden" for="reason-{{PLANET_USER_ID}}">修改原因</label><input class="form-control form-control-sm" id="reason-{{PLANET_USER_ID}}" name="reason" maxlength="200" placeholder="修改原因" required>{{/CHANGE}}
 <span>{{NICKNAME}} <span class="num text-muted">{{PLANET_USER_ID}}</span> · 差异 {{DISTANCE}}</span>
 <button class="btn btn-outline-primary btn-sm" type="submit">绑定此账号</button>
 </form>

@@ -2,7 +2,7 @@
 {{%AUTOESCAPE context="HTML"}}
 <div class="page-head">
 <h1 class="page-head__title">支付异常</h1>
-<p class="page-head__desc">已确认到账、但无法计入报名的付款（金额不符、未知订单、订单已关闭、星球ID重复）。这些款项需要全额退回。</p>
+<p class="page-head__desc">已确认到账、但无法计入报名的付款（金额不符、未知订单、订单已关闭、星球ID重复、训练营已取消）。这些款项需要全额退回；微信拒绝退款 3 次的记为“退款失败”，请核实后标记“已处理”或“已线下退款”。</p>
 </div>
 <form class="filter-bar row g-2 align-items-end" method="get" action="/admin/payments/exceptions">
 <div class="col-auto"><label class="form-label" for="f-status">状态</label>
@@ -26,6 +26,7 @@
 <td class="text-end">{{#ACTIONS}}
 {{#CAN_REFUND}}<form method="post" action="/admin/payments/exceptions/{{ID}}/refund" data-confirm="将向付款人原路全额退款 ¥{{AMOUNT}}，确定吗？" data-confirm-button="全额退款"><input type="hidden" name="_csrf" value="{{CSRF}}"><button class="btn btn-sm btn-outline-danger" type="submit">全额退款</button></form>{{/CAN_REFUND}}
 <form class="d-flex gap-1 mt-1" method="post" action="/admin/payments/exceptions/{{ID}}/resolve"><input type="hidden" name="_csrf" value="{{CSRF}}"><label class="visually-hidden" for="reason-{{ID}}">处理说明</label><input class="form-control form-control-sm" id="reason-{{ID}}" name="reason" maxlength="200" placeholder="处理说明" required><button class="btn btn-sm btn-outline-secondary" type="submit">已处理</button></form>
+{{#CAN_OFFLINE}}<form class="d-flex gap-1 mt-1" method="post" action="/admin/payments/exceptions/{{ID}}/resolve" data-confirm="确认已在系统外把 ¥{{AMOUNT}} 退给付款人？此操作会把该笔款项记为已退款。" data-confirm-button="已线下退款"><input type="hidden" name="_csrf" value="{{CSRF}}"><input type="hidden" name="outcome" value="offline"><label class="visually-hidden" for="offline-{{ID}}">线下退款说明</label><input class="form-control form-control-sm" id="offline-{{ID}}" name="reason" maxlength="200" placeholder="如何退回的" required><button class="btn btn-sm btn-outline-danger" type="submit">已线下退款</button></form>{{/CAN_OFFLINE}}
 {{/ACTIONS}}</td>
 </tr>
 {{/ROW}}

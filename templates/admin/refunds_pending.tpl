@@ -54,9 +54,9 @@
 <input class="form-control form-control-sm" id="reason-{{ID}}" name="reason" required maxlength="200"></form>
 {{/ROW}}
 {{#HAS_UNMATCHED}}<h2 class="h5 mt-4">需人工绑定</h2>
-<p class="text-muted">符合退款条件，但未能匹配到星球用户，需先人工绑定才会生成退款提议。</p>
-<table class="table table-sm"><thead><tr><th scope="col">会员</th><th scope="col">训练营</th><th scope="col">打卡</th><th scope="col">绑定状态</th></tr></thead><tbody>
-{{#UNMATCHED}}<tr class="unmatched"><td>{{MEMBER}}</td><td>{{CAMP}}</td><td>{{DAYS}}/{{REQUIRED}}天</td><td>{{BIND}}</td></tr>
+<p class="text-muted">符合退款条件，但身份未确认（星球ID与昵称未同时匹配，且未人工绑定），需先人工绑定才会生成退款提议。</p>
+<table class="table table-sm"><thead><tr><th scope="col">会员</th><th scope="col">训练营</th><th scope="col">打卡</th><th scope="col">绑定状态</th><th scope="col" class="text-end">匹配度</th><th scope="col"></th></tr></thead><tbody>
+{{#UNMATCHED}}<tr class="unmatched"><td>{{MEMBER}}</td><td>{{CAMP}}</td><td>{{DAYS}}/{{REQUIRED}}天</td><td>{{BIND}}</td><td class="text-end num">{{CONFIDENCE}}</td><td><a href="/admin/members/{{MEMBER_ID}}#bind">去绑定</a></td></tr>
 {{/UNMATCHED}}</tbody></table>
 {{/HAS_UNMATCHED}}
 {{#HAS_NEAR}}<h2 class="h5 mt-4">临界（差 1–2 天，默认不退）</h2>

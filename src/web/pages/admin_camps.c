@@ -64,10 +64,8 @@ static void fill_row(struct req *r, tpl_dict *row, const struct camp *c)
 	tpl_set(row, "END_DATE", cday_format(c->end_date, b2, sizeof(b2)));
 	tpl_set(row, "RULE", arena_printf(r->a, "总天数%d天，要求%d天", c->total_days, c->required_days));
 	tpl_set_int(row, "PAID_MEMBERS", c->paid_members);
-	tpl_set(row, "STATUS", c->status);
-	tpl_set(row, "STATUS_LABEL", camp_status_label(c->status));
-	if (!strcmp(c->status, "not_started"))
-		tpl_show(row, "CAN_DELETE");
+	tpl_set(row, "STATUS", c->cancelled ? "cancelled" : c->status);
+	tpl_set(row, "STATUS_LABEL", c->cancelled ? "已取消" : camp_status_label(c->status));
 	tpl_show(row, c->archived ? "ARCHIVED" : "WRITABLE");   /* issue #17 */
 }
 
@@ -461,7 +459,8 @@ void page_admin_camp_delete(struct req *r, struct resp *w)
 		resp_unavailable(r, w);
 		return;
 	}
-	int rc = camp_soft_delete(r->db, r->a, id, r->user->id);
+	const char *why = NULL;
+	int rc = camp_soft_delete(r->db, r->a, id, r->user->id, &why);
 	if (rc == CAMP_OK)
 		rc = log_camp(r, "DELETE_CAMP", id, NULL, "删除训练营");
 	if (rc != CAMP_OK || db_commit(r->db) != CAMP_OK) {
@@ -469,7 +468,7 @@ void page_admin_camp_delete(struct req *r, struct resp *w)
 		if (rc == CAMP_ENOTFOUND)
 			resp_error(r, w, 404, "训练营不存在");
 		else if (rc == CAMP_ECONFLICT)
-			resp_error(r, w, 409, "已开始的训练营不能删除");
+			resp_error(r, w, 409, why);
 		else
 			resp_error(r, w, 500, "删除失败，请重试");
 		return;
@@ -497,6 +496,7 @@ void page_admin_camp_view(struct req *r, struct resp *w)
 	tpl_set(b, "ENROLL_URL", enroll_url(r, c.id));
 	tpl_set(b, "PLANET_PROJECT_ID", c.planet_project_id ? c.planet_project_id : "未填写");
 	tpl_set(b, "CAPACITY", c.capacity ? arena_i64(r->a, c.capacity) : "不限");
+	camp_cancel_fill(r, b, &c);    /* issue #14: 取消训练营, and delete only without money */
 	tpl_set(b, arena_printf(r->a, "TAB_%s", !strcmp(tab, "overview") ? "OVERVIEW" :
 	        !strcmp(tab, "members") ? "MEMBERS" : !strcmp(tab, "checkins") ? "CHECKINS" : "REFUNDS"),
 	        "page");

@@ -3,6 +3,7 @@
 #include "camp.h"
 #include "members.h"
 #include "page.h"
+#include "router.h"
 #include "parse.h"
 
 #include <stdint.h>
@@ -19,7 +20,13 @@ static struct binding_actor actor_of(const struct req *r)
 
 static const char *const bind_states[] = { "completed", "pending", "manual_review", "expired", "closed" };
 
-static void fill_member(arena *a, tpl_dict *d, const struct member_row *m)
+/* Manual binding and 标记进群 are for admins and managers (R_BINDING). */
+static int may_bind(const struct req *r)
+{
+	return (r->user->role & R_BINDING) != 0;
+}
+
+static void fill_member(arena *a, tpl_dict *d, const struct member_row *m, int may_act)
 {
 	tpl_set_int(d, "ID", m->id);
 	tpl_set(d, "PLANET_NICKNAME", m->planet_nickname ? m->planet_nickname : "—");
@@ -36,7 +43,7 @@ static void fill_member(arena *a, tpl_dict *d, const struct member_row *m)
 	tpl_set(d, "BIND_LABEL", member_bind_status_label(m->bind_status));
 	tpl_set(d, "BIND_METHOD", member_bind_method_label(m->bind_method));
 	tpl_set(d, "JOINED_LABEL", m->joined ? "已进群" : "未进群");
-	if (!m->joined)
+	if (!m->joined && may_act)
 		tpl_show(d, "NOT_JOINED");
 	tpl_set_int(d, "CONFIDENCE", m->confidence);
 	tpl_set_int(d, "CHECKIN_COUNT", m->checkin_count);
@@ -107,7 +114,7 @@ void page_admin_members(struct req *r, struct resp *w)
 		tpl_show(b, "EMPTY");
 	tpl_dict *t = n > 0 ? tpl_add_section(b, "TABLE") : NULL;
 	for (int i = 0; i < n; i++)
-		fill_member(r->a, tpl_add_section(t, "ROW"), &rows[i]);
+		fill_member(r->a, tpl_add_section(t, "ROW"), &rows[i], may_bind(r));
 	long long npages = (total + PER_PAGE - 1) / PER_PAGE;
 	if (npages > 1) {
 		tpl_dict *pd = tpl_add_section(b, "PAGES");
@@ -151,9 +158,12 @@ void page_admin_member_view(struct req *r, struct resp *w)
 	}
 	struct page *p = page_new(r, "会员详情", "admin/member_view.tpl");
 	tpl_dict *b = p->body;
-	fill_member(r->a, b, &m);
-	if (m.bind_status && strcmp(m.bind_status, "closed") != 0)
+	fill_member(r->a, b, &m, may_bind(r));
+	if (may_bind(r) && m.bind_status && strcmp(m.bind_status, "closed") != 0) {
 		tpl_show(b, "CAN_BIND");
+		if (!strcmp(m.bind_status, "completed"))
+			tpl_show(b, "CHANGE");        /* changing a completed binding needs a reason */
+	}
 	for (int i = 0; i < np; i++) {
 		tpl_dict *d = tpl_add_section(b, "PAY");
 		tpl_set(d, "TIME", pays[i].time);

@@ -16,7 +16,7 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w)
 	const char *status = req_param(r, "status");
 	static const char *const statuses[][2] = {
 		{ "", "全部" }, { "open", "待处理" }, { "refunding", "退款中" },
-		{ "refunded", "已退款" }, { "resolved", "已处理" },
+		{ "refunded", "已退款" }, { "resolved", "已处理" }, { "failed", "退款失败" },
 	};
 	int known = 0;
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(statuses); i++)
@@ -59,10 +59,13 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w)
 		tpl_set(row, "DETAIL", list[i].detail);
 		tpl_set(row, "STATUS", payment_exception_status_label(list[i].status));
 		tpl_set_int(row, "ID", list[i].id);
-		if (!strcmp(list[i].status, "open")) {
+		int open = !strcmp(list[i].status, "open"), failed = !strcmp(list[i].status, "failed");
+		if (open || failed) {
 			tpl_dict *act = tpl_add_section(row, "ACTIONS");
-			if (list[i].transaction_id && list[i].fen > 0)
+			if (open && list[i].transaction_id && list[i].fen > 0)
 				tpl_set_money(tpl_add_section(act, "CAN_REFUND"), "AMOUNT", list[i].fen);
+			if (failed)   /* WeChat refused the refund: it went back by hand, or not at all */
+				tpl_set_money(tpl_add_section(act, "CAN_OFFLINE"), "AMOUNT", list[i].fen);
 		}
 	}
 	if (n == 0)
@@ -95,9 +98,12 @@ void page_admin_exception_refund(struct req *r, struct resp *w)
 	resp_redirect(w, "/admin/payments/exceptions");
 }
 
-/* POST /admin/payments/exceptions/{id}/resolve: 已处理, with a required note. */
+/* POST /admin/payments/exceptions/{id}/resolve: 已处理, or with outcome=offline
+ * 已线下退款, with a required note. */
 void page_admin_exception_resolve(struct req *r, struct resp *w)
 {
+	const char *outcome = req_form(r, "outcome");
+	int offline = outcome != NULL && !strcmp(outcome, "offline");
 	const char *note = text_trim(r->a, req_form(r, "reason"));
 	if (*note == '\0' || text_chars(note) > 200 || text_has_control(note, 0)) {
 		resp_flash(r, w, "danger", "请填写处理说明（最多 200 字）");
@@ -106,15 +112,15 @@ void page_admin_exception_resolve(struct req *r, struct resp *w)
 	}
 	struct audit who;
 	audit_from_req(r, &who, "RESOLVE_EXCEPTION");
-	int rc = exception_resolve(r->db, r->a, req_cap_id(r, 0), note, &who);
+	int rc = exception_resolve(r->db, r->a, req_cap_id(r, 0), note, offline, &who);
 	if (rc == CAMP_ECONFLICT) {
-		resp_error(r, w, 409, "该异常不是待处理状态");
+		resp_error(r, w, 409, "该异常不是待处理或退款失败状态");
 		return;
 	}
 	if (rc != CAMP_OK) {
 		resp_unavailable(r, w);
 		return;
 	}
-	resp_flash(r, w, "success", "已标记为已处理");
+	resp_flash(r, w, "success", offline ? "已标记为已线下退款" : "已标记为已处理");
 	resp_redirect(w, "/admin/payments/exceptions");
 }

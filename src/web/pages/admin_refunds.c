@@ -49,6 +49,7 @@ static const char *bind_label(const char *s)
 static void fill_member(arena *a, tpl_dict *row, const struct refund_row *x)
 {
 	tpl_set_int(row, "ID", x->id);
+	tpl_set_int(row, "MEMBER_ID", x->member_id);
 	tpl_set(row, "MEMBER", member_label(a, x));
 	tpl_set(row, "CAMP", x->camp_name);
 	tpl_set_money(row, "AMOUNT", x->fen);

@@ -8,8 +8,8 @@
 #include "db.h"
 #include "env.h"
 #include "page.h"
-#include "password.h"
 #include "planet_token.h"
+#include "session.h"
 #include "settings.h"
 #include "users.h"
 #include "wxpay_certs.h"
@@ -243,13 +243,12 @@ static int collect(struct req *r, struct posted *ps, int *changed, int *payment)
 static int confirm_password(struct req *r, struct posted *ps)
 {
 	const char *pw = req_form(r, "confirm_password");
-	struct user u;
-	int rc = user_find_login(r->db, r->a, r->user->username, &u);
-	if (rc != CAMP_OK && rc != CAMP_ENOTFOUND)
+	int ok = 0;
+	if (session_reauth(r, pw, &ok) != CAMP_OK)
 		return CAMP_EDB;
 	if (pw == NULL || *pw == '\0')
 		ps->confirm_err = "修改微信支付配置需要输入你的登录密码";
-	else if (!password_verify(pw, rc == CAMP_OK ? u.password_hash : NULL))
+	else if (!ok)
 		ps->confirm_err = "登录密码不正确";
 	ps->nerr += ps->confirm_err != NULL;
 	return CAMP_OK;

@@ -17,7 +17,7 @@
 #define BATCH_WAIT_S 120     /* a batch follows its refunds this long, then the minute job does */
 
 struct tally {
-	int submitted, success, processing, ended, retry, failed;
+	int submitted, success, processing, ended, retry, failed, waiting;
 };
 
 static void count_step(struct tally *t, enum refund_step s)
@@ -29,13 +29,14 @@ static void count_step(struct tally *t, enum refund_step s)
 	case RS_ENDED: t->ended++; break;
 	case RS_RETRY: t->retry++; break;
 	case RS_FAILED: t->failed++; break;
+	case RS_WAITING: t->waiting++; break;
 	}
 }
 
 static int run_ids(struct job_ctx *c, const struct wxpay_cfg *cfg, const long long *ids, int n,
                    struct tally *t)
 {
-	int errors = 0;
+	int errors = 0, waiting = t->waiting;
 	for (int i = 0; i < n && !job_stopping(c); i++) {
 		enum refund_step s;
 		if (refund_execute(c->db, c->a, cfg, ids[i], &s) != CAMP_OK)
@@ -44,6 +45,9 @@ static int run_ids(struct job_ctx *c, const struct wxpay_cfg *cfg, const long lo
 			count_step(t, s);
 		t->submitted++;
 	}
+	/* NOT_ENOUGH: one alert for the whole batch, not one per refund */
+	if (t->waiting > waiting && refund_alert_balance(c->db, c->a, t->waiting - waiting) != CAMP_OK)
+		errors++;
 	return errors;
 }
 
@@ -168,6 +172,7 @@ int job_refunds(struct job_ctx *c)
 	json_object_object_add(d, "ended", json_object_new_int(t.ended));
 	json_object_object_add(d, "retry", json_object_new_int(t.retry));
 	json_object_object_add(d, "failed", json_object_new_int(t.failed));
+	json_object_object_add(d, "waiting_balance", json_object_new_int(t.waiting));
 	if (errors > 0) {
 		job_fail(c, "%d 笔退款处理出错，下次运行会继续", errors);
 		return CAMP_EPROVIDER;
