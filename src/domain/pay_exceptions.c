@@ -52,10 +52,14 @@ static const struct db_stmt q_resolve = DB_STMT(
 	" resolved_by = NULLIF($2, '0')::bigint, resolved_at = $3::timestamptz, updated_at = $3::timestamptz,"
 	" detail = concat_ws('；', detail, CASE WHEN $5::boolean THEN '已线下退款：' ELSE '已处理：' END || $4)"
 	" WHERE id = $1 AND status IN ('open', 'failed') RETURNING out_trade_no, payment_id");
-/* a duplicate-planet-ID payment was recorded as success: it is refunded now */
+/* A duplicate-planet-ID payment was recorded as success with the exception's own
+ * transaction: it is refunded now.  A second transaction for an already-paid order
+ * names that order too, but the order's own payment stays paid. */
 static const struct db_stmt q_payment = DB_STMT(
-	"UPDATE payment_record SET refunded_amount = pay_amount, pay_status = 'refunded'"
-	" WHERE id = $1 AND pay_status = 'success'");
+	"UPDATE payment_record p SET refunded_amount = pay_amount, pay_status = 'refunded'"
+	"  FROM payment_exception e"
+	" WHERE e.id = $1 AND p.id = e.payment_id AND p.pay_status = 'success'"
+	"   AND p.wechat_transaction_id = e.transaction_id");
 
 int exception_resolve(struct db *d, arena *a, long long id, const char *note, int offline,
                       const struct audit *who)
@@ -71,7 +75,7 @@ int exception_resolve(struct db *d, arena *a, long long id, const char *note, in
 		return res ? CAMP_ECONFLICT : CAMP_EDB;
 	}
 	const char *pid = db_get(res, 0, "payment_id");
-	if (offline && pid && db_q(d, a, &q_payment, 1, (const char *[]){ pid }) == NULL) {
+	if (offline && pid && db_q(d, a, &q_payment, 1, (const char *[]){ p[0] }) == NULL) {
 		db_rollback(d);
 		return CAMP_EDB;
 	}
@@ -133,7 +137,7 @@ int exception_refund_apply(struct db *d, arena *a, const struct wx_refund *w)
 	const char *p[] = { id, to, w->refund_id, now, w->status };
 	int rc = db_q(d, a, &q_done, 5, p) ? CAMP_OK : CAMP_EDB;
 	if (rc == CAMP_OK && pid && !strcmp(to, "refunded") &&
-	    db_q(d, a, &q_payment, 1, (const char *[]){ pid }) == NULL)
+	    db_q(d, a, &q_payment, 1, (const char *[]){ id }) == NULL)
 		rc = CAMP_EDB;
 	if (rc != CAMP_OK || db_commit(d) != CAMP_OK) {
 		db_rollback(d);

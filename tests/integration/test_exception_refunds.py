@@ -97,3 +97,26 @@ def test_a_failed_exception_is_closed_as_handled():
                data={"_csrf": tok, "reason": "付款人确认放弃退款"}, allow_redirects=False, timeout=10)
     assert r.status_code == 303
     assert sql("SELECT status FROM payment_exception WHERE id = %s", exc_id)[0][0] == "resolved"
+
+
+def test_refunding_a_second_payment_leaves_the_orders_own_payment_paid():
+    """A second transaction for an already-paid order is an exception holding the order's
+    payment_id; settling that exception must not mark the order's own payment refunded."""
+    from test_payments import pending_order
+    cid, _, no = pending_order()
+    assert post_callback(envelope(transaction(no, 9900))).status_code == 204
+    assert post_callback(envelope(transaction(no, 9900))).status_code == 204   # another transaction
+    exc_id = sql("SELECT id FROM payment_exception WHERE out_trade_no = %s", no)[0][0]
+    s = new_session()
+    name, pw = add_user("admin")
+    assert login(s, name, pw).status_code == 303
+    tok = csrf_of(s.get(HTTP + "/admin/payments/exceptions", timeout=10).text)
+    r = s.post(HTTP + f"/admin/payments/exceptions/{exc_id}/resolve",
+               data={"_csrf": tok, "outcome": "offline", "reason": "第二笔已线下退回"},
+               allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    assert sql("SELECT status FROM payment_exception WHERE id = %s", exc_id)[0][0] == "refunded"
+    assert sql("SELECT pay_status, refunded_amount FROM payment_record WHERE order_no = %s", no) == \
+        [("success", 0)]
+    books = campctl("books", check=False).stdout.splitlines()
+    assert not [line for line in books if no in line and line.startswith(("refunded_status", "camp_balance"))]
