@@ -111,12 +111,12 @@ int camp_list_admin(struct db *d, arena *a, const struct camp_filter *f,
                     struct camp **out, int *n, long long *total)
 {
 	char now[40];
-	int per = f->per_page > 0 ? f->per_page : 20;
-	int page = f->page > 0 ? f->page : 1;
+	int per = f->per_page;   /* 0 = every row (export) */
+	int page = f->page > 0 && per > 0 ? f->page : 1;
 	const char *p[] = {
 		clock_now_param(now, sizeof(now)), f->status ? f->status : "",
 		f->from ? f->from : "", f->to ? f->to : "", f->q ? f->q : "",
-		arena_i64(a, per), arena_i64(a, (long long)(page - 1) * per),
+		per > 0 ? arena_i64(a, per) : NULL, arena_i64(a, (long long)(page - 1) * per),
 	};
 	PGresult *res = db_q(d, a, &q_admin_list, 7, p);
 	if (res == NULL)
