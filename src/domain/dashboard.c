@@ -32,8 +32,93 @@ static const struct db_stmt q_ending = DB_STMT(
 
 static const struct db_stmt q_sync = DB_STMT(
 	"SELECT outcome, to_char(COALESCE(finished_at, started_at) AT TIME ZONE"
-	" 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS t, detail->>'error' AS error"
+	" 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS t, detail->>'error' AS error,"
+	" COALESCE(detail->>'token_expired', 'false') = 'true' AS token_expired"
 	" FROM job_run WHERE job = 'sync-checkins' ORDER BY started_at DESC, id DESC LIMIT 1");
+
+/* --- issue #15 --- */
+static const struct db_stmt q_exceptions = DB_STMT(
+	"SELECT count(*) AS n FROM payment_exception WHERE status = 'open'");
+
+/* $1 now: a job is stale when its last success (or, never having succeeded,
+ * its registration) is older than twice its period */
+static const struct db_stmt q_stale = DB_STMT(
+	"SELECT s.job, s.label,"
+	"       to_char(max(j.finished_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS last_ok"
+	"  FROM job_schedule s LEFT JOIN job_run j ON j.job = s.job AND j.outcome = 'success'"
+	" GROUP BY s.job, s.label, s.period_s, s.created_at"
+	" HAVING COALESCE(max(j.finished_at), s.created_at)"
+	"        < $1::timestamptz - 2 * s.period_s * interval '1 second'"
+	" ORDER BY s.job");
+
+/* finished camps with paid members whose refund list was never made: no
+ * refund record and no successful refund-list run for it since it ended */
+static const struct db_stmt q_no_list = DB_STMT(
+	"SELECT c.id, c.name, c.end_date::text AS end_date FROM training_camp c"
+	" WHERE c.status = 'finished' AND c.deleted_at IS NULL AND c.member_count > 0"
+	"   AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.camp_id = c.id)"
+	"   AND NOT EXISTS (SELECT 1 FROM job_run j WHERE j.job = 'refund-list' AND j.outcome = 'success'"
+	"                   AND j.detail->>'camp_id' IN ('0', c.id::text)"
+	"                   AND j.started_at >= (c.end_date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"
+	" ORDER BY c.end_date, c.id LIMIT 20");
+
+int dashboard_token_days(struct db *d, arena *a, int *days)
+{
+	(void)d;
+	(void)a;
+	*days = 0;
+	return CAMP_ENOTFOUND;
+}
+
+static int load_stale(struct db *d, arena *a, struct dashboard *o)
+{
+	char now[40];
+	const char *p[] = { clock_now_param(now, sizeof(now)) };
+	PGresult *res = db_q(d, a, &q_stale, 1, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	o->nstale = PQntuples(res);
+	o->stale_jobs = arena_alloc(a, sizeof(*o->stale_jobs) * (size_t)(o->nstale + 1));
+	for (int i = 0; i < o->nstale; i++) {
+		o->stale_jobs[i].name = arena_strdup(a, db_get(res, i, "job"));
+		o->stale_jobs[i].label = arena_strdup(a, db_get(res, i, "label"));
+		o->stale_jobs[i].last_ok = arena_strdup(a, db_get(res, i, "last_ok"));
+	}
+	return CAMP_OK;
+}
+
+static int load_camps(PGresult *res, arena *a, struct dash_camp **out, int *n)
+{
+	if (res == NULL)
+		return CAMP_EDB;
+	*n = PQntuples(res);
+	*out = arena_alloc(a, sizeof(struct dash_camp) * (size_t)(*n + 1));
+	for (int i = 0; i < *n; i++) {
+		(*out)[i].id = db_get_ll(res, i, "id", 0);
+		(*out)[i].name = arena_strdup(a, db_get(res, i, "name"));
+		(*out)[i].end_date = arena_strdup(a, db_get(res, i, "end_date"));
+	}
+	return CAMP_OK;
+}
+
+static int load_console(struct db *d, arena *a, unsigned parts, struct dashboard *o)
+{
+	if (parts & DASH_EXCEPTIONS) {
+		PGresult *res = db_q(d, a, &q_exceptions, 0, NULL);
+		if (res == NULL)
+			return CAMP_EDB;
+		o->open_exceptions = db_get_ll(res, 0, "n", 0);
+	}
+	if ((parts & DASH_JOBS) && load_stale(d, a, o) != CAMP_OK)
+		return CAMP_EDB;
+	if ((parts & DASH_REFUND_LISTS) &&
+	    load_camps(db_q(d, a, &q_no_list, 0, NULL), a, &o->no_refund_list, &o->nno_list) != CAMP_OK)
+		return CAMP_EDB;
+	if (parts & DASH_TOKEN)
+		o->has_token_days = dashboard_token_days(d, a, &o->token_days) == CAMP_OK;
+	return CAMP_OK;
+}
+/* --- end issue #15 --- */
 
 static int load_refunds(struct db *d, arena *a, const char *const *p, struct dashboard *o)
 {
@@ -48,20 +133,6 @@ static int load_refunds(struct db *d, arena *a, const char *const *p, struct das
 	return CAMP_OK;
 }
 
-static int load_ending(struct db *d, arena *a, const char *const *p, struct dashboard *o)
-{
-	PGresult *res = db_q(d, a, &q_ending, 3, p);
-	if (res == NULL)
-		return CAMP_EDB;
-	o->nending = PQntuples(res);
-	o->ending = arena_alloc(a, sizeof(struct dash_camp) * (size_t)(o->nending + 1));
-	for (int i = 0; i < o->nending; i++) {
-		o->ending[i].id = db_get_ll(res, i, "id", 0);
-		o->ending[i].name = arena_strdup(a, db_get(res, i, "name"));
-		o->ending[i].end_date = arena_strdup(a, db_get(res, i, "end_date"));
-	}
-	return CAMP_OK;
-}
 
 static int load_sync(struct db *d, arena *a, struct dashboard *o)
 {
@@ -74,6 +145,7 @@ static int load_sync(struct db *d, arena *a, struct dashboard *o)
 	o->sync_outcome = arena_strdup(a, db_get(res, 0, "outcome"));
 	o->sync_time = arena_strdup(a, db_get(res, 0, "t"));
 	o->sync_error = arena_strdup(a, db_get(res, 0, "error"));
+	o->sync_token_expired = db_get_bool(res, 0, "token_expired");
 	return CAMP_OK;
 }
 
@@ -86,7 +158,8 @@ int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
 	const char *p[] = { arena_i64(a, user_id), scoped ? "t" : "f", today };
 	if ((parts & DASH_REFUNDS) && load_refunds(d, a, p, out) != CAMP_OK)
 		return CAMP_EDB;
-	if ((parts & DASH_CAMPS) && load_ending(d, a, p, out) != CAMP_OK)
+	if ((parts & DASH_CAMPS) &&
+	    load_camps(db_q(d, a, &q_ending, 3, p), a, &out->ending, &out->nending) != CAMP_OK)
 		return CAMP_EDB;
 	if (parts & DASH_BINDS) {
 		PGresult *res = db_q(d, a, &q_binds, 2, p);
@@ -96,5 +169,5 @@ int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
 	}
 	if ((parts & DASH_SYNC) && load_sync(d, a, out) != CAMP_OK)
 		return CAMP_EDB;
-	return CAMP_OK;
+	return load_console(d, a, parts, out);
 }

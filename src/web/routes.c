@@ -76,6 +76,12 @@ const struct route routes[] = {
 	{ M_POST, "/admin/refunds/{id}/retry", page_admin_refund_retry, R_REFUNDS, RF_CSRF, "admin_refund_retry" },
 	{ M_POST, "/admin/camps/{id}/refund-list", page_admin_camp_refund_list, R_CAMPS, RF_CSRF, "admin_camp_refund_list" },
 	/* --- end issue #10 --- */
+	/* --- issue #15: the operator's console (reports; the refund list's whole life) --- */
+	{ M_GET, "/admin/reports", page_admin_reports, R_REPORTS, 0, "admin_reports" },
+	{ M_POST, "/admin/refunds/propose", page_admin_refund_propose, R_REFUND_LIFE, RF_CSRF, "admin_refund_propose" },
+	{ M_POST, "/admin/refunds/{id}/reopen", page_admin_refund_reopen, R_REFUND_LIFE, RF_CSRF, "admin_refund_reopen" },
+	{ M_POST, "/admin/members/{id}/close-binding", page_admin_member_close_binding, R_REFUND_LIFE, RF_CSRF, "admin_member_close_binding" },
+	/* --- end issue #15 --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

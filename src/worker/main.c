@@ -92,7 +92,7 @@ static void run_scheduled(struct db *d, const struct job_def *j)
 static int daemon_loop(struct db *d)
 {
 	time_t prev = 0;
-	int backoff = 1, was_down = 0;
+	int backoff = 1, was_down = 0, published = 0;
 	log_info("camp-worker: started (jobs: %s)", job_names());
 	while (!stopping) {
 		if (db_ensure(d) != CAMP_OK) {
@@ -108,6 +108,10 @@ static int daemon_loop(struct db *d)
 		was_down = 0;
 		backoff = 1;
 		clock_refresh(d);
+		if (!published) {   /* issue #15: what the 工作台 checks the runs against */
+			job_schedule_publish(d);
+			published = 1;
+		}
 		time_t now = camp_now();
 		for (size_t i = 0; i < job_ndefs && !stopping; i++) {
 			const struct job_def *j = &job_defs[i];

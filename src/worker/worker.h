@@ -71,6 +71,10 @@ int job_run_now(struct db *d, const struct job_def *j, long long queue_id,
                 const char *args, enum job_lock_mode mode,
                 volatile sig_atomic_t *stop, struct job_result *res);
 
+/* issue #15: writes every scheduled job and its period into job_schedule
+ * (the daemon does, once connected).  CAMP_OK or CAMP_EDB (logged). */
+int job_schedule_publish(struct db *d);
+
 /* The key of a job's advisory lock, as SQL computes it:
  * hashtextextended('camp-job:' || name, 0). */
 #define JOB_LOCK_SQL "hashtextextended('camp-job:' || $1, 0)"

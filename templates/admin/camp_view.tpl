@@ -22,7 +22,7 @@
 <li class="nav-item"><a class="nav-link" href="/admin/camps/{{ID}}?tab=refunds" aria-current="{{TAB_REFUNDS}}">退款情况</a></li>
 </ul>
 </nav>
-{{#LATER}}<div class="alert alert-light" role="status">此标签页的数据由会员支付、打卡同步和退款功能产生，这些功能上线后会显示在这里。</div>
+{{#LATER}}<div class="alert alert-warning" role="status">此标签页的数据暂时无法读取，请稍后刷新。</div>
 {{/LATER}}
 {{>PROGRESS}}
 {{>TAB}}
@@ -39,7 +39,7 @@
 <dt class="col-sm-3">知识星球项目ID</dt><dd class="col-sm-9">{{PLANET_PROJECT_ID}}</dd>
 <dt class="col-sm-3">教练</dt><dd class="col-sm-9">{{#COACH}}<span class="staff-chip">{{NAME}}</span>{{/COACH}}</dd>
 <dt class="col-sm-3">志愿者</dt><dd class="col-sm-9">{{#VOLUNTEER}}<span class="staff-chip">{{NAME}}</span>{{/VOLUNTEER}}</dd>
-<dt class="col-sm-3">项目介绍</dt><dd class="col-sm-9 pre-line">{{DESCRIPTION}}</dd>
+<dt class="col-sm-3">项目介绍</dt><dd class="col-sm-9 md">{{DESCRIPTION:x-markdown}}</dd>
 </dl>
 </div>
 </section>

@@ -39,11 +39,12 @@ async function signIn(s, role) {
 
 const PAGES = {
 	admin: ['/admin/', '/admin/camps', '/admin/camps/new', '/admin/members', '/admin/checkins',
-		'/admin/refunds/pending', '/admin/refunds', '/admin/payments/exceptions', '/admin/users',
-		'/admin/users/new', '/admin/settings', '/admin/logs'],
+		'/admin/refunds/pending', '/admin/refunds', '/admin/payments/exceptions', '/admin/reports',
+		'/admin/users', '/admin/users/new', '/admin/settings', '/admin/logs'],
 	manager: ['/admin/', '/admin/camps', '/admin/members', '/admin/checkins', '/admin/refunds/pending',
-		'/admin/refunds', '/admin/payments/exceptions'],
-	coach: ['/admin/', '/admin/members', '/admin/checkins', '/admin/refunds/pending', '/admin/refunds'],
+		'/admin/refunds', '/admin/payments/exceptions', '/admin/reports'],
+	coach: ['/admin/', '/admin/members', '/admin/checkins', '/admin/refunds/pending', '/admin/refunds',
+		'/admin/reports'],
 	volunteer: ['/admin/', '/admin/members', '/admin/checkins'],
 };
 

@@ -54,6 +54,11 @@ MATRIX = {
     ("GET", "/admin/members/{id}"): STAFF,
     ("POST", "/admin/members/{id}/bind"): STAFF,
     ("POST", "/admin/members/{id}/joined"): STAFF,
+    # --- issue #15: 统计报表 (coaches: own camps, in SQL); the refund list by hand ---
+    ("GET", "/admin/reports"): {"admin", "manager", "coach"},
+    ("POST", "/admin/refunds/propose"): {"admin", "manager"},
+    ("POST", "/admin/refunds/{id}/reopen"): {"admin", "manager"},
+    ("POST", "/admin/members/{id}/close-binding"): {"admin", "manager"},
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 

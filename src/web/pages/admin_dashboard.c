@@ -18,6 +18,13 @@ static unsigned parts_for(enum role role)
 		parts |= DASH_CAMPS;
 	if (role & R_MEMBERS)
 		parts |= DASH_BINDS;
+	/* issue #15 */
+	if (role & R_PAYMENTS)
+		parts |= DASH_EXCEPTIONS;
+	if (role & R_CAMPS)
+		parts |= DASH_REFUND_LISTS;
+	if (role & R_SYSTEM)
+		parts |= DASH_JOBS | DASH_TOKEN;
 	return parts;
 }
 
@@ -35,10 +42,50 @@ static const char *sync_label(const char *outcome, const char **cls)
 	return !strcmp(outcome, "running") ? "同步中" : "已跳过";
 }
 
+/* issue #15: exceptions, stale jobs, camps without a refund list, the token's days. */
+static int fill_console(tpl_dict *b, const struct dashboard *d, unsigned parts)
+{
+	int todo = 0;
+	if ((parts & DASH_EXCEPTIONS) && d->open_exceptions > 0) {
+		tpl_set_int(tpl_add_section(b, "OPEN_EXCEPTIONS"), "COUNT", d->open_exceptions);
+		todo++;
+	}
+	if ((parts & DASH_REFUND_LISTS) && d->nno_list > 0) {
+		tpl_dict *s = tpl_add_section(b, "NO_REFUND_LIST");
+		tpl_set_int(s, "COUNT", d->nno_list);
+		for (int i = 0; i < d->nno_list; i++) {
+			tpl_dict *c = tpl_add_section(s, "CAMP");
+			tpl_set_int(c, "ID", d->no_refund_list[i].id);
+			tpl_set(c, "NAME", d->no_refund_list[i].name);
+			tpl_set(c, "END_DATE", d->no_refund_list[i].end_date);
+		}
+		todo++;
+	}
+	if ((parts & DASH_JOBS) && d->nstale > 0) {
+		tpl_dict *s = tpl_add_section(b, "STALE_JOBS");
+		tpl_set_int(s, "COUNT", d->nstale);
+		for (int i = 0; i < d->nstale; i++) {
+			tpl_dict *j = tpl_add_section(s, "JOB");
+			tpl_set(j, "NAME", d->stale_jobs[i].name);
+			tpl_set(j, "LABEL", d->stale_jobs[i].label);
+			tpl_set(j, "LAST_OK", d->stale_jobs[i].last_ok ? d->stale_jobs[i].last_ok : "从未成功");
+		}
+		todo++;
+	}
+	if ((parts & DASH_TOKEN) && d->has_token_days) {
+		tpl_dict *s = tpl_add_section(b, "TOKEN_DAYS");
+		tpl_set_int(s, "DAYS", d->token_days);
+		if (d->token_days <= 7)
+			tpl_show(s, "TOKEN_SOON");
+		todo += d->token_days <= 7;
+	}
+	return todo;
+}
+
 /* Fills the cards; returns how many ask for action. */
 static int fill(tpl_dict *b, const struct dashboard *d, unsigned parts)
 {
-	int todo = 0;
+	int todo = fill_console(b, d, parts);
 	if ((parts & DASH_REFUNDS) && d->pending_refunds > 0) {
 		tpl_dict *s = tpl_add_section(b, "REFUNDS_TO_AUDIT");
 		tpl_set_int(s, "COUNT", d->pending_refunds);
@@ -72,6 +119,8 @@ static int fill(tpl_dict *b, const struct dashboard *d, unsigned parts)
 		tpl_set(s, "TIME", d->sync_time);
 		if (d->sync_error != NULL && *d->sync_error != '\0')
 			tpl_set(tpl_add_section(s, "SYNC_ERROR"), "TEXT", d->sync_error);
+		if (d->sync_token_expired)
+			tpl_show(s, "TOKEN_EXPIRED");
 		todo += strcmp(d->sync_outcome, "failed") == 0;
 	}
 	return todo;
