@@ -52,14 +52,19 @@ static const struct db_stmt q_stale = DB_STMT(
 	" ORDER BY s.job");
 
 /* finished camps with paid members whose refund list was never made: no
- * refund record and no successful refund-list run for it since it ended */
+ * refund record and no successful refund-list run for it (or for every camp)
+ * since it finished (its camp_status_log row; the day after its end without one) */
 static const struct db_stmt q_no_list = DB_STMT(
 	"SELECT c.id, c.name, c.end_date::text AS end_date FROM training_camp c"
-	" WHERE c.status = 'finished' AND c.deleted_at IS NULL AND c.member_count > 0"
+	" WHERE c.status = 'finished' AND c.deleted_at IS NULL"
+	"   AND EXISTS (SELECT 1 FROM camp_member m WHERE m.camp_id = c.id AND m.paid AND m.deleted_at IS NULL)"
 	"   AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.camp_id = c.id)"
 	"   AND NOT EXISTS (SELECT 1 FROM job_run j WHERE j.job = 'refund-list' AND j.outcome = 'success'"
 	"                   AND j.detail->>'camp_id' IN ('0', c.id::text)"
-	"                   AND j.started_at >= (c.end_date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"
+	"                   AND j.started_at >= COALESCE("
+	"                       (SELECT max(l.created_at) FROM camp_status_log l"
+	"                         WHERE l.camp_id = c.id AND l.to_status = 'finished'),"
+	"                       (c.end_date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))"
 	" ORDER BY c.end_date, c.id LIMIT 20");
 
 int dashboard_token_days(struct db *d, arena *a, int *days)

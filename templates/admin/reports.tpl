@@ -38,7 +38,7 @@
 <div class="row g-4 mb-4" id="report-charts" data-chart="{{CHART_DATA}}">
 <section class="col-lg-7"><h2 class="h6">押金收入与退款（按月）</h2>
 <div class="chart-box"><canvas id="chart-money" role="img" aria-label="按月的押金收入与退款柱状图"></canvas></div></section>
-<section class="col-lg-5"><h2 class="h6">各训练营平均打卡率</h2>
+<section class="col-lg-5"><h2 class="h6">各训练营平均打卡率{{#RATES_CAPPED}}（最近 {{N}} 个）{{/RATES_CAPPED}}</h2>
 <div class="chart-box"><canvas id="chart-rates" role="img" aria-label="各训练营平均打卡率柱状图"></canvas></div></section>
 </div>
 <h2 class="h5">训练营明细</h2>

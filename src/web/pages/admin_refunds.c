@@ -239,7 +239,8 @@ void page_admin_refunds_pending(struct req *r, struct resp *w)
 	if (n == 0)
 		tpl_show(b, "EMPTY");
 	tpl_set_int(b, "COUNT", tp.rows);
-	tpl_set_money(b, "SUM", tp.fen);
+	char sum[32];
+	tpl_set(b, "SUM", money_format_grouped(tp.fen, sum, sizeof(sum)));
 	page_pager(b, page, tp.rows, PENDING_PER_PAGE);
 	fill_unproposed(r, b, "UNMATCHED", "HAS_UNMATCHED", unmatched, nu, &tu);
 	fill_unproposed(r, b, "NEAR", "HAS_NEAR", near, nn, &tn);

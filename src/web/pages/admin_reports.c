@@ -13,6 +13,8 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#define CHART_CAMPS 30   /* bars of the check-in rate chart; the table has every camp */
+
 static const struct xcol report_cols[] = {
 	{ "训练营ID", XC_INT, 8 }, { "训练营名称", XC_TEXT, 24 }, { "状态", XC_TEXT, 8 },
 	{ "开始日期", XC_TEXT, 12 }, { "结束日期", XC_TEXT, 12 }, { "报名人数", XC_INT, 8 },
@@ -96,7 +98,8 @@ static const char *chart_json(struct req *r, const struct report *rep)
 		json_object_array_add(income, json_object_new_string(yuan(r->a, rep->months[i].income_fen)));
 		json_object_array_add(refunds, json_object_new_string(yuan(r->a, rep->months[i].refund_fen)));
 	}
-	for (int i = rep->nrows - 1; i >= 0; i--) {   /* oldest camp first, like the months */
+	int shown = rep->nrows < CHART_CAMPS ? rep->nrows : CHART_CAMPS;
+	for (int i = shown - 1; i >= 0; i--) {   /* the latest camps, oldest first like the months */
 		json_object_array_add(camps, json_object_new_string(rep->rows[i].name));
 		json_object_array_add(rates, json_object_new_string(rep->rows[i].avg_rate));
 	}
@@ -200,5 +203,7 @@ void page_admin_reports(struct req *r, struct resp *w)
 	fill_cards(b, &rep);
 	fill_table(b, &rep);
 	tpl_set(b, "CHART_DATA", chart_json(r, &rep));
+	if (rep.nrows > CHART_CAMPS)
+		tpl_set_int(tpl_add_section(b, "RATES_CAPPED"), "N", CHART_CAMPS);
 	page_admin(r, w, p, "/admin/reports");
 }
