@@ -43,6 +43,34 @@ static const char *blocked_by(const char *status)
 	return "该会员已有退款记录：请在退款记录中处理";
 }
 
+/* One action, as every public function below runs it. */
+struct act {
+	long long id;               /* the member, or the refund */
+	const char *reason;
+	const struct audit *who;
+	long long refund_id;        /* out: the proposal made */
+	const char *why;            /* out: why not, for people */
+};
+typedef int (*act_fn)(struct db *d, arena *a, struct act *x);
+
+/* Runs fn in its own transaction; a unique-index clash (another proposal of
+ * the payment went in meanwhile) is a conflict said as clash. */
+static int in_tx(struct db *d, arena *a, act_fn fn, struct act *x, const char *clash)
+{
+	if (db_begin(d) != CAMP_OK)
+		return CAMP_EDB;
+	int rc = fn(d, a, x);
+	if (rc == CAMP_OK && db_commit(d) == CAMP_OK)
+		return CAMP_OK;
+	int dup = rc == CAMP_EDB && !strcmp(db_sqlstate(d), "23505");
+	db_rollback(d);
+	if (dup && clash != NULL) {
+		x->why = clash;
+		return CAMP_ECONFLICT;
+	}
+	return rc == CAMP_OK ? CAMP_EDB : rc;
+}
+
 /* ---- 手动提议退款 --------------------------------------------------------------- */
 
 /* The member's paid order, locked so two proposals for it run one after the other. */
@@ -78,17 +106,16 @@ static int check_proposable(const PGresult *m, const char **why)
 	return CAMP_OK;
 }
 
-static int propose_in_tx(struct db *d, arena *a, long long member_id, const char *reason,
-                         const struct audit *who, long long *refund_id, const char **why)
+static int propose_in_tx(struct db *d, arena *a, struct act *x)
 {
 	char now[40];
 	clock_now_param(now, sizeof(now));
-	PGresult *m = db_q(d, a, &q_paid, 1, (const char *[]){ arena_i64(a, member_id) });
+	PGresult *m = db_q(d, a, &q_paid, 1, (const char *[]){ arena_i64(a, x->id) });
 	if (m == NULL)
 		return CAMP_EDB;
 	if (PQntuples(m) != 1)
 		return CAMP_ENOTFOUND;
-	int rc = check_proposable(m, why);
+	int rc = check_proposable(m, &x->why);
 	if (rc != CAMP_OK)
 		return rc;
 	const char *pid = db_get(m, 0, "payment_id");
@@ -96,26 +123,26 @@ static int propose_in_tx(struct db *d, arena *a, long long member_id, const char
 	if (ex == NULL)
 		return CAMP_EDB;
 	if (PQntuples(ex) > 0) {
-		*why = blocked_by(db_get(ex, 0, "refund_status"));
+		x->why = blocked_by(db_get(ex, 0, "refund_status"));
 		return CAMP_ECONFLICT;
 	}
 	const char *ip[] = { db_get(m, 0, "camp_id"), db_get(m, 0, "member_id"), pid,
-	                     db_get(m, 0, "amount"), arena_i64(a, who->operator_id), reason, now };
+	                     db_get(m, 0, "amount"), arena_i64(a, x->who->operator_id), x->reason, now };
 	PGresult *ins = db_q(d, a, &q_insert, 7, ip);
 	if (ins == NULL)
 		return CAMP_EDB;
-	*refund_id = db_get_ll(ins, 0, "id", 0);
+	long long id = x->refund_id = db_get_ll(ins, 0, "id", 0);
 	int64_t fen = 0;
 	money_parse(db_get(m, 0, "amount"), &fen);
 	char yuan[32];
-	const char *desc = arena_printf(a, "手动提议退款 #%lld（%s，打卡 %s/%s 天，¥%s）：%s", *refund_id,
+	const char *desc = arena_printf(a, "手动提议退款 #%lld（%s，打卡 %s/%s 天，¥%s）：%s", id,
 	                                member_name(a, m), db_get(m, 0, "checkin_count"),
 	                                db_get(m, 0, "required_days"),
-	                                money_format(fen, yuan, sizeof(yuan)), reason);
-	if (refund_log(d, a, *refund_id, NULL, "pending", "PROPOSE_MANUAL", who->operator_id,
-	               arena_printf(a, "人工提议：%s", reason)) != CAMP_OK ||
-	    oplog(d, a, who, "PROPOSE_REFUND", "refund", *refund_id,
-	          arena_printf(a, "退款 #%lld", *refund_id), desc) != CAMP_OK)
+	                                money_format(fen, yuan, sizeof(yuan)), x->reason);
+	if (refund_log(d, a, id, NULL, "pending", "PROPOSE_MANUAL", x->who->operator_id,
+	               arena_printf(a, "人工提议：%s", x->reason)) != CAMP_OK ||
+	    oplog(d, a, x->who, "PROPOSE_REFUND", "refund", id, arena_printf(a, "退款 #%lld", id),
+	          desc) != CAMP_OK)
 		return CAMP_EDB;
 	return CAMP_OK;
 }
@@ -123,22 +150,11 @@ static int propose_in_tx(struct db *d, arena *a, long long member_id, const char
 int refund_propose_manual(struct db *d, arena *a, long long member_id, const char *reason,
                           const struct audit *who, long long *refund_id, const char **why)
 {
-	*why = NULL;
-	*refund_id = 0;
-	if (db_begin(d) != CAMP_OK)
-		return CAMP_EDB;
-	int rc = propose_in_tx(d, a, member_id, reason, who, refund_id, why);
-	if (rc != CAMP_OK || db_commit(d) != CAMP_OK) {
-		/* 23505: another proposal of this payment went in meanwhile */
-		int dup = rc == CAMP_EDB && !strcmp(db_sqlstate(d), "23505");
-		db_rollback(d);
-		if (dup) {
-			*why = blocked_by("pending");
-			return CAMP_ECONFLICT;
-		}
-		return rc == CAMP_OK ? CAMP_EDB : rc;
-	}
-	return CAMP_OK;
+	struct act x = { member_id, reason, who, 0, NULL };
+	int rc = in_tx(d, a, propose_in_tx, &x, blocked_by("pending"));
+	*refund_id = x.refund_id;
+	*why = x.why;
+	return rc;
 }
 
 /* ---- 重新提议 ------------------------------------------------------------------ */
@@ -156,10 +172,12 @@ static const struct db_stmt q_reopen = DB_STMT(
 	"       proposal_reason = $3, updated_at = $4::timestamptz"
 	" WHERE id = $1 AND refund_status = 'rejected'");
 
-static int reopen_in_tx(struct db *d, arena *a, long long id, const char *reason,
-                        const struct audit *who, const char **why)
+static int reopen_in_tx(struct db *d, arena *a, struct act *x)
 {
 	char now[40];
+	long long id = x->id;
+	const char *reason = x->reason, **why = &x->why;
+	const struct audit *who = x->who;
 	const char *sid = arena_i64(a, id);
 	PGresult *r = db_q(d, a, &q_rejected, 1, &sid);
 	if (r == NULL)
@@ -190,20 +208,10 @@ static int reopen_in_tx(struct db *d, arena *a, long long id, const char *reason
 int refund_reopen(struct db *d, arena *a, long long refund_id, const char *reason,
                   const struct audit *who, const char **why)
 {
-	*why = NULL;
-	if (db_begin(d) != CAMP_OK)
-		return CAMP_EDB;
-	int rc = reopen_in_tx(d, a, refund_id, reason, who, why);
-	if (rc != CAMP_OK || db_commit(d) != CAMP_OK) {
-		int dup = rc == CAMP_EDB && !strcmp(db_sqlstate(d), "23505");
-		db_rollback(d);
-		if (dup) {
-			*why = "该笔付款已有其他退款提议或退款";
-			return CAMP_ECONFLICT;
-		}
-		return rc == CAMP_OK ? CAMP_EDB : rc;
-	}
-	return CAMP_OK;
+	struct act x = { refund_id, reason, who, 0, NULL };
+	int rc = in_tx(d, a, reopen_in_tx, &x, "该笔付款已有其他退款提议或退款");
+	*why = x.why;
+	return rc;
 }
 
 /* ---- 关闭绑定 ------------------------------------------------------------------ */
@@ -234,9 +242,11 @@ static const struct db_stmt q_withdraw_payment = DB_STMT(
 	" WHERE payment_id = $1 AND refund_status = 'pending' AND audit_status = 'pending'"
 	"   AND deleted_at IS NULL RETURNING id");
 
-static int close_in_tx(struct db *d, arena *a, long long member_id, const char *reason,
-                       const struct audit *who, const char **why)
+static int close_in_tx(struct db *d, arena *a, struct act *x)
 {
+	long long member_id = x->id;
+	const char *reason = x->reason, **why = &x->why;
+	const struct audit *who = x->who;
 	char now[40];
 	clock_now_param(now, sizeof(now));
 	PGresult *m = db_q(d, a, &q_bound, 1, (const char *[]){ arena_i64(a, member_id) });
@@ -266,15 +276,10 @@ static int close_in_tx(struct db *d, arena *a, long long member_id, const char *
 int binding_close(struct db *d, arena *a, long long member_id, const char *reason,
                   const struct audit *who, const char **why)
 {
-	*why = NULL;
-	if (db_begin(d) != CAMP_OK)
-		return CAMP_EDB;
-	int rc = close_in_tx(d, a, member_id, reason, who, why);
-	if (rc != CAMP_OK || db_commit(d) != CAMP_OK) {
-		db_rollback(d);
-		return rc == CAMP_OK ? CAMP_EDB : rc;
-	}
-	return CAMP_OK;
+	struct act x = { member_id, reason, who, 0, NULL };
+	int rc = in_tx(d, a, close_in_tx, &x, NULL);
+	*why = x.why;
+	return rc;
 }
 
 static const struct db_stmt q_closed = DB_STMT(

@@ -3,37 +3,8 @@
 // 退款情况 and a regenerated refund list, the 通知 settings, and the H5 打卡记录; screenshots of each.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ENV, HTTP, ROOT, SCREENSHOTS, assertNoProblems, openSession, sql, visit } from './harness.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-function fixture(name) {
-	const r = spawnSync('/usr/bin/python3', [path.join(here, 'fixtures.py'), name],
-		{ env: { ...process.env, CAMP_ROOT: ROOT }, encoding: 'utf8' });
-	assert.equal(r.status, 0, r.stderr);
-	return JSON.parse(r.stdout.trim().split('\n').pop());
-}
-
-async function signInAdmin(s) {
-	sql(`DELETE FROM login_attempt WHERE NOT success`);
-	const name = `e2e_console_${Math.random().toString(36).slice(2, 8)}`;
-	const dir = mkdtempSync(path.join(tmpdir(), 'camp-pw-'));
-	writeFileSync(path.join(dir, 'pw'), 'console-password-123\n');
-	const r = spawnSync(`${ENV.CAMP_RUNTIME_DIR}/app/bin/campctl`,
-		['user', 'add', name, '--role', 'admin', '--password-file', path.join(dir, 'pw')],
-		{ env: { ...process.env, ...ENV }, encoding: 'utf8' });
-	rmSync(dir, { recursive: true, force: true });
-	assert.equal(r.status, 0, r.stderr);
-	await s.page.goto(`${HTTP}/admin/login`);
-	await s.page.fill('#username', name);
-	await s.page.fill('#password', 'console-password-123');
-	await Promise.all([s.page.waitForURL(/\/admin\/$/), s.page.click('button[type=submit]')]);
-}
+import { HTTP, SCREENSHOTS, assertNoProblems, fixture, openSession, signInFresh, visit } from './harness.mjs';
 
 // How many pixels of a canvas are not transparent: a drawn chart paints some.
 function painted(page, id) {
@@ -53,7 +24,7 @@ describe('the operator\'s console in the browser', () => {
 	before(async () => {
 		f = fixture('console');
 		s = await openSession('admin');
-		await signInAdmin(s);
+		await signInFresh(s, 'admin', 'e2e_console');
 	});
 	after(async () => { await s?.close(); });
 

@@ -79,7 +79,10 @@ def test_once_key_is_unique_per_recipient():
 # --- issue #15: every alert type honours its switch and the recipients (one test per type) ---------
 
 import pytest  # noqa: E402
-from consolelib import finished_camp, paid_member, staff as signed_in_staff  # noqa: E402
+from consolelib import camps_end_with_the_module, finished_camp, paid_member  # noqa: E402
+from consolelib import staff as signed_in_staff  # noqa: E402
+
+assert camps_end_with_the_module  # autouse fixture, imported to apply here
 from paylib import enroll, h5, make_camp  # noqa: E402
 from synclib import checkin, fault, planet_id, run_sync  # noqa: E402
 

@@ -3,12 +3,13 @@ the 工作台's new cards, the 通知 settings and the job page's sentences (iss
 import re
 import secrets
 
-from consolelib import admin, finished_camp, paid_member, post, refund_list, sql, staff
+from consolelib import (camps_end_with_the_module, admin, finished_camp, paid_member, post, refund_list, sql,
+                        staff)
 from conftest import HTTP, campctl
 from paylib import enroll, h5, make_camp, order_no_of, sim_pay, wait_state
 from synclib import checkin, planet_id, run_sync, sync_camp, today, zsxq_configured
 
-assert zsxq_configured  # autouse fixture, imported to apply here
+assert zsxq_configured and camps_end_with_the_module  # autouse fixtures, imported to apply here
 
 
 # ---- the camp page ------------------------------------------------------------------

@@ -4,9 +4,12 @@ the page's rows."""
 import re
 import secrets
 
-from consolelib import admin, exports, finished_camp, paid_member, planet_user, checkins, same_table, sql
+from consolelib import (camps_end_with_the_module, admin, checkins, exports, finished_camp, paid_member,
+                        planet_user, same_table, sql)
 from conftest import HTTP
 from paylib import make_camp
+
+assert camps_end_with_the_module  # autouse fixture, imported to apply here
 
 
 def bulk_members(cid, n, nick="批量"):

@@ -2,10 +2,12 @@
 生成退款名单 again → proposal; near miss → 手动提议退款; reject → 重新提议; 关闭绑定; 待审核 paged."""
 import re
 
-from consolelib import (admin, checkins, finished_camp, flash_after, paid_member, planet_user, post,
-                        proposals, refund_list, sql, staff)
+from consolelib import (camps_end_with_the_module, admin, checkins, finished_camp, flash_after, paid_member,
+                        planet_user, post, proposals, refund_list, sql, staff)
 from conftest import HTTP
 from paylib import make_camp
+
+assert camps_end_with_the_module  # autouse fixture, imported to apply here
 
 
 def events(rid):

@@ -5,9 +5,11 @@ import json
 import re
 import secrets
 
-from consolelib import admin, finished_camp, paid_member, sql, staff
+from consolelib import camps_end_with_the_module, admin, finished_camp, paid_member, sql, staff
 from conftest import HTTP
 from paylib import make_camp, today
+
+assert camps_end_with_the_module  # autouse fixture, imported to apply here
 
 
 def cards(page):

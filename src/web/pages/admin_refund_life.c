@@ -48,6 +48,14 @@ static void answer(struct req *r, struct resp *w, int rc, const char *why, const
 	resp_redirect(w, back);
 }
 
+/* The operator of an action, from the request. */
+static struct audit who_of(const struct req *r)
+{
+	struct audit who;
+	audit_from_req(r, &who, NULL);
+	return who;
+}
+
 /* POST /admin/refunds/propose (member_id, reason) */
 void page_admin_refund_propose(struct req *r, struct resp *w)
 {
@@ -63,8 +71,7 @@ void page_admin_refund_propose(struct req *r, struct resp *w)
 		answer(r, w, CAMP_EINVAL, "请填写提议退款的原因（最多 200 字）", NULL, back);
 		return;
 	}
-	struct audit who;
-	audit_from_req(r, &who, NULL);
+	struct audit who = who_of(r);
 	long long id = 0;
 	const char *why = NULL;
 	int rc = refund_propose_manual(r->db, r->a, member, reason, &who, &id, &why);
@@ -82,8 +89,7 @@ void page_admin_refund_reopen(struct req *r, struct resp *w)
 		answer(r, w, CAMP_EINVAL, "请填写重新提议的原因（最多 200 字）", NULL, back);
 		return;
 	}
-	struct audit who;
-	audit_from_req(r, &who, NULL);
+	struct audit who = who_of(r);
 	const char *why = NULL;
 	int rc = id > 0 ? refund_reopen(r->db, r->a, id, reason, &who, &why) : CAMP_ENOTFOUND;
 	answer(r, w, rc, rc == CAMP_ENOTFOUND ? "该退款不存在" : why,
@@ -100,8 +106,7 @@ void page_admin_member_close_binding(struct req *r, struct resp *w)
 		answer(r, w, CAMP_EINVAL, "请选择关闭原因：无法匹配或信息异常", NULL, back);
 		return;
 	}
-	struct audit who;
-	audit_from_req(r, &who, NULL);
+	struct audit who = who_of(r);
 	const char *why = NULL;
 	int rc = id > 0 ? binding_close(r->db, r->a, id, reason, &who, &why) : CAMP_ENOTFOUND;
 	answer(r, w, rc, rc == CAMP_ENOTFOUND ? "会员不存在或尚未支付" : why,
@@ -131,7 +136,7 @@ static int in_group(const char *statuses, const char *s)
 	return 0;
 }
 
-static void fill_totals(struct req *r, tpl_dict *d, const struct refund_row *rows, int n)
+static void fill_totals(tpl_dict *d, const struct refund_row *rows, int n)
 {
 	for (size_t g = 0; g < CAMP_ARRAY_LEN(groups); g++) {
 		long long count = 0;
@@ -147,7 +152,6 @@ static void fill_totals(struct req *r, tpl_dict *d, const struct refund_row *row
 		char buf[32];
 		tpl_set(t, "AMOUNT", money_format_grouped(fen, buf, sizeof(buf)));
 	}
-	(void)r;
 }
 
 static void fill_closed(struct req *r, tpl_dict *d, long long camp_id)
@@ -187,7 +191,7 @@ int camp_refunds_tab_fill(struct req *r, tpl_dict *b, const struct camp *c)
 		tpl_show(d, "CAN_GENERATE");
 	else
 		tpl_show(d, "NOT_FINISHED");
-	fill_totals(r, d, rows, n);
+	fill_totals(d, rows, n);
 	if (n == 0)
 		tpl_show(d, "EMPTY");
 	for (int i = 0; i < n; i++)
