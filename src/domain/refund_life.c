@@ -76,7 +76,8 @@ static int in_tx(struct db *d, arena *a, act_fn fn, struct act *x, const char *c
 /* The member's paid order, locked so two proposals for it run one after the other. */
 static const struct db_stmt q_paid = DB_STMT(
 	"SELECT m.id AS member_id, m.camp_id, p.id AS payment_id, p.pay_amount::text AS amount,"
-	"       p.bind_status, t.status AS camp_status, m.checkin_count, t.required_days,"
+	"       p.bind_status, p.bind_method, m.match_confidence, t.status AS camp_status,"
+	"       m.checkin_count, t.required_days,"
 	"       m.filled_planet_nickname AS planet_nickname,"
 	"       COALESCE(m.filled_wechat_nickname, p.payer_wechat_name) AS wechat_nickname"
 	"  FROM camp_member m"
@@ -101,6 +102,12 @@ static int check_proposable(const PGresult *m, const char **why)
 	}
 	if (strcmp(db_get(m, 0, "bind_status"), "completed") != 0) {
 		*why = "该会员的星球身份尚未确认（未完成绑定），请先手动绑定";
+		return CAMP_ECONFLICT;
+	}
+	/* a person overrides the check-in count, never who the member is */
+	const char *method = db_get(m, 0, "bind_method");
+	if (db_get_ll(m, 0, "match_confidence", 0) < 100 && !(method && !strcmp(method, "manual"))) {
+		*why = "该会员与星球账号的匹配度不足 100，请先手动绑定确认身份";
 		return CAMP_ECONFLICT;
 	}
 	return CAMP_OK;

@@ -15,8 +15,9 @@ struct refund_tally;
  * paid order, marked as made by who (proposed_by, proposal_reason) so the
  * refund-list job never withdraws it; refund_status_log PROPOSE_MANUAL and
  * operation_log PROPOSE_REFUND in one transaction.  The camp must have
- * ended and the member's identity must be settled (binding completed); the
- * payment must have no refund record yet.  CAMP_OK (*refund_id), CAMP_ENOTFOUND,
+ * ended and the member's identity must be settled (binding completed, at
+ * confidence 100 or bound by hand): a person overrides the days, not who the
+ * member is.  The payment must have no refund record yet.  CAMP_OK (*refund_id), CAMP_ENOTFOUND,
  * CAMP_ECONFLICT (*why: a Chinese sentence), CAMP_EDB. */
 int refund_propose_manual(struct db *d, arena *a, long long member_id, const char *reason,
                           const struct audit *who, long long *refund_id, const char **why);

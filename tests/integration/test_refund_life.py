@@ -101,6 +101,9 @@ def test_manual_proposal_needs_a_finished_camp_and_a_settled_identity():
     m2, _ = paid_member(cid, days=0, conf=0, bind="manual_review", matched=False)
     r = post(s, "/admin/refunds/propose", page="/admin/refunds/pending", member_id=str(m2), reason="理由")
     assert "请先手动绑定" in flash_after(s, r)
+    m66, _ = paid_member(cid, days=8, conf=66)              # bound, but the nickname does not match
+    r = post(s, "/admin/refunds/propose", page="/admin/refunds/pending", member_id=str(m66), reason="理由")
+    assert "匹配度不足 100" in flash_after(s, r)
     r = post(s, "/admin/refunds/propose", page="/admin/refunds/pending", member_id="999999999", reason="理由")
     assert r.status_code == 404
     assert proposals(cid) == {} and proposals(ongoing) == {}

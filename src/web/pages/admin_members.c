@@ -172,6 +172,7 @@ static void fill_refund_actions(struct req *r, tpl_dict *b, const struct member_
 		tpl_show(b, "CAN_CLOSE");
 	struct camp c;
 	if (nrefunds == 0 && !strcmp(m->bind_status, "completed") &&
+	    (m->confidence == 100 || (m->bind_method && !strcmp(m->bind_method, "manual"))) &&
 	    camp_get(r->db, r->a, m->camp_id, &c) == CAMP_OK && !strcmp(c.status, "finished"))
 		tpl_show(b, "CAN_PROPOSE");
 }
