@@ -1,10 +1,12 @@
 /* dashboard.c: the queries behind the 工作台 cards. */
 #include "dashboard.h"
+#include "books.h"
 #include "camp.h"
 #include "clock.h"
 #include "dates.h"
 #include "db.h"
 #include "money.h"
+#include "planet_token.h"
 
 #include <string.h>
 
@@ -33,23 +35,12 @@ static const struct db_stmt q_ending = DB_STMT(
 static const struct db_stmt q_sync = DB_STMT(
 	"SELECT outcome, to_char(COALESCE(finished_at, started_at) AT TIME ZONE"
 	" 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS t, detail->>'error' AS error,"
-	" COALESCE(detail->>'token_expired', 'false') = 'true' AS token_expired"
+	" COALESCE((detail->>'token_expired')::boolean, false) AS token_expired"
 	" FROM job_run WHERE job = 'sync-checkins' ORDER BY started_at DESC, id DESC LIMIT 1");
 
 /* --- issue #15 --- */
 static const struct db_stmt q_exceptions = DB_STMT(
 	"SELECT count(*) AS n FROM payment_exception WHERE status = 'open'");
-
-/* $1 now: a job is stale when its last success (or, never having succeeded,
- * its registration) is older than twice its period */
-static const struct db_stmt q_stale = DB_STMT(
-	"SELECT s.job, s.label,"
-	"       to_char(max(j.finished_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS last_ok"
-	"  FROM job_schedule s LEFT JOIN job_run j ON j.job = s.job AND j.outcome = 'success'"
-	" GROUP BY s.job, s.label, s.period_s, s.created_at"
-	" HAVING COALESCE(max(j.finished_at), s.created_at)"
-	"        < $1::timestamptz - 2 * s.period_s * interval '1 second'"
-	" ORDER BY s.job");
 
 /* finished camps with paid members whose refund list was never made: no
  * refund record and no successful refund-list run for it (or for every camp)
@@ -66,31 +57,6 @@ static const struct db_stmt q_no_list = DB_STMT(
 	"                         WHERE l.camp_id = c.id AND l.to_status = 'finished'),"
 	"                       (c.end_date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))"
 	" ORDER BY c.end_date, c.id LIMIT 20");
-
-int dashboard_token_days(struct db *d, arena *a, int *days)
-{
-	(void)d;
-	(void)a;
-	*days = 0;
-	return CAMP_ENOTFOUND;
-}
-
-static int load_stale(struct db *d, arena *a, struct dashboard *o)
-{
-	char now[40];
-	const char *p[] = { clock_now_param(now, sizeof(now)) };
-	PGresult *res = db_q(d, a, &q_stale, 1, p);
-	if (res == NULL)
-		return CAMP_EDB;
-	o->nstale = PQntuples(res);
-	o->stale_jobs = arena_alloc(a, sizeof(*o->stale_jobs) * (size_t)(o->nstale + 1));
-	for (int i = 0; i < o->nstale; i++) {
-		o->stale_jobs[i].name = arena_strdup(a, db_get(res, i, "job"));
-		o->stale_jobs[i].label = arena_strdup(a, db_get(res, i, "label"));
-		o->stale_jobs[i].last_ok = arena_strdup(a, db_get(res, i, "last_ok"));
-	}
-	return CAMP_OK;
-}
 
 static int load_camps(PGresult *res, arena *a, struct dash_camp **out, int *n)
 {
@@ -114,13 +80,9 @@ static int load_console(struct db *d, arena *a, unsigned parts, struct dashboard
 			return CAMP_EDB;
 		o->open_exceptions = db_get_ll(res, 0, "n", 0);
 	}
-	if ((parts & DASH_JOBS) && load_stale(d, a, o) != CAMP_OK)
-		return CAMP_EDB;
 	if ((parts & DASH_REFUND_LISTS) &&
 	    load_camps(db_q(d, a, &q_no_list, 0, NULL), a, &o->no_refund_list, &o->nno_list) != CAMP_OK)
 		return CAMP_EDB;
-	if (parts & DASH_TOKEN)
-		o->has_token_days = dashboard_token_days(d, a, &o->token_days) == CAMP_OK;
 	return CAMP_OK;
 }
 /* --- end issue #15 --- */
@@ -154,6 +116,17 @@ static int load_sync(struct db *d, arena *a, struct dashboard *o)
 	return CAMP_OK;
 }
 
+static int load_token(struct db *d, arena *a, struct dashboard *o)
+{
+	struct planet_token t;
+	if (planet_token_load(d, a, &t) != CAMP_OK)
+		return CAMP_EDB;
+	o->token_known = t.known || t.rejected;
+	o->token_text = planet_token_text(a, &t);
+	o->token_warn = t.rejected || (t.known && t.days_left <= PLANET_TOKEN_WARN_DAYS);
+	return CAMP_OK;
+}
+
 int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
                    int scoped, struct dashboard *out)
 {
@@ -174,5 +147,21 @@ int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
 	}
 	if ((parts & DASH_SYNC) && load_sync(d, a, out) != CAMP_OK)
 		return CAMP_EDB;
-	return load_console(d, a, parts, out);
+	/* issue #14 (books) */
+	if (parts & DASH_BOOKS) {
+		struct books_run r;
+		int rc = books_day(d, a, NULL, &r);
+		if (rc == CAMP_EDB)
+			return CAMP_EDB;
+		if (rc == CAMP_OK) {
+			out->has_books = 1;
+			out->books_date = r.date;
+			out->books_bill_status = r.bill_status;
+			out->books_ok = r.ok;
+			out->books_diffs = r.invariant_diffs + r.bill_diffs;
+		}
+	}
+	if ((parts & DASH_TOKEN) && load_token(d, a, out) != CAMP_OK)
+		return CAMP_EDB;
+	return load_console(d, a, parts, out);   /* issue #15 */
 }

@@ -13,16 +13,11 @@ enum dash_part {
 	DASH_CAMPS = 1 << 1,     /* camps ending within 3 days */
 	DASH_BINDS = 1 << 2,     /* payments waiting for a manual bind */
 	DASH_SYNC = 1 << 3,      /* the last sync-checkins run */
+	DASH_BOOKS = 1 << 4,     /* issue #14: the latest books run (对账) */
+	DASH_TOKEN = 1 << 5,     /* the ZSXQ token's remaining life (issue #13) */
 	/* --- issue #15 --- */
-	DASH_EXCEPTIONS = 1 << 4,   /* open payment exceptions */
-	DASH_JOBS = 1 << 5,         /* scheduled jobs without a success in twice their period */
-	DASH_REFUND_LISTS = 1 << 6, /* finished camps whose refund list was never made */
-	DASH_TOKEN = 1 << 7,        /* the ZSXQ token's remaining days */
-};
-
-struct dash_job {
-	const char *name, *label;
-	const char *last_ok;        /* "2026-11-22 01:00" or NULL when never */
+	DASH_EXCEPTIONS = 1 << 6,   /* open payment exceptions */
+	DASH_REFUND_LISTS = 1 << 7, /* finished camps whose refund list was never made */
 };
 
 struct dash_camp {
@@ -42,15 +37,21 @@ struct dashboard {
 	const char *sync_outcome;   /* running | success | failed | skipped */
 	const char *sync_time;
 	const char *sync_error;     /* NULL when none */
-	int sync_token_expired;     /* the last sync found the ZSXQ token expired */
+	/* issue #14 (books): the newest bill date's latest run */
+	int has_books;
+	const char *books_date;
+	const char *books_bill_status;   /* books_run.bill_status */
+	int books_ok;
+	int books_diffs;
+	int sync_token_expired;     /* that run stopped on an expired token */
+	/* DASH_TOKEN */
+	const char *token_text;     /* "剩余 29 天（… 到期）" */
+	int token_warn;             /* expiring within PLANET_TOKEN_WARN_DAYS, expired or refused */
+	int token_known;
 	/* --- issue #15 --- */
 	long long open_exceptions;
-	struct dash_job *stale_jobs;
-	int nstale;
 	struct dash_camp *no_refund_list;
 	int nno_list;
-	int token_days;             /* valid when has_token_days */
-	int has_token_days;
 };
 
 /* Loads the parts asked for.  scoped: count only camps user_id is assigned
@@ -58,11 +59,5 @@ struct dashboard {
 int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
                    int scoped, struct dashboard *out);
 
-/* HOOK (issue #15 ↔ branch i13z): the ZSXQ token's remaining days.  The
- * token-expiry record is being added on branch i13z; until it lands there is
- * nothing to read, so this returns CAMP_ENOTFOUND and the 工作台 shows no
- * days (never a guessed number).  Replace its body with the read of that
- * record: CAMP_OK with *days (negative once expired). */
-int dashboard_token_days(struct db *d, arena *a, int *days);
 
 #endif

@@ -82,6 +82,9 @@ const struct route routes[] = {
 	{ M_POST, "/admin/refunds/{id}/reopen", page_admin_refund_reopen, R_REFUND_LIFE, RF_CSRF, "admin_refund_reopen" },
 	{ M_POST, "/admin/members/{id}/close-binding", page_admin_member_close_binding, R_REFUND_LIFE, RF_CSRF, "admin_member_close_binding" },
 	/* --- end issue #15 --- */
+	/* --- issue #14 (books): 对账 (money: admin and manager) --- */
+	{ M_GET, "/admin/books", page_admin_books, R_PAYMENTS, 0, "admin_books" },
+	/* --- end issue #14 (books) --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

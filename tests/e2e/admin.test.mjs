@@ -39,12 +39,16 @@ async function signIn(s, role) {
 
 const PAGES = {
 	admin: ['/admin/', '/admin/camps', '/admin/camps/new', '/admin/members', '/admin/checkins',
-		'/admin/refunds/pending', '/admin/refunds', '/admin/payments/exceptions', '/admin/reports',
-		'/admin/users', '/admin/users/new', '/admin/settings', '/admin/logs'],
+		'/admin/refunds/pending', '/admin/refunds', '/admin/payments/exceptions', '/admin/users',
+		'/admin/users/new', '/admin/settings', '/admin/logs',
+		'/admin/books',   // issue #14 (books)
+		'/admin/reports'],   // issue #15
 	manager: ['/admin/', '/admin/camps', '/admin/members', '/admin/checkins', '/admin/refunds/pending',
-		'/admin/refunds', '/admin/payments/exceptions', '/admin/reports'],
+		'/admin/refunds', '/admin/payments/exceptions',
+		'/admin/books',   // issue #14 (books)
+		'/admin/reports'],   // issue #15
 	coach: ['/admin/', '/admin/members', '/admin/checkins', '/admin/refunds/pending', '/admin/refunds',
-		'/admin/reports'],
+		'/admin/reports'],   // issue #15
 	volunteer: ['/admin/', '/admin/members', '/admin/checkins'],
 };
 

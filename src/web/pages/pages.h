@@ -135,5 +135,9 @@ void page_admin_reports(struct req *r, struct resp *w);
 /* h5_calendar.c: the progress page's 打卡记录 list (start/end are cday values of the camp) */
 void h5_records_fill(struct req *r, struct tpl_dict *b, long long member_id, long start, long end);
 /* --- end issue #15 --- */
+/* --- issue #14 (books) --- */
+/* admin_books.c */
+void page_admin_books(struct req *r, struct resp *w);
+/* --- end issue #14 (books) --- */
 
 #endif
