@@ -44,10 +44,12 @@ static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 	c->archived = db_get_bool(res, i, "archived");
 }
 
+/* Every open camp: a silent cap would hide the newest from members (issue #15: no silent caps);
+ * open camps are few by nature — they end. */
 static const struct db_stmt q_public = DB_STMT(
 	"SELECT" CAMP_COLUMNS " FROM training_camp c"
 	" WHERE c.deleted_at IS NULL AND c.status IN ('not_started', 'ongoing')"
-	" ORDER BY c.start_date, c.id LIMIT 100");
+	" ORDER BY c.start_date, c.id");
 
 int camp_list_public(struct db *d, arena *a, struct camp **out, int *n)
 {

@@ -1,11 +1,12 @@
 """test_console_pages.py: the camp page's tabs, 项目介绍 in Markdown (hostile input), the H5 打卡记录 list,
 the 工作台's new cards, the 通知 settings and the job page's sentences (issue #15)."""
+import json
 import re
 import secrets
 
 from consolelib import (camps_end_with_the_module, admin, finished_camp, paid_member, post, refund_list, sql,
                         staff)
-from conftest import HTTP, campctl
+from conftest import HTTP, ROOT, campctl
 from paylib import enroll, h5, make_camp, order_no_of, sim_pay, wait_state
 from synclib import checkin, planet_id, run_sync, sync_camp, today, zsxq_configured
 
@@ -84,6 +85,24 @@ def test_description_is_markdown_rendered_safely_on_h5_and_admin():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in form and "**加粗**" in form
 
 
+# ---- H5 -----------------------------------------------------------------------------------
+
+def test_h5_list_shows_every_open_camp_without_a_silent_cap():
+    made = [make_camp(start=30 + i, end=50 + i, name=f"远期营 {i:03d} " + secrets.token_hex(2))
+            for i in range(3)]
+    n = sql("SELECT count(*) FROM training_camp WHERE deleted_at IS NULL"
+            " AND status IN ('not_started', 'ongoing')")[0][0]
+    if n <= 100:   # past the old cap of 100, whatever the tests before left
+        sql("INSERT INTO training_camp (name, deposit, start_date, end_date, total_days, required_days, status)"
+            " SELECT '批量公开营 ' || g, 99, current_date + 60, current_date + 80, 21, 15, 'not_started'"
+            "   FROM generate_series(1, %s) g", 101 - n)
+        n = 101
+    page = h5().get(HTTP + "/h5/", timeout=20).text
+    assert page.count('<li class="camp-card">') == n
+    for cid in made:                          # the latest start dates come last, and still come
+        assert f'href="/h5/camps/{cid}"' in page
+
+
 # ---- H5: the check-in records under the calendar -----------------------------------------
 
 def test_h5_progress_lists_each_day_with_its_time_and_state():
@@ -140,8 +159,7 @@ def test_notification_settings_are_switches_and_a_staff_multi_select():
         page = s.get(HTTP + "/admin/settings", timeout=10).text
         group = page[page.index(">通知</h2>"):]
         group = group[:group.index("</section>")]
-        for name in ("sync_failed", "cookie_expired", "refund_failed", "bind_manual_review",
-                     "planet_id_claimed"):
+        for name in re.findall(r'\{ "([a-z_]+)", "[^"]+", 0 \}', (ROOT / "src/domain/alerts.c").read_text()):
             assert re.search(rf'name="alert_on" value="{name}" checked>', group), name
         assert re.search(r'name="alert_on" value="config_changed" checked disabled>', group)
         assert 'name="admin_user_ids" multiple' in group and f'<option value="{coach.uid}">' in group
@@ -152,8 +170,11 @@ def test_notification_settings_are_switches_and_a_staff_multi_select():
                 ("admin_user_ids", str(coach.uid))]
         r = s.post(HTTP + "/admin/settings", data=data, allow_redirects=False, timeout=10)
         assert r.status_code == 303
+        switchable = re.findall(r'\{ "([a-z_]+)", "[^"]+", 0 \}', (ROOT / "src/domain/alerts.c").read_text())
+        off = [k for k in switchable if k not in ("sync_failed", "cookie_expired", "refund_failed")]
+        assert "bind_manual_review" in off and "planet_id_claimed" in off
         assert campctl("config", "get", "notification.alerts_off").stdout.strip() == \
-            '["bind_manual_review","planet_id_claimed"]'
+            json.dumps(off, separators=(",", ":"))
         assert campctl("config", "get", "notification.admin_users").stdout.strip() == f"[{coach.uid}]"
         page = s.get(HTTP + "/admin/settings", timeout=10).text
         assert re.search(r'name="alert_on" value="bind_manual_review">', page)
