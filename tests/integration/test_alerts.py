@@ -139,12 +139,12 @@ def trigger_planet_id_claimed():
 TRIGGERS = {"sync_failed": trigger_sync_failed, "cookie_expired": trigger_cookie_expired,
             "refund_failed": trigger_refund_failed, "bind_manual_review": trigger_bind_manual_review,
             "planet_id_claimed": trigger_planet_id_claimed}
-# The alerts of camp-worker's watchdog, certificates and books: test_worker_alerts.py (it runs
+# The alerts of camp-worker's watchdog, certificates and books: test_watchdog_alerts.py (it runs
 # late: its test clock moments make the running camp-worker catch up on its schedule afterwards).
 
 
 def test_every_switchable_alert_type_has_its_test():
-    from test_worker_alerts import TRIGGERS as LATE, SEPARATE
+    from test_watchdog_alerts import TRIGGERS as LATE, SEPARATE
     from_c = re.findall(r'\{ "([a-z_]+)", "[^"]+", 0 \}', (ROOT / "src/domain/alerts.c").read_text())
     assert set(from_c) == set(TRIGGERS) | set(LATE) | SEPARATE, from_c
 

@@ -1,10 +1,11 @@
-"""test_worker_alerts.py: the staff alerts of camp-worker's own checks (issue #15: a test per alert
+"""test_watchdog_alerts.py: the staff alerts of camp-worker's own checks (issue #15: a test per alert
 type) — the watchdog's conditions (issue #17), the platform certificates' expiry (issue #13) and the
 books (issue #14) — go to the chosen staff and obey their switch.
 
-It runs late on purpose: the watchdog's conditions are set up at moments of their own on the test
-clock, and when the clock comes back the running camp-worker catches up on its daily jobs (a sync of
-every camp, which alerts); that is better after the tests that count the outbox.
+It runs late on purpose, next to test_watchdog.py and before test_worker.py: the watchdog's conditions
+are set up at moments of their own on the test clock, and when the clock comes back the running
+camp-worker catches up on its daily jobs (a sync of every camp, which alerts); that is better after
+the tests that count the outbox.
 """
 import datetime
 import itertools
