@@ -145,8 +145,7 @@ def test_worker_alert_goes_to_the_chosen_staff_and_obeys_its_switch(kind):
 
 def test_books_mismatch_goes_to_the_chosen_staff_and_obeys_its_switch():
     """The books run in a scratch database (issue #14): its own settings, its own outbox."""
-    from test_books import Scratch, day, reset_sim
-    reset_sim()
+    from test_books import Scratch, day
     box = Scratch()
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".pw") as f:
@@ -156,7 +155,7 @@ def test_books_mismatch_goes_to_the_chosen_staff_and_obeys_its_switch():
             assert box.ctl("user", "add", "books_coach", "--role", "coach", "--password-file", f.name).returncode == 0
         coach = box.sql("SELECT id FROM system_user WHERE username = 'books_coach'")[0][0]
         assert box.ctl("config", "set", "notification.admin_users", json.dumps([coach])).returncode == 0
-        camp = box.camp()
+        camp = box.camp()    # a camp counter a fen off: the books differ, whatever the day's bill
         box.sql("UPDATE training_camp SET paid_amount = paid_amount + 0.01 WHERE id = %s", camp)
         assert box.books(day())[0] == 1
         got = box.sql("SELECT recipient_id FROM notification_message WHERE message_type = 'books_mismatch'")
