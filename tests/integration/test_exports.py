@@ -194,3 +194,24 @@ def test_unknown_format_is_the_page():
     s = admin()
     r = s.get(HTTP + "/admin/camps?format=pdf", timeout=10)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+
+
+def test_books_differences_export():
+    run = sql("INSERT INTO books_run (bill_date, trigger, started_at, finished_at, bill_status, bill_lines,"
+              " bill_paid_fen, bill_refund_fen, invariant_diffs, bill_diffs, ok)"
+              " VALUES ('2098-06-30', 'job', now(), now(), 'compared', 2, 19800, 0, 1, 2, false) RETURNING id")[0][0]
+    try:
+        sql("INSERT INTO books_difference (run_id, check_name, ref_kind, ref_no, left_value, right_value,"
+            " unit, left_state, right_state, detail) VALUES"
+            " (%s, 'bill_amount', 'order', 'CDEXP0001', 9899, 9900, 'fen', 'success', 'SUCCESS', '金额不符'),"
+            " (%s, 'bill_amount', 'order', 'CDEXP0002', 100, 200, 'fen', 'success', 'SUCCESS', '金额不符'),"
+            " (%s, 'member_count', 'camp', '77', 5, 4, 'count', NULL, NULL, '人数不符')", run, run, run)
+        s = admin()
+        html = s.get(HTTP + "/admin/books", params={"date": "2098-06-30"}, timeout=10).text
+        assert html.count("CDEXP000") == 2
+        c, x = exports(s, "/admin/books", date="2098-06-30")
+        same_table(c, x)
+        assert len(c) == 4 and set(column(c, "单号")) == {"CDEXP0001", "CDEXP0002", "训练营 #77"}
+    finally:
+        sql("DELETE FROM books_difference WHERE run_id = %s", run)
+        sql("DELETE FROM books_run WHERE id = %s", run)
