@@ -45,12 +45,14 @@ static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 	c->archived = db_get_bool(res, i, "archived");
 }
 
+/* Every open camp: a silent cap would hide the newest from members (issue #15: no silent caps);
+ * open camps are few by nature — they end. */
 static const struct db_stmt q_public = DB_STMT(
 	"SELECT" CAMP_COLUMNS " FROM training_camp c"
 	" WHERE c.deleted_at IS NULL AND c.cancelled_at IS NULL AND c.status IN ('not_started', 'ongoing')"
 	/* camps still taking members first (ARCHITECTURE §5: until end − required + 1) */
 	" ORDER BY c.end_date - c.required_days + 1 >= ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date DESC,"
-	"          c.start_date, c.id LIMIT 100");
+	"          c.start_date, c.id");
 
 int camp_list_public(struct db *d, arena *a, struct camp **out, int *n)
 {
@@ -117,12 +119,12 @@ int camp_list_admin(struct db *d, arena *a, const struct camp_filter *f,
                     struct camp **out, int *n, long long *total)
 {
 	char now[40];
-	int per = f->per_page > 0 ? f->per_page : 20;
-	int page = f->page > 0 ? f->page : 1;
+	int per = f->per_page;   /* 0 = every row (export) */
+	int page = f->page > 0 && per > 0 ? f->page : 1;
 	const char *p[] = {
 		clock_now_param(now, sizeof(now)), f->status ? f->status : "",
 		f->from ? f->from : "", f->to ? f->to : "", f->q ? f->q : "",
-		arena_i64(a, per), arena_i64(a, (long long)(page - 1) * per),
+		per > 0 ? arena_i64(a, per) : NULL, arena_i64(a, (long long)(page - 1) * per),
 	};
 	PGresult *res = db_q(d, a, &q_admin_list, 7, p);
 	if (res == NULL)

@@ -131,7 +131,7 @@ struct camp_filter {
 	const char *status;   /* NULL/"" = all but archived; "archived" = archived only */
 	const char *from, *to;/* YYYY-MM-DD, camps overlapping [from, to] */
 	const char *q;        /* name contains */
-	int page, per_page;
+	int page, per_page;   /* per_page 0 = every row (export) */
 };
 int camp_list_admin(struct db *d, arena *a, const struct camp_filter *f,
                     struct camp **out, int *n, long long *total);

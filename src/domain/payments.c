@@ -419,8 +419,10 @@ int payment_exceptions(struct db *d, arena *a, const char *status, long long cam
                        int page, int per_page, struct pay_exception **out, int *n,
                        long long *total)
 {
-	const char *p[] = { status ? status : "", arena_i64(a, camp_id), arena_i64(a, per_page),
-	                    arena_i64(a, (long long)(page - 1) * per_page) };
+	/* per_page 0 = every row (export) */
+	const char *p[] = { status ? status : "", arena_i64(a, camp_id),
+	                    per_page > 0 ? arena_i64(a, per_page) : NULL,
+	                    arena_i64(a, per_page > 0 ? (long long)(page - 1) * per_page : 0) };
 	PGresult *res = db_q(d, a, &q_exceptions, 4, p);
 	if (res == NULL)
 		return CAMP_EDB;

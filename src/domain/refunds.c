@@ -40,6 +40,7 @@ static const struct db_stmt q_propose = DB_STMT(
 	"  WHERE t.status = 'finished' AND t.cancelled_at IS NULL AND ($1::bigint = 0 OR t.id = $1::bigint) AND"
 	PROPOSABLE
 	"    AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL)"
+	"    AND p.bind_status <> 'closed'"   /* issue #15: 关闭绑定 never gets a proposal */
 	" RETURNING id)"
 	" INSERT INTO refund_status_log (refund_id, from_status, to_status, event, remark, created_at)"
 	" SELECT id, NULL, 'pending', 'PROPOSE', '符合退款条件，待审核', $2::timestamptz FROM ins"
@@ -51,6 +52,7 @@ static const struct db_stmt q_withdraw = DB_STMT(
 	"  WHERE m.id = r.member_id AND p.id = r.payment_id AND t.id = r.camp_id"
 	"    AND ($1::bigint = 0 OR r.camp_id = $1::bigint) AND t.status = 'finished' AND t.cancelled_at IS NULL"
 	"    AND r.audit_status = 'pending' AND r.refund_status = 'pending' AND r.deleted_at IS NULL"
+	"    AND r.proposed_by IS NULL"   /* issue #15: a person's proposal stays */
 	"    AND NOT (" PROPOSABLE ")"
 	" RETURNING r.id)"
 	" INSERT INTO refund_status_log (refund_id, from_status, to_status, event, remark, created_at)"
@@ -66,7 +68,9 @@ static const struct db_stmt q_unproposed_count = DB_STMT(
 	"  FROM camp_member m JOIN payment_record p ON p.member_id = m.id AND p.pay_status = 'success'"
 	"  JOIN training_camp t ON t.id = m.camp_id"
 	" WHERE t.status = 'finished' AND t.cancelled_at IS NULL AND ($1::bigint = 0 OR t.id = $1::bigint)"
-	"   AND m.deleted_at IS NULL AND m.paid AND p.deleted_at IS NULL");
+	"   AND m.deleted_at IS NULL AND m.paid AND p.deleted_at IS NULL"
+	"   AND p.bind_status <> 'closed'"
+	"   AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL)");
 
 int refund_propose(struct db *d, arena *a, long long camp_id, struct refund_tally *t)
 {
@@ -103,11 +107,15 @@ int refund_propose(struct db *d, arena *a, long long camp_id, struct refund_tall
 	" r.refund_amount::text AS amount, m.checkin_count, t.required_days, m.match_confidence," \
 	" m.eligible_for_refund, r.attempt, r.retry_count," \
 	" EXISTS (SELECT 1 FROM refund_record n WHERE n.payment_id = r.payment_id" \
-	"         AND n.attempt > r.attempt AND n.deleted_at IS NULL) AS newer_attempt"
+	"         AND n.attempt > r.attempt AND n.deleted_at IS NULL) AS newer_attempt," \
+	" r.proposal_reason, pu.username AS proposer," \
+	" to_char(r.updated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS updated," \
+	" count(*) OVER () AS total, sum(r.refund_amount) OVER ()::text AS sum_all"
 #define ROW_FROM \
 	" FROM refund_record r JOIN camp_member m ON m.id = r.member_id" \
 	" JOIN payment_record p ON p.id = r.payment_id JOIN training_camp t ON t.id = r.camp_id" \
-	" LEFT JOIN system_user u ON u.id = r.auditor_id"
+	" LEFT JOIN system_user u ON u.id = r.auditor_id" \
+	" LEFT JOIN system_user pu ON pu.id = r.proposed_by"
 /* coaches see only the camps they are assigned to */
 #define SCOPE(col, n) \
 	" AND ($" #n "::bigint = 0 OR EXISTS (SELECT 1 FROM camp_member_relation c" \
@@ -118,30 +126,33 @@ static const struct db_stmt q_pending = DB_STMT(
 	" WHERE r.audit_status = 'pending' AND r.refund_status = 'pending' AND r.deleted_at IS NULL"
 	"   AND ($1::bigint = 0 OR r.camp_id = $1::bigint) AND ($2 = '' OR p.bind_status = $2)"
 	SCOPE("r.camp_id", 3)
-	" ORDER BY r.camp_id, r.id LIMIT 2000");
+	" ORDER BY r.camp_id, r.id LIMIT $4::bigint OFFSET $5::bigint");
 static const struct db_stmt q_unproposed = DB_STMT(
 	"SELECT 0 AS id, m.camp_id, m.id AS member_id, p.id AS payment_id, t.name AS camp_name,"
 	" m.filled_planet_nickname, m.filled_planet_user_id,"
 	" COALESCE(m.filled_wechat_nickname, p.payer_wechat_name) AS wechat_nickname,"
 	" p.bind_status, p.bind_method, p.source, p.pay_amount::text AS amount,"
-	" m.checkin_count, t.required_days, m.match_confidence, m.eligible_for_refund"
+	" m.checkin_count, t.required_days, m.match_confidence, m.eligible_for_refund,"
+	" count(*) OVER () AS total"
 	"  FROM camp_member m JOIN payment_record p ON p.member_id = m.id AND p.pay_status = 'success'"
 	"  JOIN training_camp t ON t.id = m.camp_id"
 	" WHERE t.status = 'finished' AND t.cancelled_at IS NULL AND m.deleted_at IS NULL AND m.paid"
 	"   AND p.deleted_at IS NULL"
 	"   AND ($1::bigint = 0 OR m.camp_id = $1::bigint) AND ($2 = '' OR p.bind_status = $2)"
 	SCOPE("m.camp_id", 3)
+	"   AND p.bind_status <> 'closed'"   /* issue #15: closed bindings leave the to-do lists */
+	"   AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL)"
 	"   AND CASE WHEN $4 = 'unmatched' THEN m.eligible_for_refund AND NOT" SETTLED
 	"            ELSE NOT m.eligible_for_refund AND m.checkin_count + " GRACE " + 2 >= t.required_days END"
-	" ORDER BY m.camp_id, m.id LIMIT 2000");
+	" ORDER BY m.camp_id, m.id LIMIT $5::bigint");
 static const struct db_stmt q_records = DB_STMT(
 	"SELECT" ROW_COLS ROW_FROM
-	" WHERE r.deleted_at IS NULL AND r.audit_status <> 'pending'"
+	" WHERE r.deleted_at IS NULL AND ($7::boolean OR r.audit_status <> 'pending')"
 	"   AND ($1::bigint = 0 OR r.camp_id = $1::bigint) AND ($2 = '' OR r.refund_status = $2)"
 	SCOPE("r.camp_id", 3)
 	"   AND ($4 = '' OR COALESCE(r.audit_time, r.created_at) >= ($4::date)::timestamp AT TIME ZONE 'Asia/Shanghai')"
 	"   AND ($5 = '' OR COALESCE(r.audit_time, r.created_at) < ($5::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"
-	" ORDER BY r.id DESC LIMIT CASE WHEN $6::int = 0 THEN NULL ELSE $6::int END");
+	" ORDER BY r.id DESC LIMIT $6::bigint OFFSET $8::bigint");
 
 static const char *col(const PGresult *res, int i, const char *name)
 {
@@ -190,33 +201,63 @@ static int rows_of(arena *a, PGresult *res, struct refund_row **out, int *n)
 			r->retry_count = (int)db_get_ll(res, i, "retry_count", 0);
 			r->newer_attempt = db_get_bool(res, i, "newer_attempt");
 		}
+		r->proposal_reason = col(res, i, "proposal_reason");
+		r->proposer = col(res, i, "proposer");
+		r->updated = col(res, i, "updated");
 	}
 	return CAMP_OK;
 }
 
+/* What a whole filtered list holds (every page): rows and their amount. */
+static void totals_of(const PGresult *res, struct refund_totals *t)
+{
+	if (t == NULL)
+		return;
+	memset(t, 0, sizeof(*t));
+	if (res == NULL || PQntuples(res) == 0)
+		return;
+	t->rows = db_get_ll(res, 0, "total", 0);
+	if (PQfnumber(res, "sum_all") >= 0)
+		money_parse(db_get(res, 0, "sum_all"), &t->fen);
+}
+
+/* LIMIT/OFFSET parameters: limit 0 = every row */
+static const char *limit_of(arena *a, long limit)
+{
+	return limit > 0 ? arena_i64(a, limit) : NULL;
+}
+
 int refund_pending(struct db *d, arena *a, const struct refund_filter *f,
-                   struct refund_row **out, int *n)
+                   struct refund_row **out, int *n, struct refund_totals *t)
 {
 	const char *p[] = { arena_i64(a, f->camp_id), f->bind_status ? f->bind_status : "",
-	                    arena_i64(a, f->scope_user) };
-	return rows_of(a, db_q(d, a, &q_pending, 3, p), out, n);
+	                    arena_i64(a, f->scope_user), limit_of(a, f->limit),
+	                    arena_i64(a, f->limit > 0 ? f->offset : 0) };
+	PGresult *res = db_q(d, a, &q_pending, 5, p);
+	totals_of(res, t);
+	return rows_of(a, res, out, n);
 }
 
 int refund_unproposed(struct db *d, arena *a, const struct refund_filter *f, const char *kind,
-                      struct refund_row **out, int *n)
+                      struct refund_row **out, int *n, struct refund_totals *t)
 {
 	const char *p[] = { arena_i64(a, f->camp_id), f->bind_status ? f->bind_status : "",
-	                    arena_i64(a, f->scope_user), kind };
-	return rows_of(a, db_q(d, a, &q_unproposed, 4, p), out, n);
+	                    arena_i64(a, f->scope_user), kind, limit_of(a, f->limit) };
+	PGresult *res = db_q(d, a, &q_unproposed, 5, p);
+	totals_of(res, t);
+	return rows_of(a, res, out, n);
 }
 
-int refund_records(struct db *d, arena *a, const struct refund_filter *f, int limit,
-                   struct refund_row **out, int *n)
+int refund_records(struct db *d, arena *a, const struct refund_filter *f,
+                   struct refund_row **out, int *n, struct refund_totals *t)
 {
 	const char *p[] = { arena_i64(a, f->camp_id), f->status ? f->status : "",
 	                    arena_i64(a, f->scope_user), f->from ? f->from : "", f->to ? f->to : "",
-	                    arena_i64(a, limit) };
-	return rows_of(a, db_q(d, a, &q_records, 6, p), out, n);
+	                    limit_of(a, f->limit), f->with_pending ? "t" : "f",
+	                    arena_i64(a, f->limit > 0 ? f->offset : 0) };
+	PGresult *res = db_q(d, a, &q_records, 8, p);
+	totals_of(res, t);
+	return rows_of(a, res, out, n);
 }
 
 const char *refund_status_label(const char *s)
@@ -281,6 +322,12 @@ static int status_log(struct db *d, arena *a, long long id, const char *from, co
 	const char *p[] = { arena_i64(a, id), from, to, event, arena_i64(a, who), remark,
 	                    clock_now_param(now, sizeof(now)) };
 	return db_q(d, a, &q_log, 7, p) ? CAMP_OK : CAMP_EDB;
+}
+
+int refund_log(struct db *d, arena *a, long long id, const char *from, const char *to,
+               const char *event, long long who, const char *remark)
+{
+	return status_log(d, a, id, from, to, event, who, remark);
 }
 
 static int oplog(struct db *d, arena *a, const struct audit *who, const char *type,

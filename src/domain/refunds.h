@@ -34,6 +34,9 @@ struct refund_row {
 	int64_t fen;
 	int checkin_count, required_days, confidence, eligible, attempt, retry_count;
 	int newer_attempt;             /* a later attempt of the same payment exists */
+	const char *proposal_reason;   /* set when a person proposed or reopened it (issue #15) */
+	const char *proposer;          /* that person's username */
+	const char *updated;           /* last change, "YYYY-MM-DD HH:MI" */
 };
 struct refund_filter {
 	long long camp_id;             /* 0 = any */
@@ -41,17 +44,25 @@ struct refund_filter {
 	const char *status;            /* "" = any (records list) */
 	const char *from, *to;         /* "YYYY-MM-DD" Asia/Shanghai or "" */
 	long long scope_user;          /* coach: only camps of this user; 0 = all */
+	long limit, offset;            /* one page; limit 0 = every row (export) */
+	int with_pending;              /* records list: also the proposals awaiting a decision */
 };
-/* The proposals awaiting a decision. */
+/* The whole filtered list, beyond the page shown. */
+struct refund_totals {
+	long long rows;
+	int64_t fen;                   /* pending and records lists */
+};
+/* The proposals awaiting a decision (t may be NULL). */
 int refund_pending(struct db *d, arena *a, const struct refund_filter *f,
-                   struct refund_row **out, int *n);
+                   struct refund_row **out, int *n, struct refund_totals *t);
 /* Paid members that are not proposed: "unmatched" (eligible, identity not settled: 需人工绑定)
- * or "near" (short by ≤ 2 days after grace).  Only id/camp/member fields are set. */
+ * or "near" (short by ≤ 2 days after grace); closed bindings are in neither.
+ * Only id/camp/member fields are set. */
 int refund_unproposed(struct db *d, arena *a, const struct refund_filter *f, const char *kind,
-                      struct refund_row **out, int *n);
-/* Every refund record (decided ones), newest first; limit 0 = all (export). */
-int refund_records(struct db *d, arena *a, const struct refund_filter *f, int limit,
-                   struct refund_row **out, int *n);
+                      struct refund_row **out, int *n, struct refund_totals *t);
+/* Refund records (decided ones, or every one with with_pending), newest first. */
+int refund_records(struct db *d, arena *a, const struct refund_filter *f,
+                   struct refund_row **out, int *n, struct refund_totals *t);
 const char *refund_status_label(const char *status);
 
 /* ---- decisions ---------------------------------------------------------- */
@@ -68,6 +79,10 @@ int refund_batch_total(struct db *d, arena *a, const long long *ids, int n, int 
 int refund_decide(struct db *d, arena *a, long long id, int approve, const char *reason,
                   int min_confidence, long long scope_user, const struct audit *who,
                   int64_t *fen);
+
+/* One refund_status_log row (who 0 = the system), in the caller's transaction. */
+int refund_log(struct db *d, arena *a, long long id, const char *from, const char *to,
+               const char *event, long long who, const char *remark);
 
 /* The admin's follow-ups on a record: "retry" (failed → processing with
  * the same out_refund_no), "attempt" (closed/abnormal → a new attempt with a

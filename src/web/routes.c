@@ -79,6 +79,12 @@ const struct route routes[] = {
 	/* --- issue #14: money integrity --- */
 	{ M_POST, "/admin/camps/{id}/cancel", page_admin_camp_cancel, ROLE_ADMIN, RF_CSRF, "admin_camp_cancel" },
 	/* --- end issue #14 --- */
+	/* --- issue #15: the operator's console (reports; the refund list's whole life) --- */
+	{ M_GET, "/admin/reports", page_admin_reports, R_REPORTS, 0, "admin_reports" },
+	{ M_POST, "/admin/refunds/propose", page_admin_refund_propose, R_REFUND_LIFE, RF_CSRF, "admin_refund_propose" },
+	{ M_POST, "/admin/refunds/{id}/reopen", page_admin_refund_reopen, R_REFUND_LIFE, RF_CSRF, "admin_refund_reopen" },
+	{ M_POST, "/admin/members/{id}/close-binding", page_admin_member_close_binding, R_REFUND_LIFE, RF_CSRF, "admin_member_close_binding" },
+	/* --- end issue #15 --- */
 	/* --- issue #14 (books): 对账 (money: admin and manager) --- */
 	{ M_GET, "/admin/books", page_admin_books, R_PAYMENTS, 0, "admin_books" },
 	/* --- end issue #14 (books) --- */

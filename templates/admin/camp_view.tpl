@@ -25,7 +25,7 @@
 </nav>
 {{#CANCELLED}}<div class="alert alert-warning" role="status">该训练营已取消：已从报名页下线，待支付订单已关闭或正在关闭，已支付会员的全额退款在<a href="/admin/refunds/pending?camp_id={{ID}}">退款审核</a>中。</div>
 {{/CANCELLED}}
-{{#LATER}}<div class="alert alert-light" role="status">此标签页的数据由会员支付、打卡同步和退款功能产生，这些功能上线后会显示在这里。</div>
+{{#LATER}}<div class="alert alert-warning" role="status">此标签页的数据暂时无法读取，请稍后刷新。</div>
 {{/LATER}}
 {{>PROGRESS}}
 {{>TAB}}
@@ -42,7 +42,7 @@
 <dt class="col-sm-3">知识星球项目ID</dt><dd class="col-sm-9">{{PLANET_PROJECT_ID}}</dd>
 <dt class="col-sm-3">教练</dt><dd class="col-sm-9">{{#COACH}}<span class="staff-chip">{{NAME}}</span>{{/COACH}}</dd>
 <dt class="col-sm-3">志愿者</dt><dd class="col-sm-9">{{#VOLUNTEER}}<span class="staff-chip">{{NAME}}</span>{{/VOLUNTEER}}</dd>
-<dt class="col-sm-3">项目介绍</dt><dd class="col-sm-9 pre-line">{{DESCRIPTION}}</dd>
+<dt class="col-sm-3">项目介绍</dt><dd class="col-sm-9 md">{{DESCRIPTION:x-markdown}}</dd>
 </dl>
 </div>
 </section>

@@ -5,12 +5,15 @@
 <p class="page-head__desc">已确认到账、但无法计入报名的付款（金额不符、未知订单、订单已关闭、星球ID重复、训练营已取消）。这些款项需要全额退回；微信拒绝退款 3 次的记为“退款失败”，请核实后标记“已处理”或“已线下退款”。</p>
 </div>
 <form class="filter-bar row g-2 align-items-end" method="get" action="/admin/payments/exceptions">
+<input type="hidden" name="camp_id" value="{{CAMP_ID}}">
 <div class="col-auto"><label class="form-label" for="f-status">状态</label>
 <select class="form-select" id="f-status" name="status">
 {{#STATUS_OPTION}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{LABEL}}</option>
 {{/STATUS_OPTION}}
 </select></div>
-<div class="col-auto"><button class="btn btn-outline-primary" type="submit">筛选</button></div>
+<div class="col-auto"><button class="btn btn-outline-primary" type="submit">筛选</button>
+<button class="btn btn-outline-secondary" type="submit" name="format" value="csv">导出 CSV</button>
+<button class="btn btn-outline-secondary" type="submit" name="format" value="xlsx">导出 Excel</button></div>
 </form>
 {{#EMPTY}}<div class="alert alert-light" role="status">没有支付异常。微信支付回调无法计入报名时会出现在这里。</div>
 {{/EMPTY}}
@@ -18,7 +21,7 @@
 <table class="table table-sm align-middle">
 <thead><tr><th scope="col">时间</th><th scope="col">训练营</th><th scope="col">商户单号 / 交易单号</th><th scope="col" class="text-end">金额</th><th scope="col">付款人</th><th scope="col">原因</th><th scope="col">状态</th><th scope="col" class="text-end">操作</th></tr></thead>
 <tbody>
-{{#ROW}}<tr>
+{{#ROW}}<tr data-exception-id="{{ID}}">
 <td class="text-nowrap">{{TIME}}</td><td>{{CAMP}}</td>
 <td><code>{{ORDER_NO}}</code><br><code class="text-muted">{{TRANSACTION_ID}}</code></td>
 <td class="text-end money">¥{{AMOUNT}}</td><td><code>{{PAYER}}</code></td>
@@ -35,6 +38,7 @@
 </div>
 <form class="pager d-flex align-items-center gap-2" method="get" action="/admin/payments/exceptions">
 <input type="hidden" name="status" value="{{STATUS}}">
+<input type="hidden" name="camp_id" value="{{CAMP_ID}}">
 <span class="text-muted">共 {{TOTAL}} 条，第 {{PAGE}} 页</span>
 {{#PREV}}<button class="btn btn-sm btn-outline-secondary" type="submit" name="page" value="{{N}}">上一页</button>{{/PREV}}
 {{#NEXT}}<button class="btn btn-sm btn-outline-secondary" type="submit" name="page" value="{{N}}">下一页</button>{{/NEXT}}

@@ -60,6 +60,11 @@ MATRIX = {
     ("POST", "/admin/members/{id}/joined"): {"admin", "manager"},
     # --- issue #14 (books): 对账, money pages for admin and manager ---
     ("GET", "/admin/books"): {"admin", "manager"},
+    # --- issue #15: 统计报表 (coaches: own camps, in SQL); the refund list by hand ---
+    ("GET", "/admin/reports"): {"admin", "manager", "coach"},
+    ("POST", "/admin/refunds/propose"): {"admin", "manager"},
+    ("POST", "/admin/refunds/{id}/reopen"): {"admin", "manager"},
+    ("POST", "/admin/members/{id}/close-binding"): {"admin", "manager"},
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 

@@ -283,8 +283,14 @@ def test_batch_approval_is_a_job_whose_progress_survives_a_reload():
     assert j["state"] == "done", j
     again = s.get(url, headers={"Accept": "application/json"}, timeout=10).json()   # a reload
     assert again["progress"] == j["progress"]
-    assert j["progress"]["note"] == "处理中0/成功2/失败0" and j["progress"]["done"] == 2
+    assert j["progress"]["note"] == "处理中 0 / 成功 2 / 失败 0" and j["progress"]["done"] == 2
     assert [status_of(i) for i in ids] == ["success", "success", "pending"]   # 66 < min_confidence
+    # the end is a sentence, not raw JSON (issue #15)
+    assert j["result"]["summary"].startswith("已通过 2 条退款：退款成功 2 条，失败 0 条，仍在处理 0 条")
+    assert "跳过 1 条" in j["result"]["summary"]
+    page = s.get(url, timeout=10).text
+    assert "已通过 2 条退款" in page and "处理中 0 / 成功 2 / 失败 0" in page
+    assert '<details class="job__details">' in page
 
 
 def test_refund_callback_is_verified():

@@ -114,5 +114,5 @@ void page_admin_member_joined(struct req *r, struct resp *w)
 		return;
 	}
 	resp_flash(r, w, "success", changed ? "已标记进群" : "该会员已标记进群");
-	resp_redirect(w, arena_printf(r->a, "/admin/members/%lld", id));
+	resp_redirect(w, form_back(r, arena_printf(r->a, "/admin/members/%lld", id)));   /* issue #15 */
 }

@@ -3,6 +3,7 @@
 #include "camp.h"
 #include "page.h"
 #include "audit_req.h"
+#include "export.h"
 #include "pay_exceptions.h"
 #include "payments.h"
 #include "text.h"
@@ -10,6 +11,32 @@
 #include <string.h>
 
 #define PER_PAGE 50
+
+static const struct xcol exception_cols[] = {
+	{ "ID", XC_INT, 6 }, { "时间", XC_TEXT, 20 }, { "训练营", XC_TEXT, 20 },
+	{ "商户单号", XC_TEXT, 26 }, { "交易单号", XC_TEXT, 30 }, { "金额", XC_MONEY, 10 },
+	{ "付款人 openid", XC_TEXT, 30 }, { "原因", XC_TEXT, 12 }, { "详情", XC_TEXT, 30 },
+	{ "状态", XC_TEXT, 8 },
+};
+
+static void export_rows(struct req *r, struct resp *w, enum export_format fmt,
+                        const struct pay_exception *list, int n)
+{
+	struct xtable *t = xtable_new(r->a, "支付异常", exception_cols, (int)CAMP_ARRAY_LEN(exception_cols));
+	for (int i = 0; i < n; i++) {
+		xtable_int(t, list[i].id);
+		xtable_text(t, list[i].created);
+		xtable_text(t, list[i].camp_name);
+		xtable_text(t, list[i].out_trade_no);
+		xtable_text(t, list[i].transaction_id);
+		xtable_money(t, list[i].fen);
+		xtable_text(t, list[i].payer_openid);
+		xtable_text(t, payment_exception_reason_label(list[i].reason));
+		xtable_text(t, list[i].detail);
+		xtable_text(t, payment_exception_status_label(list[i].status));
+	}
+	export_send(r, w, t, fmt, "payment-exceptions");
+}
 
 void page_admin_payment_exceptions(struct req *r, struct resp *w)
 {
@@ -30,11 +57,17 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w)
 	v = req_param(r, "page");
 	if (v && parse_i64(v, 1, 100000, &page) != CAMP_OK)
 		page = 1;
+	enum export_format fmt = export_requested(r);
 	struct pay_exception *list;
 	int n;
 	long long total;
-	if (payment_exceptions(r->db, r->a, status, camp_id, (int)page, PER_PAGE, &list, &n, &total) != CAMP_OK) {
+	if (payment_exceptions(r->db, r->a, status, camp_id, (int)page, fmt ? 0 : PER_PAGE,
+	                       &list, &n, &total) != CAMP_OK) {
 		resp_unavailable(r, w);
+		return;
+	}
+	if (fmt) {
+		export_rows(r, w, fmt, list, n);
 		return;
 	}
 	struct page *p = page_new(r, "支付异常", "admin/payment_exceptions.tpl");
@@ -77,6 +110,8 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w)
 	if (page * PER_PAGE < total)
 		tpl_set_int(tpl_add_section(b, "NEXT"), "N", page + 1);
 	tpl_set(b, "STATUS", status);
+	if (camp_id > 0)
+		tpl_set_int(b, "CAMP_ID", camp_id);
 	page_admin(r, w, p, "/admin/payments/exceptions");
 }
 

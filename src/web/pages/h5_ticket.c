@@ -143,6 +143,7 @@ void page_h5_progress(struct req *r, struct resp *w)
 	if (pr.checkin_count == 0)
 		tpl_show(b, "NO_CHECKINS");
 	h5_calendar_fill(r, b, t.member_id, c.start_date, c.end_date);   /* issue #9 */
+	h5_records_fill(r, b, t.member_id, c.start_date, c.end_date);    /* issue #15 */
 	tpl_set(b, "TICKET_URL", arena_printf(r->a, "/h5/t/%s", r->cap[0]));
 	page_h5(r, w, p);
 }

@@ -128,6 +128,24 @@ struct camp;
 void page_admin_camp_cancel(struct req *r, struct resp *w);
 void camp_cancel_fill(struct req *r, struct tpl_dict *b, const struct camp *c);
 /* --- end issue #14 --- */
+/* --- issue #15: the operator's console --- */
+/* admin_refunds.c: one row of a refund list (pending, records, a camp's 退款情况) */
+struct refund_row;
+void refund_row_fill(struct req *r, struct tpl_dict *row, const struct refund_row *x);
+/* admin_refund_life.c: 手动提议退款, 重新提议, 关闭绑定, and the camp's 退款情况 tab */
+struct camp;
+void page_admin_refund_propose(struct req *r, struct resp *w);
+void page_admin_refund_reopen(struct req *r, struct resp *w);
+void page_admin_member_close_binding(struct req *r, struct resp *w);
+int camp_refunds_tab_fill(struct req *r, struct tpl_dict *b, const struct camp *c);
+/* Where a form goes back to: its "back" field when that is a path of this
+ * console (/admin/…, never another site), else dflt. */
+const char *form_back(struct req *r, const char *dflt);
+/* admin_reports.c */
+void page_admin_reports(struct req *r, struct resp *w);
+/* h5_calendar.c: the progress page's 打卡记录 list (start/end are cday values of the camp) */
+void h5_records_fill(struct req *r, struct tpl_dict *b, long long member_id, long start, long end);
+/* --- end issue #15 --- */
 /* --- issue #14 (books) --- */
 /* admin_books.c */
 void page_admin_books(struct req *r, struct resp *w);
