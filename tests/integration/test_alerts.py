@@ -136,9 +136,32 @@ def trigger_planet_id_claimed():
     assert r.status_code == 409 and "该星球ID已报名" in r.text
 
 
+def trigger_refund_not_enough():
+    from test_refunds import finished_camp as refund_camp, propose
+    camp, ms = refund_camp(("8904" + str(time.time_ns())[-8:], 15, 100))
+    rid = propose(camp)[ms[0][0]][0]
+    fault("not-enough", 50, service="wechatpay")
+    try:
+        sql("UPDATE refund_record SET refund_status = 'approved', audit_status = 'approved' WHERE id = %s", rid)
+        campctl("job", "run", "refunds", check=False)
+    finally:
+        fault("ok", 0, service="wechatpay")
+    assert "余额不足" in sql("SELECT failure_reason FROM refund_record WHERE id = %s", rid)[0][0]
+
+
+def trigger_exception_refund_failed():
+    from test_exception_refunds import refused_exception
+    exc_id, _ = refused_exception()
+    for _ in range(3):
+        campctl("job", "run", "refunds", check=False)
+    assert sql("SELECT status FROM payment_exception WHERE id = %s", exc_id)[0][0] == "failed"
+
+
 TRIGGERS = {"sync_failed": trigger_sync_failed, "cookie_expired": trigger_cookie_expired,
             "refund_failed": trigger_refund_failed, "bind_manual_review": trigger_bind_manual_review,
-            "planet_id_claimed": trigger_planet_id_claimed}
+            "planet_id_claimed": trigger_planet_id_claimed,
+            "refund_not_enough": trigger_refund_not_enough,
+            "exception_refund_failed": trigger_exception_refund_failed}
 # The alerts of camp-worker's watchdog, certificates and books: test_watchdog_alerts.py (it runs
 # late: its test clock moments make the running camp-worker catch up on its schedule afterwards).
 
