@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "arena.h"
 #include "buf.h"
 
 /* What to send.  headers is a NULL-terminated list of "Name: value" lines
@@ -47,5 +48,8 @@ int httpc_do(const struct httpc_request *rq, struct httpc_response *rs);
 int httpc_header(const struct httpc_response *rs, const char *name, char *out, size_t n);
 
 void httpc_response_free(struct httpc_response *rs);
+
+/* s percent-encoded for a query value (RFC 3986 unreserved kept), on the arena (issue #16). */
+char *httpc_urlencode(arena *a, const char *s);
 
 #endif

@@ -170,6 +170,7 @@ void sim_json_reply(struct sim_ctx *c, int status, struct json_object *o)
 static const char *const fault_names[FAULT__MAX] = {
 	"ok", "500", "timeout", "expired-cookie", "rate-limit", "signtest",
 	"duplicate-callback", "reorder-callbacks", "refund-closed", "refund-abnormal",
+	"not-following", "invalid-openid", "bad-template",
 };
 
 const char *sim_fault_name(enum sim_fault f)
@@ -188,7 +189,7 @@ enum sim_fault sim_fault_take(enum sim_service s)
 }
 
 static const char *const svc_names[SVC__MAX] = {
-	"wechatpay", "wxoauth", "wecom", "zsxq", "sim",
+	"wechatpay", "wxoauth", "wecom", "zsxq", "wxmp", "sim",
 };
 
 const char *sim_service_name(enum sim_service s)

@@ -17,6 +17,8 @@ const struct job_def job_defs[] = {
 	{ "notify", job_notify, { SCHED_EVERY, 1, 0 }, "通知发送" },
 	{ "zsxq-publish", job_zsxq_publish, { SCHED_NONE, 0, 0 }, "发布到知识星球" },
 	{ "test-connection", job_test_connection, { SCHED_NONE, 0, 0 }, "测试连接" },
+	/* --- issue #16 --- */
+	{ "reminders", job_reminders, { SCHED_EVERY, 10, 0 }, "会员与员工提醒" },
 };
 
 const size_t job_ndefs = sizeof(job_defs) / sizeof(job_defs[0]);

@@ -26,4 +26,8 @@ int job_zsxq_publish(struct job_ctx *c);
 /* test_connection.c: 测试连接 (queued with {"provider": "zsxq"|"wecom"|"wechatpay"}). */
 int job_test_connection(struct job_ctx *c);
 
+/* --- issue #16 --- */
+/* reminders.c: PRD §8.1 reminders to members (official account) and staff (WeCom). */
+int job_reminders(struct job_ctx *c);
+
 #endif
