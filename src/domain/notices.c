@@ -217,6 +217,23 @@ const char *notice_channel_label(const char *c)
 
 /* ---- group robot packing ------------------------------------------------------ */
 
+const char *notice_robot_line(arena *a, const char *line)
+{
+	static const char *const from = "*_`[]<>#";
+	static const char *const to[] = { "＊", "＿", "｀", "［", "］", "＜", "＞", "＃" };
+	struct buf b = BUF_INIT;
+	for (const char *p = line ? line : ""; *p; p++) {
+		const char *hit = strchr(from, *p);
+		if (hit != NULL)
+			buf_puts(&b, to[hit - from]);
+		else
+			buf_putc(&b, *p);
+	}
+	const char *s = arena_strdup(a, b.s ? b.s : "");
+	buf_free(&b);
+	return s;
+}
+
 int notice_robot_fit(const char *header, const char **lines, int from, int n, size_t max)
 {
 	size_t used = strlen(header);

@@ -68,7 +68,10 @@ const char *notice_status_label(const char *send_status);   /* 已送达 … */
 const char *notice_channel_label(const char *channel);      /* 公众号模板消息 … */
 
 /* ---- group robot: many notices in a few messages ------------------------ */
-#define NOTICE_ROBOT_MAX_BYTES 4096   /* WeCom's limit for a robot text message */
+#define NOTICE_ROBOT_MAX_BYTES 4096   /* WeCom's limit for a robot markdown message */
+/* A line made inert for WeCom's markdown: the characters that would format,
+ * link or @-mention (* _ ` [ ] < > #) become their full-width twins. */
+const char *notice_robot_line(arena *a, const char *line);
 /* How many of lines[from..n) fit after header in one message of at most max
  * bytes ("header\nline\nline…"); at least 1 (an oversize line goes alone and
  * is cut by notice_robot_text). */

@@ -174,14 +174,15 @@ int wecom_send_text(const struct wecom_cfg *cfg, const char *touser, const char 
 	return rc;
 }
 
-int wecom_robot_send(const char *base_url, const char *key, const char *content,
-                     struct wecom_result *out)
+/* msgtype "text" (≤ 2048 bytes) or "markdown" (≤ 4096 bytes) */
+static int robot_post(const char *base_url, const char *key, const char *type, const char *content,
+                      struct wecom_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct json_object *b = json_object_new_object(), *t = json_object_new_object();
-	json_object_object_add(b, "msgtype", json_object_new_string("text"));
+	json_object_object_add(b, "msgtype", json_object_new_string(type));
 	json_object_object_add(t, "content", json_object_new_string(content));
-	json_object_object_add(b, "text", t);
+	json_object_object_add(b, type, t);
 	char ek[300], url[800];
 	qesc(ek, sizeof(ek), key);
 	snprintf(url, sizeof(url), "%s/cgi-bin/webhook/send?key=%s", base_url, ek);
@@ -196,6 +197,18 @@ int wecom_robot_send(const char *base_url, const char *key, const char *content,
 	if (ec == 45009)
 		return CAMP_EBUSY;
 	return ec == 93000 || ec == 40008 || ec == 45002 ? CAMP_EINVAL : CAMP_EPROVIDER;
+}
+
+int wecom_robot_send(const char *base_url, const char *key, const char *content,
+                     struct wecom_result *out)
+{
+	return robot_post(base_url, key, "text", content, out);
+}
+
+int wecom_robot_markdown(const char *base_url, const char *key, const char *content,
+                         struct wecom_result *out)
+{
+	return robot_post(base_url, key, "markdown", content, out);
 }
 
 static void copy_str(char *dst, size_t n, struct json_object *o, const char *key)

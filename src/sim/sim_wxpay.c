@@ -218,9 +218,12 @@ static void order_created(struct sim_ctx *c, const char *type, struct sim_order 
 		/* issue #16: the cashier (wx.tenpay.com's checkmweb) is the simulator's own page */
 		snprintf(o->h5_prepay, sizeof(o->h5_prepay), "wx%s", d);
 		o->h5_until = time(NULL) + H5_URL_LIFE_S;
-		char *u = arena_printf(c->r->a, "http://%s/sim/h5pay/checkmweb?prepay_id=%s&package=%s",
-		                       c->r->host && *c->r->host ? c->r->host : "127.0.0.1",
-		                       o->h5_prepay, d + 6);
+		/* our own origin as the caller reached us (Debian's fastcgi_params give
+		 * HTTP_HOST without the port) */
+		const char *host = c->r->host && *c->r->host ? c->r->host : "127.0.0.1";
+		const char *port = c->r->server_port && !strchr(host, ':') ? c->r->server_port : NULL;
+		char *u = arena_printf(c->r->a, "http://%s%s%s/sim/h5pay/checkmweb?prepay_id=%s&package=%s",
+		                       host, port ? ":" : "", port ? port : "", o->h5_prepay, d + 6);
 		json_object_object_add(r, "h5_url", json_object_new_string(u));
 	}
 	reply(c, 200, r);
@@ -665,11 +668,18 @@ static int redirect_ok(const char *u)
 	return u && (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7)) && !strpbrk(u, "\r\n");
 }
 
+/* The cashier (o set), its outcome (paid: back to redirect), or an error. */
 static void h5_page(struct sim_ctx *c, int status, const struct sim_order *o, const char *redirect,
                     const char *error)
 {
 	tpl_dict *root = tpl_dict_new();
-	if (o != NULL) {
+	if (o != NULL && !strcmp(o->state, "SUCCESS")) {
+		tpl_dict *d = tpl_add_section(root, "PAID");
+		tpl_set(d, "OUT_TRADE_NO", o->out_trade_no);
+		if (redirect && *redirect)
+			tpl_set(tpl_add_section(d, "BACK"), "REDIRECT_URL", redirect);
+		tpl_set(tpl_add_section(root, "REFRESH"), "REDIRECT_URL", redirect ? redirect : "");
+	} else if (o != NULL) {
 		char amount[32];
 		tpl_dict *d = tpl_add_section(root, "ORDER");
 		snprintf(amount, sizeof(amount), "%lld.%02lld", (long long)(o->total / 100),
@@ -695,7 +705,9 @@ static void h5_page(struct sim_ctx *c, int status, const struct sim_order *o, co
 
 /* GET /sim/h5pay/checkmweb?prepay_id=…&package=…&redirect_url=… shows the order with a
  * 确认支付 button; POST /sim/h5pay/pay pays it (the callback goes out as for any payment)
- * and sends the browser to redirect_url, as WeChat does. */
+ * and sends the browser back to redirect_url from a result page, as WeChat does (a
+ * redirect of the POST itself would be a form-action to another origin, which browsers
+ * block under the page's CSP). */
 void sim_wxpay_h5_page(struct sim_ctx *c)
 {
 	int post = c->r->method == M_POST;
@@ -722,10 +734,5 @@ void sim_wxpay_h5_page(struct sim_ctx *c)
 		h5_page(c, c->w->status, NULL, NULL, "订单已支付、已关闭或已过期");
 		return;
 	}
-	if (redirect && *redirect) {
-		resp_body(c->w, 303, "text/plain; charset=utf-8", "", 0);
-		resp_header(c->w, "Location", redirect);
-	} else {
-		h5_page(c, 200, NULL, NULL, "支付成功");
-	}
+	h5_page(c, 200, o, redirect, NULL);
 }

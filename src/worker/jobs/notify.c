@@ -134,8 +134,8 @@ static const struct db_stmt q_robot_prune = DB_STMT(
 static const char *robot_header(arena *a, const char *type, const char *title)
 {
 	if (!strcmp(type, "refund_success"))
-		return "【退款通知】\n恭喜以下学员完成训练营打卡，押金已退回！";
-	return arena_printf(a, "【%s】", title);
+		return "**【退款通知】**\n恭喜以下学员完成训练营打卡，押金已退回！";
+	return arena_printf(a, "**【%s】**", notice_robot_line(a, title));
 }
 
 /* "{id of row from, …, id of row from+k-1}" */
@@ -150,8 +150,9 @@ static const char *id_list(arena *a, const PGresult *res, int from, int k)
 	buf_free(&b);
 	return s;
 }
-/* The due notices of one camp: packed per notice type into messages of at
- * most 4096 bytes, at most 20 a minute per robot key (camps may share one). */
+/* The due notices of one camp: packed per notice type into markdown messages
+ * of at most 4096 bytes (text allows only 2048), at most 20 a minute per robot
+ * key (camps may share one). */
 static void robot_camp(struct job_ctx *c, const char *base, const char *camp_id,
                        const char *sealed, int settled, struct tally *t)
 {
@@ -164,7 +165,7 @@ static void robot_camp(struct job_ctx *c, const char *base, const char *camp_id,
 		return;
 	const char **lines = arena_alloc(c->a, (size_t)n * sizeof(*lines));
 	for (int i = 0; i < n; i++)
-		lines[i] = db_get(rows, i, "content");
+		lines[i] = notice_robot_line(c->a, db_get(rows, i, "content"));
 	char *key = sealed && *sealed ? secret_open("camp.robot_webhook_key", sealed) : NULL;
 	if (key == NULL) {
 		mark_rows(c, id_list(c->a, rows, 0, n), n, CAMP_EINVAL, "训练营未设置群机器人", 0, later, t);
@@ -189,7 +190,7 @@ static void robot_camp(struct job_ctx *c, const char *base, const char *camp_id,
 			}
 			char *text = notice_robot_text(header, lines, i, k, NOTICE_ROBOT_MAX_BYTES);
 			struct wecom_result r = { 0, "" };
-			int rc = wecom_robot_send(base, key, text, &r);
+			int rc = wecom_robot_markdown(base, key, text, &r);
 			if (rc == CAMP_OK) {
 				budget--;
 				const char *lp[] = { hash, camp_id, arena_i64(c->a, k),
