@@ -40,19 +40,12 @@ static void cfg_key(const struct wxmp_cfg *cfg, char out[65])
 static struct json_object *call(const char *method, const char *url, const char *body,
                                 struct wxmp_result *out)
 {
-	const char *headers[] = { "Content-Type: application/json", "Accept: application/json", NULL };
-	struct httpc_request rq = { .method = method, .url = url, .headers = headers, .body = body,
-	                            .body_len = body ? strlen(body) : 0 };
-	struct httpc_response rs = HTTPC_RESPONSE_INIT;
-	int rc = httpc_do(&rq, &rs);
-	struct json_object *o = NULL;
-	if (rc == CAMP_OK && rs.status == 200)
-		o = json_tokener_parse(rs.body.s ? rs.body.s : "");
+	char why[200];
+	struct json_object *o = httpc_json(method, url, body, why, sizeof(why));
 	if (o == NULL) {
 		out->errcode = -1000;
-		snprintf(out->error, sizeof(out->error), "公众号接口无响应（HTTP %ld %.160s）", rs.status, rs.error);
+		snprintf(out->error, sizeof(out->error), "公众号接口无响应（%s）", why);
 	}
-	httpc_response_free(&rs);
 	return o;
 }
 

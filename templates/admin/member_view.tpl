@@ -71,6 +71,6 @@
 <h2 class="h5">通知记录</h2>
 {{#NO_NOTICES}}<p class="text-muted">暂无通知。</p>{{/NO_NOTICES}}
 <table class="table table-sm"><thead><tr><th scope="col">时间</th><th scope="col">通知</th><th scope="col">渠道</th><th scope="col">接收人</th><th scope="col">送达状态</th><th scope="col">内容</th></tr></thead>
-<tbody>{{#NOTICE}}<tr class="notice-row notice-row_{{STATUS}}"><td>{{TIME}}</td><td>{{LABEL}}</td><td>{{CHANNEL}}</td><td>{{RECIPIENT}}</td><td>{{STATUS_LABEL}} <span class="text-muted small">{{DETAIL}}</span></td><td class="small">{{CONTENT}}</td></tr>
+<tbody>{{#NOTICE}}<tr class="notice-row notice-row_{{STATUS}}"><td class="text-nowrap">{{TIME}}</td><td class="text-nowrap">{{LABEL}}</td><td class="text-nowrap">{{CHANNEL}}</td><td class="text-nowrap">{{RECIPIENT}}</td><td>{{STATUS_LABEL}} <span class="text-muted small">{{DETAIL}}</span></td><td class="small">{{CONTENT}}</td></tr>
 {{/NOTICE}}</tbody></table>
 </section>
