@@ -44,3 +44,11 @@ COMMENT ON COLUMN robot_send_log.camp_id IS '训练营ID';
 COMMENT ON COLUMN robot_send_log.lines IS '本条消息合并的通知条数';
 COMMENT ON COLUMN robot_send_log.bytes IS '消息字节数（≤ 4096）';
 COMMENT ON COLUMN robot_send_log.sent_at IS '发送时间';
+
+-- WeChat Pay H5 (issue #16): what the order's creation answered — JSAPI's prepay_id, Native's
+-- code_url, and now H5's h5_url (https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=…
+-- &package=…), longer than wechat_order_no's 100 characters (a column a view depends on, so not
+-- widened: the answer gets a column of its own)
+ALTER TABLE payment_record ADD COLUMN wechat_prepay TEXT;
+UPDATE payment_record SET wechat_prepay = wechat_order_no WHERE wechat_order_no IS NOT NULL;
+COMMENT ON COLUMN payment_record.wechat_prepay IS '微信下单结果：JSAPI 的 prepay_id、Native 的 code_url 或 H5 的 h5_url';

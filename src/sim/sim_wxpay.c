@@ -216,7 +216,9 @@ static void order_created(struct sim_ctx *c, const char *type, struct sim_order 
 		json_object_object_add(r, "code_url", json_object_new_string(id));
 	} else {
 		/* issue #16: the cashier (wx.tenpay.com's checkmweb) is the simulator's own page */
-		snprintf(o->h5_prepay, sizeof(o->h5_prepay), "wx%s", d);
+		char tail[19];       /* as long as WeChat's (wx + 34): the URL passes 100 characters */
+		crypto_random_alnum(tail, 18);
+		snprintf(o->h5_prepay, sizeof(o->h5_prepay), "wx%s%s", d, tail);
 		o->h5_until = time(NULL) + H5_URL_LIFE_S;
 		/* our own origin as the caller reached us (Debian's fastcgi_params give
 		 * HTTP_HOST without the port) */

@@ -89,7 +89,7 @@ describe('paying from any phone', () => {
 			assert.match(page.url(), new RegExp(`/h5/camps/${campId}$`));   // no OAuth outside WeChat
 			await enroll(page, '手机浏览器');
 			// the paying page sends the browser on to h5_url (+ redirect_url back to itself)
-			await page.waitForURL(/\/sim\/h5pay\/checkmweb\?prepay_id=wx\d+&package=\d+&redirect_url=/);
+			await page.waitForURL(/\/sim\/h5pay\/checkmweb\?prepay_id=wx\w+&package=\d+&redirect_url=/);
 			const back = new URL(page.url()).searchParams.get('redirect_url');
 			assert.match(back, new RegExp(`^${HTTPS}/h5/orders/CP\\w+\\?from=wxpay$`));
 			const orderNo = new URL(back).pathname.split('/').pop();

@@ -46,6 +46,8 @@ def test_phone_browser_outside_wechat_pays_with_h5_and_comes_back_to_poll():
     assert scene == {"payer_client_ip": "127.0.0.1", "h5_info": {"type": "Wap"}}
     assert "payer" not in e["request"]
     h5_url = e["response"]["h5_url"]
+    assert len(h5_url) > 100                             # as long as WeChat's; kept whole
+    assert sql("SELECT wechat_prepay FROM payment_record WHERE order_no = %s", no)[0][0] == h5_url
     # the paying page sends the browser on to h5_url, with redirect_url back to itself
     page = s.get(HTTPS + f"/h5/orders/{no}", timeout=10)
     m = re.search(r'id="h5-pay" href="([^"]+)" data-auto="1"', page.text)

@@ -80,6 +80,21 @@ def test_failures_back_off_then_give_up_after_five_tries():
         fault("ok", 0, service="wecom")
 
 
+def test_a_burst_of_alerts_drains_in_one_run():
+    """An alert to every admin of many camps (issue #16's reminders) must not hold back the
+    next alert for minutes: one run takes batch after batch."""
+    name, _ = add_user("admin")
+    nobody = sql("SELECT id FROM system_user WHERE username = %s", name)[0][0]
+    sql("INSERT INTO notification_message (recipient_type, recipient_id, message_type, title, content, channel)"
+        " SELECT 'admin', %s, 'test_alert', '积压', '积压 ' || g, 'wechat' FROM generate_series(1, 450) g", nobody)
+    uid, wid = admin_with_wecom()
+    last = outbox("admin", uid, "积压之后 " + secrets.token_hex(4))
+    run_notify()
+    assert row(last)[0] == "sent"
+    assert sql("SELECT count(*) FROM notification_message WHERE recipient_id = %s AND recipient_type = 'admin'"
+               " AND send_status = 'pending'", nobody)[0][0] == 0
+
+
 def test_admin_without_wecom_userid_fails_at_once():
     name, _ = add_user("admin")
     uid = sql("SELECT id FROM system_user WHERE username = %s", name)[0][0]

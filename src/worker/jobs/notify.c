@@ -22,7 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOTIFY_BATCH 200
+#define NOTIFY_BATCH 200            /* rows a batch takes (q_due's LIMIT) */
+#define NOTIFY_MAX_BATCHES 25       /* batches a run takes at most */
 #define NOTIFY_MAX_TRIES 5
 #define NOTIFY_ROBOT_PER_MIN 20
 
@@ -271,18 +272,20 @@ static void alert_member_channel(struct job_ctx *c, const char *why)
 		log_err("notify: cannot queue the member-channel alert");
 }
 
-static void send_members(struct job_ctx *c, struct tally *t, long *held)
+/* One batch of due member notices; the rows it saw (0 when there is nothing
+ * more to do now: the quiet hours, the day's quota used up). */
+static int send_members(struct job_ctx *c, struct tally *t, long *held)
 {
 	time_t now = camp_now();
 	char ts[40];
 	if (notice_quiet(c->db, now, NULL)) {
 		*held = 1;              /* quiet hours: due notices wait until the morning */
-		return;
+		return 0;
 	}
 	PGresult *res = db_q(c->db, c->a, &q_member_due, 1, (const char *[]){ clock_rfc3339(now, ts, sizeof(ts)) });
 	int n = res ? PQntuples(res) : 0;
 	if (n == 0)
-		return;
+		return 0;
 	char *appid = config_get(c->db, "wechat.pay_appid"), *secret = config_get(c->db, "wechat.pay_app_secret");
 	struct wxmp_cfg cfg = { camp_env()->wxapi_base, arena_strdup(c->a, appid), arena_strdup(c->a, secret) };
 	free(appid);
@@ -332,33 +335,25 @@ static void send_members(struct job_ctx *c, struct tally *t, long *held)
 			const char *rest = id_list(c->a, res, i, n - i);
 			mark_rows(c, rest, n - i, CAMP_EBUSY, NULL, 0, notice_next_morning(c->db, now), t);
 			alert_member_channel(c, "公众号模板消息今日调用次数已用完（45009），其余会员通知将在明天早上发送。");
-			break;
+			return 0;
 		}
 		if (rc != CAMP_OK)
 			log_warn("notify: member notice %s: %s", id, r.error);
 		mark(c, id, rc, r.error, (int)db_get_ll(res, i, "retry_count", 0), t);
 	}
+	return n;
 }
 
-int job_notify(struct job_ctx *c)
+/* One batch of due staff rows (WeCom app messages); the rows it saw, -1
+ * when the database is unavailable. */
+static int send_staff(struct job_ctx *c, const struct wecom_cfg *cfg, int app_ready,
+                      struct tally *t)
 {
 	char now[40];
 	const char *p[] = { clock_now_param(now, sizeof(now)) };
 	PGresult *res = db_q(c->db, c->a, &q_due, 1, p);
-	if (res == NULL) {
-		job_fail(c, "数据库不可用");
-		return CAMP_EDB;
-	}
-	char *corp = config_get(c->db, "wechat.corp_id");
-	char *secret = config_get(c->db, "wechat.app_secret");
-	long long agent = config_get_ll(c->db, "wechat.agent_id", 0);
-	struct wecom_cfg cfg = { camp_env()->wecom_base, arena_strdup(c->a, corp),
-	                         arena_strdup(c->a, secret), (long)agent };
-	free(corp);
-	free(secret);
-	int app_ready = cfg.base_url && *cfg.base_url && cfg.corp_id && *cfg.corp_id &&
-	                cfg.secret && *cfg.secret && agent > 0;
-	struct tally t = { 0 };
+	if (res == NULL)
+		return -1;
 	int n = PQntuples(res);
 	for (int i = 0; i < n && !job_stopping(c); i++) {
 		const char *id = db_get(res, i, "id");
@@ -375,18 +370,47 @@ int job_notify(struct job_ctx *c)
 			snprintf(r.error, sizeof(r.error), "企业微信应用未配置（wechat.corp_id / agent_id / app_secret）");
 		} else {
 			const char *title = db_get(res, i, "title");
-			rc = wecom_send_text(&cfg, to, arena_printf(c->a, "【%s】\n%s", title, content), &r);
+			rc = wecom_send_text(cfg, to, arena_printf(c->a, "【%s】\n%s", title, content), &r);
 		}
 		if (rc != CAMP_OK && rc != CAMP_EBUSY)
 			log_warn("notify: message %s: %s", id, r.error);
-		mark(c, id, rc, r.error, tries, &t);
+		mark(c, id, rc, r.error, tries, t);
 		job_progress(c, i + 1, n, NULL);
+	}
+	return n;
+}
+
+int job_notify(struct job_ctx *c)
+{
+	char *corp = config_get(c->db, "wechat.corp_id");
+	char *secret = config_get(c->db, "wechat.app_secret");
+	long long agent = config_get_ll(c->db, "wechat.agent_id", 0);
+	struct wecom_cfg cfg = { camp_env()->wecom_base, arena_strdup(c->a, corp),
+	                         arena_strdup(c->a, secret), (long)agent };
+	free(corp);
+	free(secret);
+	int app_ready = cfg.base_url && *cfg.base_url && cfg.corp_id && *cfg.corp_id &&
+	                cfg.secret && *cfg.secret && agent > 0;
+	struct tally t = { 0 };
+	/* a burst (an alert to every admin, issue #16's reminders) drains in one
+	 * run, batch after batch: a sent or failed row is no longer due */
+	int n = 0;
+	for (int batch = 0; batch < NOTIFY_MAX_BATCHES && !job_stopping(c); batch++) {
+		int k = send_staff(c, &cfg, app_ready, &t);
+		if (k < 0) {
+			job_fail(c, "数据库不可用");
+			return CAMP_EDB;
+		}
+		n += k;
+		if (k < NOTIFY_BATCH)
+			break;
 	}
 	long held = 0;
 	if (!job_stopping(c))
 		send_robots(c, &t);
-	if (!job_stopping(c))
-		send_members(c, &t, &held);
+	for (int batch = 0; batch < NOTIFY_MAX_BATCHES && !job_stopping(c); batch++)
+		if (send_members(c, &t, &held) < NOTIFY_BATCH)
+			break;
 	c->interrupted = job_stopping(c);
 	json_object_object_add(c->detail, "due", json_object_new_int(n));
 	json_object_object_add(c->detail, "sent", json_object_new_int64(t.sent));
