@@ -92,9 +92,9 @@ def enrolled(cid, nick, paid_at, openid=True, joined=False, bind="completed", de
 
 
 def notices(mid, kind=None):
-    """The member's own notices: (type, send_status, error, content, url)."""
+    """The member's own notices (official account): (type, send_status, error, content, url)."""
     return sql("SELECT message_type, send_status, error_message, content, extra_data->>'url'"
-               " FROM notification_message WHERE recipient_type = 'member' AND recipient_id = %s"
+               " FROM notification_message WHERE recipient_type = 'member' AND channel = 'mp' AND recipient_id = %s"
                " AND (%s::text IS NULL OR message_type = %s) ORDER BY id", mid, kind, kind)
 
 
