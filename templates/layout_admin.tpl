@@ -49,6 +49,8 @@
 {{/NAV_REFUNDS}}
 {{#NAV_PAYMENT_EXCEPTIONS}}<li><a class="admin-nav__link" href="/admin/payments/exceptions" aria-current="{{NAV_PAYMENT_EXCEPTIONS_ACTIVE}}">支付异常</a></li>
 {{/NAV_PAYMENT_EXCEPTIONS}}
+{{#NAV_BOOKS}}<li><a class="admin-nav__link" href="/admin/books" aria-current="{{NAV_BOOKS_ACTIVE}}">对账</a></li>
+{{/NAV_BOOKS}}
 {{#NAV_REPORTS}}<li><a class="admin-nav__link" href="/admin/reports" aria-current="{{NAV_REPORTS_ACTIVE}}">统计报表</a></li>
 {{/NAV_REPORTS}}
 {{#NAV_SYSTEM}}<li class="admin-nav__heading">系统管理</li>

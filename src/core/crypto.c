@@ -3,9 +3,12 @@
 #include "camp.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -107,6 +110,30 @@ void crypto_sha256(const void *p, size_t n, unsigned char out[32])
 	 * supervisor restarts the process, as for an allocation failure). */
 	if (EVP_Digest(p, n, out, NULL, EVP_sha256(), NULL) != 1)
 		abort();
+}
+
+/* --- issue #17: backups are checked against their .sha256 file --- */
+int crypto_sha256_file(const char *path, char out[65])
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return CAMP_ENOTFOUND;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+	unsigned char buf[65536];
+	size_t n;
+	while (ok && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		ok = EVP_DigestUpdate(ctx, buf, n) == 1;
+	ok = ok && !ferror(f);
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
+	EVP_MD_CTX_free(ctx);
+	fclose(f);
+	if (!ok)
+		return CAMP_ERR;
+	crypto_hex(md, 32, out);
+	return CAMP_OK;
 }
 
 void crypto_hex(const unsigned char *p, size_t n, char *out)
@@ -505,5 +532,41 @@ out:
 	free(sig);
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(pkey);
+	return rc;
+}
+
+static int asn1_time(const ASN1_TIME *t, time_t *out)
+{
+	struct tm tm;
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return CAMP_ECRYPTO;
+	*out = timegm(&tm);
+	return CAMP_OK;
+}
+
+int crypto_x509_info(const char *cert_pem, struct x509_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	BIO *bio = pem_bio(cert_pem);
+	X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, no_passphrase, NULL) : NULL;
+	EVP_PKEY *pkey = cert ? X509_get_pubkey(cert) : NULL;
+	BIGNUM *bn = cert ? ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL) : NULL;
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	int rc = CAMP_ECRYPTO;
+	if (pkey == NULL || !rsa_key_ok(pkey) || hex == NULL || hex[0] == '-' ||
+	    strlen(hex) >= sizeof(out->serial) ||
+	    asn1_time(X509_get0_notBefore(cert), &out->not_before) != CAMP_OK ||
+	    asn1_time(X509_get0_notAfter(cert), &out->not_after) != CAMP_OK)
+		goto out;
+	snprintf(out->serial, sizeof(out->serial), "%s", hex);   /* BN_bn2hex: upper case */
+	rc = CAMP_OK;
+out:
+	if (rc != CAMP_OK)
+		drop_errors();
+	OPENSSL_free(hex);
+	BN_free(bn);
+	EVP_PKEY_free(pkey);
+	X509_free(cert);
+	BIO_free(bio);
 	return rc;
 }

@@ -87,6 +87,9 @@ static void set_options(CURL *c, const struct httpc_request *rq, struct curl_sli
 	if (ca != NULL && *ca != '\0')
 		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	/* "" = every encoding this libcurl decodes (gzip, deflate): WeChat Pay
+	 * answers may come compressed, and the body we verify is the decoded one */
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
 	if (rq->body != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);

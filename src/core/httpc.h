@@ -36,7 +36,9 @@ struct httpc_response {
 int httpc_global_init(void);
 void httpc_global_cleanup(void);
 
-/* Performs the request; redirects are never followed.  TLS peers are
+/* Performs the request; redirects are never followed.  Compressed answers
+ * (Content-Encoding gzip or deflate) are decoded: body is what the server
+ * meant, and max_body limits the decoded size.  TLS peers are
  * verified, against CAMP_CA_FILE when that is set.  CAMP_OK when a
  * response arrived (any status), CAMP_EPROVIDER on a transport failure
  * or timeout, CAMP_ETOOBIG when the body exceeded max_body.  Free the

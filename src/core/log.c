@@ -10,27 +10,38 @@
 static const char *prog = "camp";
 static char request_id[80];
 static long long user_id;
+static char job_name[64];
+static long long job_run_id, job_queue_id;
 
 void log_init(const char *progname)
 {
 	prog = progname;
 }
 
+/* Keeps only the characters an id or a job name can have. */
+static void copy_token(char *dst, size_t n, const char *src)
+{
+	size_t j = 0;
+	for (size_t i = 0; src != NULL && src[i] && j + 1 < n; i++) {
+		char c = src[i];
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || c == '-' || c == '_')
+			dst[j++] = c;
+	}
+	dst[j] = '\0';
+}
+
 void log_set_request(const char *rid, long long uid)
 {
-	request_id[0] = '\0';
-	if (rid != NULL) {
-		/* keep only the characters a request id can have */
-		size_t j = 0;
-		for (size_t i = 0; rid[i] && j + 1 < sizeof(request_id); i++) {
-			char c = rid[i];
-			if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-			    (c >= 'A' && c <= 'Z') || c == '-' || c == '_')
-				request_id[j++] = c;
-		}
-		request_id[j] = '\0';
-	}
+	copy_token(request_id, sizeof(request_id), rid);
 	user_id = uid;
+}
+
+void log_set_job(const char *job, long long run_id, long long queue_id)
+{
+	copy_token(job_name, sizeof(job_name), job);
+	job_run_id = run_id;
+	job_queue_id = queue_id;
 }
 
 /* Control characters in messages (which may quote user input) become \xNN,
@@ -60,6 +71,12 @@ static void emit(const char *level, const char *fmt, va_list ap)
 		fprintf(stderr, " req=%s", request_id);
 	if (user_id)
 		fprintf(stderr, " user=%lld", user_id);
+	if (job_name[0])
+		fprintf(stderr, " job=%s", job_name);
+	if (job_run_id)
+		fprintf(stderr, " run=%lld", job_run_id);
+	if (job_queue_id)
+		fprintf(stderr, " queue=%lld", job_queue_id);
 	fputc(' ', stderr);
 	put_escaped(stderr, msg);
 	fputc('\n', stderr);

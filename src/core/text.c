@@ -38,3 +38,13 @@ const char *text_trim(arena *a, const char *s)
 		n--;
 	return arena_strndup(a, s, n);
 }
+
+int text_is_hex(const char *s, size_t len)
+{
+	if (s == NULL || strlen(s) != len)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}

@@ -13,5 +13,7 @@ size_t text_chars(const char *s);
 int text_has_control(const char *s, int allow_newlines);
 /* A copy without leading and trailing spaces, tabs and line breaks ("" for NULL). */
 const char *text_trim(arena *a, const char *s);
+/* 1 when s is exactly len lowercase hex digits (a SHA-256 is 64). */
+int text_is_hex(const char *s, size_t len);
 
 #endif

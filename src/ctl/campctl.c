@@ -1,17 +1,22 @@
 /* campctl.c: the operator's command line (ARCHITECTURE §4 "Operator CLI"). */
+#include "books.h"
 #include "camp.h"
 #include "config.h"
+#include "dates.h"
 #include "db.h"
 #include "env.h"
 #include "httpc.h"
 #include "log.h"
 #include "migrate.h"
+#include "ops.h"
 #include "password.h"
 #include "secret.h"
 #include "seed_demo.h"
 #include "settings.h"
 #include "worker.h"
+#include "wxpay_certs.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +29,13 @@ static int usage(void)
 	      "       campctl config get KEY\n"
 	      "       campctl config set KEY VALUE|@FILE\n"
 	      "       campctl job run JOB   (in the foreground; waits for the job's lock)\n"
-	      "       campctl seed-demo     (demo camps, members, check-ins, refunds; once)\n", stderr);
+	      "       campctl seed-demo     (demo camps, members, check-ins, refunds; once)\n"
+	      "       campctl books [--date YYYY-MM-DD]   (money invariants + that day's WeChat Pay bill;\n"
+	      "                     default: the latest bill WeChat has published)\n"
+	      "       campctl restore FILE [--force]   (a camp-backup dump into an empty database)\n"
+	      "       campctl backup record --outcome verified|failed [--file NAME] [--bytes N]\n"
+	      "                             [--sha256 HEX] [--offsite off|copied|failed] [--error TEXT]\n",
+	      stderr);
 	return 2;
 }
 
@@ -80,20 +91,9 @@ static char *whole_file(const char *path)
 	return s;
 }
 
-static db *open_db(void)
-{
-	db *d = db_open(camp_env()->db_url);
-	if (db_ensure(d) != CAMP_OK) {
-		fprintf(stderr, "campctl: cannot connect to the database: %s\n", db_errmsg(d));
-		db_close(d);
-		return NULL;
-	}
-	return d;
-}
-
 static int cmd_migrate(void)
 {
-	db *d = open_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	const char *dir = getenv("CAMP_SQL_DIR");
@@ -203,7 +203,7 @@ static int cmd_user(int argc, char **argv)
 	if (pw == NULL)
 		return 1;
 	char *hash = password_hash(pw);
-	db *d = hash ? open_db() : NULL;
+	db *d = hash ? ctl_open_db() : NULL;
 	int rc = 1;
 	if (d == NULL)
 		goto out;
@@ -273,7 +273,7 @@ static int cmd_config(int argc, char **argv)
 	}
 	if (need_master(k) != CAMP_OK)
 		return 1;
-	db *d = open_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	int rc = 1;
@@ -300,17 +300,20 @@ static int cmd_config(int argc, char **argv)
 			db_close(d);
 			return 1;
 		}
-		arena_free(a);
 		if (v != NULL && db_begin(d) == CAMP_OK) {
 			char desc[200];
 			snprintf(desc, sizeof(desc), "命令行修改配置 %s", k->key);
+			/* new merchant settings: fetch the platform certificates again */
 			if (config_set(d, k->key, v, 0) == CAMP_OK &&
 			    oplog(d, "UPDATE_CONFIG", desc, "config", NULL, k->key) == CAMP_OK &&
+			    (!settings_is_payment(k->key) ||
+			     wxpay_certs_queue_after_settings(d, a, 0) == CAMP_OK) &&
 			    db_commit(d) == CAMP_OK)
 				rc = 0;
 			else
 				db_rollback(d);
 		}
+		arena_free(a);
 		if (rc != 0)
 			fprintf(stderr, "campctl: cannot set %s: %s\n", k->key, db_errmsg(d));
 		if (v)
@@ -323,6 +326,16 @@ static int cmd_config(int argc, char **argv)
 	return rc;
 }
 
+/* Jobs read encrypted settings (merchant keys, tokens) and call providers. */
+static db *open_for_jobs(void)
+{
+	if (secret_load_master(camp_env()->master_key_file) != CAMP_OK)
+		fprintf(stderr, "campctl: cannot read the master key %s: encrypted settings are unavailable\n",
+		        camp_env()->master_key_file);
+	httpc_global_init();
+	return ctl_open_db();
+}
+
 /* campctl job run NAME: the same run as `camp-worker run NAME`. */
 static int cmd_job(int argc, char **argv)
 {
@@ -333,12 +346,7 @@ static int cmd_job(int argc, char **argv)
 		fprintf(stderr, "campctl: unknown job %s (jobs: %s)\n", argv[2], job_names());
 		return 2;
 	}
-	/* jobs read encrypted settings (merchant keys, tokens) and call providers */
-	if (secret_load_master(camp_env()->master_key_file) != CAMP_OK)
-		fprintf(stderr, "campctl: cannot read the master key %s: encrypted settings are unavailable\n",
-		        camp_env()->master_key_file);
-	httpc_global_init();
-	db *d = open_db();
+	db *d = open_for_jobs();
 	if (d == NULL)
 		return 1;
 	struct job_result res;
@@ -358,7 +366,7 @@ static int cmd_job(int argc, char **argv)
 
 static int cmd_seed_demo(void)
 {
-	db *d = open_db();
+	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
 	int rc = seed_demo(d, stdout);
@@ -372,6 +380,89 @@ static int cmd_seed_demo(void)
 		return 1;
 	}
 	return 0;
+}
+
+/* ---- campctl books (issue #14) ------------------------------------------- */
+
+/* One line per difference: the check, the order/refund number (or camp), both values. */
+static void print_diff(arena *a, const struct books_diff *x)
+{
+	const char *l, *r;
+	books_value_labels_en(x->check, &l, &r);
+	printf("%s %s%s: %s %s, %s %s", x->check, !strcmp(x->ref_kind, "camp") ? "camp " : "",
+	       x->ref_no, l, books_value_text(a, x->has_left, x->left, x->unit, 0), r,
+	       books_value_text(a, x->has_right, x->right, x->unit, 0));
+	if (x->left_state || x->right_state)
+		printf(" (%s / %s)", x->left_state ? x->left_state : "-",
+		       x->right_state ? x->right_state : "-");
+	printf("\n");
+}
+
+/* Prints one run; 1 when it holds. */
+static int print_run(db *d, arena *a, long long run_id)
+{
+	struct books_run r;
+	struct books_diff *x;
+	int n = 0;
+	if (books_run_get(d, a, run_id, &r) != CAMP_OK || books_diffs(d, a, run_id, &x, &n) != CAMP_OK) {
+		fprintf(stderr, "campctl: cannot read books run %lld\n", run_id);
+		return 0;
+	}
+	for (int i = 0; i < n; i++)
+		print_diff(a, &x[i]);
+	if (strcmp(r.bill_status, "compared") && strcmp(r.bill_status, "empty"))
+		printf("bill %s: not compared: %s%s%s\n", r.date, r.bill_status,
+		       r.bill_error ? ": " : "", r.bill_error ? r.bill_error : "");
+	printf("books %s: %s (%d invariant, %d bill differences; bill %s, %d lines)\n", r.date,
+	       r.ok ? "OK" : "NOT OK", r.invariant_diffs, r.bill_diffs, r.bill_status, r.bill_lines);
+	return r.ok;
+}
+
+static int cmd_books(int argc, char **argv)
+{
+	const char *date = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--date") && i + 1 < argc)
+			date = argv[++i];
+		else
+			return usage();
+	}
+	cday day;
+	if (date != NULL && cday_parse(date, &day) != CAMP_OK) {
+		fprintf(stderr, "campctl: --date must be a date YYYY-MM-DD\n");
+		return 2;
+	}
+	db *d = open_for_jobs();
+	if (d == NULL)
+		return 1;
+	struct json_object *args = json_object_new_object();
+	if (date != NULL)
+		json_object_object_add(args, "date", json_object_new_string(date));
+	json_object_object_add(args, "trigger", json_object_new_string("cli"));
+	struct job_result res;
+	job_run_now(d, job_def_find("books"), 0, json_object_to_json_string(args), JOB_LOCK_WAIT,
+	            NULL, &res);
+	json_object_put(args);
+	struct json_object *detail = res.detail ? json_tokener_parse(res.detail) : NULL, *runs;
+	arena *a = arena_new();
+	int all_ok = 1, nruns = 0;
+	if (detail && json_object_object_get_ex(detail, "runs", &runs))
+		for (size_t i = 0; i < json_object_array_length(runs); i++) {
+			struct json_object *run = json_object_array_get_idx(runs, i), *id;
+			if (json_object_object_get_ex(run, "run_id", &id)) {
+				all_ok &= print_run(d, a, json_object_get_int64(id));
+				nruns++;
+			}
+		}
+	if (res.rc != CAMP_OK && res.rc != CAMP_EPROVIDER)
+		fprintf(stderr, "campctl: books failed: %s\n", res.reason);
+	int rc = nruns > 0 && all_ok && res.rc == CAMP_OK ? 0 : 1;
+	arena_free(a);
+	json_object_put(detail);
+	free(res.detail);
+	db_close(d);
+	httpc_global_cleanup();
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -390,5 +481,17 @@ int main(int argc, char **argv)
 		return cmd_job(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "seed-demo") && argc == 2)
 		return cmd_seed_demo();
+	/* issue #14 (books) */
+	if (!strcmp(argv[1], "books"))
+		return cmd_books(argc - 1, argv + 1);
+	/* --- issue #17: backups --- */
+	if (!strcmp(argv[1], "restore")) {
+		int rc = ctl_restore(argc - 1, argv + 1);
+		return rc == 2 ? usage() : rc;
+	}
+	if (!strcmp(argv[1], "backup")) {
+		int rc = ctl_backup(argc - 1, argv + 1);
+		return rc == 2 ? usage() : rc;
+	}
 	return usage();
 }

@@ -7,8 +7,10 @@
 #include "db.h"
 #include "demo_images.h"
 #include "env.h"
+#include "httpc.h"
 #include "password.h"
 
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -469,6 +471,139 @@ static void member(struct seed *s, const struct demo_camp *c, const char *camp_i
 		refund(s, c, camp_id, member_id, pay_id, m, end);
 }
 
+/* ---- the ZSXQ side, in camp-sim (issue #13) ----------------------------- */
+/* Dev tooling only: with CAMP_SIM_URL set (./dev sets it), each demo camp's ZSXQ
+ * check-in project and its members' check-ins are put into the simulator through
+ * its control API, so that 立即同步 finds what the demo database shows.  Read back
+ * from the database, so that a restarted simulator can be given the same world
+ * again (camp-sim takes a post it already has as the same post). */
+
+static const struct db_stmt q_demo_projects = DB_STMT(
+	"SELECT planet_project_id, name, required_days, end_date::text AS end_date"
+	"  FROM training_camp WHERE planet_project_id = ANY($1::text[]) AND deleted_at IS NULL"
+	" ORDER BY id");
+static const struct db_stmt q_demo_posts = DB_STMT(
+	"SELECT cr.id, t.planet_project_id, pu.planet_user_id, COALESCE(pu.planet_nickname, '') AS name,"
+	"       to_char(cr.checkin_time AT TIME ZONE 'Asia/Shanghai',"
+	"               'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"+08:00\"') AS at"
+	"  FROM checkin_record cr JOIN training_camp t ON t.id = cr.camp_id"
+	"  JOIN planet_user pu ON pu.id = cr.planet_user_id"
+	" WHERE t.planet_project_id = ANY($1::text[]) AND t.deleted_at IS NULL"
+	" ORDER BY cr.checkin_time, cr.id");
+/* the records carry the simulator's topic ids, as a sync would store them */
+static const struct db_stmt q_demo_topic_ids = DB_STMT(
+	"UPDATE checkin_record cr SET planet_checkin_id = x.tid"
+	"  FROM unnest($1::bigint[], $2::text[]) AS x(id, tid) WHERE cr.id = x.id");
+
+static const char *demo_project_id(arena *a, size_t idx)
+{
+	return arena_printf(a, "%lld", 28855541411LL + (long long)idx * 1111);
+}
+
+/* POSTs body to the simulator; the answer's JSON (caller puts it) or NULL. */
+static struct json_object *sim_post(const char *base, const char *path, struct json_object *body)
+{
+	const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
+	char url[512];
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	const char *headers[] = { "Content-Type: application/json", NULL };
+	struct httpc_request rq = { .method = "POST", .url = url, .headers = headers,
+	                            .body = text, .body_len = strlen(text) };
+	struct httpc_response rs = HTTPC_RESPONSE_INIT;
+	struct json_object *out = NULL;
+	if (httpc_do(&rq, &rs) == CAMP_OK && rs.status == 200 && rs.body.s != NULL)
+		out = json_tokener_parse(rs.body.s);
+	else
+		fprintf(stderr, "campctl: seed-demo: %s: %s %ld\n", path, rs.error, rs.status);
+	httpc_response_free(&rs);
+	json_object_put(body);
+	return out;
+}
+
+static int demo_zsxq_projects(arena *a, const char *sim, PGresult *res)
+{
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *b = json_object_new_object(), *v = json_object_new_object();
+		json_object_object_add(b, "checkin_id", json_object_new_string(db_get(res, i, "planet_project_id")));
+		json_object_object_add(b, "title", json_object_new_string(db_get(res, i, "name")));
+		json_object_object_add(b, "checkin_days", json_object_new_int64(db_get_ll(res, i, "required_days", 1)));
+		json_object_object_add(v, "long_period", json_object_new_boolean(0));
+		json_object_object_add(v, "expiration_time", json_object_new_string(
+		                           arena_printf(a, "%sT23:59:59.000+0800", db_get(res, i, "end_date"))));
+		json_object_object_add(b, "validity", v);
+		struct json_object *r = sim_post(sim, "/sim/zsxq/projects", b);
+		if (r == NULL)
+			return CAMP_EPROVIDER;
+		json_object_put(r);
+	}
+	return CAMP_OK;
+}
+
+/* Every demo check-in as a post in the simulator; ids[i] and tids[i] = record and topic ids. */
+static int demo_zsxq_posts(arena *a, const char *sim, PGresult *res, const char **ids, const char **tids)
+{
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *b = json_object_new_object();
+		json_object_object_add(b, "checkin_id", json_object_new_string(db_get(res, i, "planet_project_id")));
+		json_object_object_add(b, "user_id", json_object_new_string(db_get(res, i, "planet_user_id")));
+		json_object_object_add(b, "name", json_object_new_string(db_get(res, i, "name")));
+		json_object_object_add(b, "time", json_object_new_string(db_get(res, i, "at")));
+		struct json_object *r = sim_post(sim, "/sim/zsxq/checkins", b), *t;
+		if (r == NULL || !json_object_object_get_ex(r, "topic_id", &t)) {
+			json_object_put(r);
+			return CAMP_EPROVIDER;
+		}
+		ids[i] = db_get(res, i, "id");
+		tids[i] = arena_printf(a, "%lld", (long long)json_object_get_int64(t));
+		json_object_put(r);
+	}
+	return CAMP_OK;
+}
+
+static const char *text_array(arena *a, const char *const *v, int n)
+{
+	size_t len = 3;
+	for (int i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	char *s = arena_alloc(a, len), *p = s;
+	*p++ = '{';
+	for (int i = 0; i < n; i++)
+		p += sprintf(p, "%s%s", i ? "," : "", v[i]);   /* digits only */
+	strcpy(p, "}");
+	return s;
+}
+
+/* The demo world's ZSXQ half, in camp-sim; nothing when CAMP_SIM_URL is not set. */
+static void demo_zsxq(struct db *d, FILE *out)
+{
+	const char *sim = getenv("CAMP_SIM_URL");
+	if (sim == NULL || *sim == '\0')
+		return;
+	arena *a = arena_new();
+	const char *ids[CAMP_ARRAY_LEN(camps)];
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(camps); i++)
+		ids[i] = demo_project_id(a, i);
+	const char *p[] = { text_array(a, ids, (int)CAMP_ARRAY_LEN(camps)) };
+	httpc_global_init();
+	PGresult *pr = db_q(d, a, &q_demo_projects, 1, p);
+	PGresult *ps = pr ? db_q(d, a, &q_demo_posts, 1, p) : NULL;
+	int n = ps ? PQntuples(ps) : 0, rc = CAMP_EDB;
+	const char **rid = arena_alloc(a, ((size_t)n + 1) * sizeof(char *));
+	const char **tid = arena_alloc(a, ((size_t)n + 1) * sizeof(char *));
+	if (ps != NULL && (rc = demo_zsxq_projects(a, sim, pr)) == CAMP_OK &&
+	    (rc = demo_zsxq_posts(a, sim, ps, rid, tid)) == CAMP_OK) {
+		const char *q[] = { text_array(a, rid, n), text_array(a, tid, n) };
+		rc = db_q(d, a, &q_demo_topic_ids, 2, q) ? CAMP_OK : CAMP_EDB;
+	}
+	if (rc == CAMP_OK)
+		fprintf(out, "ZSXQ in the simulator (%s): %d projects, %d check-ins\n", sim, PQntuples(pr), n);
+	else
+		fprintf(stderr, "campctl: seed-demo: the demo ZSXQ projects could not be put into the simulator"
+		        " at %s: 立即同步 will fail on the demo camps\n", sim);
+	httpc_global_cleanup();
+	arena_free(a);
+}
+
 static const char *status_on(cday today, cday start, cday end)
 {
 	return today < start ? "not_started" : today <= end ? "ongoing" : "finished";
@@ -509,7 +644,7 @@ static void seed_camp(struct seed *s, size_t idx, const char *const user_ids[])
 	const char *p[] = {
 		c->name, poster, c->description, c->deposit, day_text(s, start), day_text(s, end),
 		arena_i64(s->a, c->days), arena_i64(s->a, c->required), qr,
-		arena_printf(s->a, "%lld", 28855541411LL + (long long)idx * 1111), status,
+		demo_project_id(s->a, idx), status,
 		arena_i64(s->a, c->capacity), s->admin_id,
 		ts(s, cday_start(start - 14) + 10 * HOUR),
 	};
@@ -548,6 +683,7 @@ int seed_demo(struct db *d, FILE *out)
 	run(&s, &q_lock, 0, NULL);   /* two seeds at once: the second waits, then refuses */
 	if (already_seeded(&s)) {
 		db_rollback(d);
+		demo_zsxq(d, out);     /* a restarted simulator gets the demo world again */
 		rc = CAMP_ECONFLICT;
 		goto out;
 	}
@@ -569,6 +705,7 @@ int seed_demo(struct db *d, FILE *out)
 	}
 	fprintf(out, "seeded %zu camps, %d members, %d check-ins, %d refunds\n",
 	        CAMP_ARRAY_LEN(camps), s.nmembers, s.ncheckins, s.nrefunds);
+	demo_zsxq(d, out);
 	rc = CAMP_OK;
 out:
 	arena_free(s.a);

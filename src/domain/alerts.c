@@ -17,6 +17,17 @@ const struct alert_type alert_types[] = {
 	{ "bind_manual_review", "会员超期未绑定，转人工处理", 0 },
 	{ "planet_id_claimed", "星球ID被他人重复报名（疑似冒用）", 0 },
 	{ "config_changed", "微信支付配置被修改", 1 },
+	/* issue #14 (books) */
+	{ "books_mismatch", "对账发现差异（资金核对或微信账单）", 0 },
+	/* --- issue #13: WeChat Pay platform certificates --- */
+	{ "wxpay_cert_expiring", "微信支付平台证书即将过期", 0 },
+	/* --- issue #17: dead-man alerts of the watchdog job (names = WD_* in watchdog.h) --- */
+	{ "job_stale", "定时任务长时间未成功运行", 0 },
+	{ "refund_stuck", "退款处理中超过 3 天", 0 },
+	{ "order_unclosed", "过期订单超过 2 小时未关闭", 0 },
+	{ "outbox_failing", "通知持续发送失败超过 1 小时", 0 },
+	{ "backup_stale", "数据库备份过旧或未通过校验", 0 },
+	{ "disk_low", "数据库磁盘剩余空间低于 10%", 0 },
 	/* --- issue #16: reminders --- */
 	{ "join_overdue", "会员支付 24 小时仍未进群（发给本营教练）", 0 },
 	{ "camp_ending", "训练营明天结束（发给本营教练）", 0 },

@@ -17,7 +17,8 @@
 	" CASE WHEN c.capacity IS NULL THEN 0 ELSE" \
 	"  (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id" \
 	"   AND p.pay_status = 'pending' AND p.time_expire > $1::timestamptz" \
-	"   AND p.deleted_at IS NULL) END AS held_seats"
+	"   AND p.deleted_at IS NULL) END AS held_seats," \
+	" c.archived_at IS NOT NULL AS archived"
 
 static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 {
@@ -40,6 +41,7 @@ static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 	c->capacity = (int)db_get_ll(res, i, "capacity", 0);
 	c->paid_members = db_get_ll(res, i, "paid_members", 0);
 	c->held_seats = db_get_ll(res, i, "held_seats", 0);
+	c->archived = db_get_bool(res, i, "archived");
 }
 
 static const struct db_stmt q_public = DB_STMT(
@@ -101,7 +103,8 @@ const char *camp_status_label(const char *status)
 static const struct db_stmt q_admin_list = DB_STMT(
 	"SELECT" CAMP_COLUMNS ", count(*) OVER () AS total FROM training_camp c"
 	" WHERE c.deleted_at IS NULL"
-	"  AND ($2 = '' OR c.status = $2)"
+	"  AND CASE WHEN $2 = 'archived' THEN c.archived_at IS NOT NULL"
+	"           ELSE c.archived_at IS NULL AND ($2 = '' OR c.status = $2) END"
 	"  AND (NULLIF($3, '') IS NULL OR c.end_date >= NULLIF($3, '')::date)"
 	"  AND (NULLIF($4, '') IS NULL OR c.start_date <= NULLIF($4, '')::date)"
 	"  AND ($5 = '' OR position(lower($5) in lower(c.name)) > 0)"
@@ -150,4 +153,17 @@ int camp_statistics(struct db *d, arena *a, long long camp_id, struct camp_stats
 	s->avg_checkin_rate = arena_strdup(a, db_get(res, 0, "avg_checkin_rate"));
 	s->refund_completion_rate = arena_strdup(a, db_get(res, 0, "refund_completion_rate"));
 	return CAMP_OK;
+}
+
+/* --- issue #17: archived camps are read-only --- */
+static const struct db_stmt q_archived = DB_STMT(
+	"SELECT EXISTS (SELECT 1 FROM training_camp t WHERE t.archived_at IS NOT NULL"
+	" AND (t.id = $1::bigint OR t.id = (SELECT m.camp_id FROM camp_member m"
+	"      WHERE m.id = $2::bigint))) AS archived");
+
+int camp_archived(struct db *d, arena *a, long long camp_id, long long member_id)
+{
+	const char *p[] = { arena_i64(a, camp_id), arena_i64(a, member_id) };
+	PGresult *res = db_q(d, a, &q_archived, 2, p);
+	return res ? db_get_bool(res, 0, "archived") : -1;
 }

@@ -24,6 +24,7 @@ struct camp {
 	int capacity;                    /* 0 = no limit */
 	long long paid_members;
 	long long held_seats;            /* unexpired pending orders */
+	int archived;                    /* issue #17: archived by the retention job (read-only) */
 };
 
 /* Camps members may see in the H5 list: ongoing and upcoming, by start date. */
@@ -104,7 +105,7 @@ int camp_staff_choices(struct db *d, arena *a, const char *role, struct camp_sta
 
 /* The admin list: filters by status, month window, name; paged. */
 struct camp_filter {
-	const char *status;   /* NULL/"" = all */
+	const char *status;   /* NULL/"" = all but archived; "archived" = archived only */
 	const char *from, *to;/* YYYY-MM-DD, camps overlapping [from, to] */
 	const char *q;        /* name contains */
 	int page, per_page;
@@ -119,4 +120,9 @@ struct camp_stats {
 	const char *refund_completion_rate;
 };
 int camp_statistics(struct db *d, arena *a, long long camp_id, struct camp_stats *s);
+/* --- issue #17: archived camps (finished > 3 months, settled) are read-only ---
+ * 1 when the camp camp_id, or the camp of member member_id, is archived;
+ * 0 when not (or no such row); -1 on a database error. */
+int camp_archived(struct db *d, arena *a, long long camp_id, long long member_id);
+
 #endif

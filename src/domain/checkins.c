@@ -7,6 +7,7 @@
 #include "config.h"
 #include "env.h"
 #include "jobs.h"
+#include "planet_token.h"
 #include "zsxq.h"
 
 #include <stdio.h>
@@ -233,6 +234,8 @@ int checkin_publish_camp(struct db *d, arena *a, long long camp_id, long long us
 	                                db_get_ll(res, 0, "total_days", 0), required);
 	const char *expires = arena_printf(a, "%sT23:59:59.000+0800", db_get(res, 0, "end_date"));
 	int rc = zsxq_create_project(&z, a, name, text, required, expires, checkin_id);
+	if (planet_token_note(d, a, &z, rc) != CAMP_OK)
+		return CAMP_EDB;
 	if (rc != CAMP_OK) {
 		*why = arena_strdup(a, z.error);
 		return rc;

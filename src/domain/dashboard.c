@@ -1,10 +1,12 @@
 /* dashboard.c: the queries behind the 工作台 cards. */
 #include "dashboard.h"
+#include "books.h"
 #include "camp.h"
 #include "clock.h"
 #include "dates.h"
 #include "db.h"
 #include "money.h"
+#include "planet_token.h"
 
 #include <string.h>
 
@@ -32,7 +34,8 @@ static const struct db_stmt q_ending = DB_STMT(
 
 static const struct db_stmt q_sync = DB_STMT(
 	"SELECT outcome, to_char(COALESCE(finished_at, started_at) AT TIME ZONE"
-	" 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS t, detail->>'error' AS error"
+	" 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS t, detail->>'error' AS error,"
+	" COALESCE((detail->>'token_expired')::boolean, false) AS token_expired"
 	" FROM job_run WHERE job = 'sync-checkins' ORDER BY started_at DESC, id DESC LIMIT 1");
 
 static int load_refunds(struct db *d, arena *a, const char *const *p, struct dashboard *o)
@@ -74,6 +77,18 @@ static int load_sync(struct db *d, arena *a, struct dashboard *o)
 	o->sync_outcome = arena_strdup(a, db_get(res, 0, "outcome"));
 	o->sync_time = arena_strdup(a, db_get(res, 0, "t"));
 	o->sync_error = arena_strdup(a, db_get(res, 0, "error"));
+	o->sync_token_expired = db_get_bool(res, 0, "token_expired");
+	return CAMP_OK;
+}
+
+static int load_token(struct db *d, arena *a, struct dashboard *o)
+{
+	struct planet_token t;
+	if (planet_token_load(d, a, &t) != CAMP_OK)
+		return CAMP_EDB;
+	o->token_known = t.known || t.rejected;
+	o->token_text = planet_token_text(a, &t);
+	o->token_warn = t.rejected || (t.known && t.days_left <= PLANET_TOKEN_WARN_DAYS);
 	return CAMP_OK;
 }
 
@@ -95,6 +110,22 @@ int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
 		out->manual_binds = db_get_ll(res, 0, "n", 0);
 	}
 	if ((parts & DASH_SYNC) && load_sync(d, a, out) != CAMP_OK)
+		return CAMP_EDB;
+	/* issue #14 (books) */
+	if (parts & DASH_BOOKS) {
+		struct books_run r;
+		int rc = books_day(d, a, NULL, &r);
+		if (rc == CAMP_EDB)
+			return CAMP_EDB;
+		if (rc == CAMP_OK) {
+			out->has_books = 1;
+			out->books_date = r.date;
+			out->books_bill_status = r.bill_status;
+			out->books_ok = r.ok;
+			out->books_diffs = r.invariant_diffs + r.bill_diffs;
+		}
+	}
+	if ((parts & DASH_TOKEN) && load_token(d, a, out) != CAMP_OK)
 		return CAMP_EDB;
 	return CAMP_OK;
 }

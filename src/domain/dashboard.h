@@ -13,6 +13,8 @@ enum dash_part {
 	DASH_CAMPS = 1 << 1,     /* camps ending within 3 days */
 	DASH_BINDS = 1 << 2,     /* payments waiting for a manual bind */
 	DASH_SYNC = 1 << 3,      /* the last sync-checkins run */
+	DASH_BOOKS = 1 << 4,     /* issue #14: the latest books run (对账) */
+	DASH_TOKEN = 1 << 5,     /* the ZSXQ token's remaining life (issue #13) */
 };
 
 struct dash_camp {
@@ -32,6 +34,17 @@ struct dashboard {
 	const char *sync_outcome;   /* running | success | failed | skipped */
 	const char *sync_time;
 	const char *sync_error;     /* NULL when none */
+	/* issue #14 (books): the newest bill date's latest run */
+	int has_books;
+	const char *books_date;
+	const char *books_bill_status;   /* books_run.bill_status */
+	int books_ok;
+	int books_diffs;
+	int sync_token_expired;     /* that run stopped on an expired token */
+	/* DASH_TOKEN */
+	const char *token_text;     /* "剩余 29 天（… 到期）" */
+	int token_warn;             /* expiring within PLANET_TOKEN_WARN_DAYS, expired or refused */
+	int token_known;
 };
 
 /* Loads the parts asked for.  scoped: count only camps user_id is assigned

@@ -128,3 +128,22 @@ const char *job_state_label(const char *state)
 			return labels[i].label;
 	return state ? state : "";
 }
+
+static const struct db_stmt q_last_run = DB_STMT(
+	"SELECT outcome, to_char(COALESCE(finished_at, started_at) AT TIME ZONE 'Asia/Shanghai',"
+	" 'YYYY-MM-DD HH24:MI') AS at, detail->>'error' AS error"
+	" FROM job_run WHERE job = $1 ORDER BY started_at DESC, id DESC LIMIT 1");
+
+int job_last_run(struct db *d, arena *a, const char *job, struct job_last *out)
+{
+	memset(out, 0, sizeof(*out));
+	PGresult *res = db_q(d, a, &q_last_run, 1, (const char *[]){ job });
+	if (res == NULL)
+		return CAMP_EDB;
+	if (PQntuples(res) == 0)
+		return CAMP_ENOTFOUND;
+	out->outcome = arena_strdup(a, db_get(res, 0, "outcome"));
+	out->at = arena_strdup(a, db_get(res, 0, "at"));
+	out->error = arena_strdup(a, db_get(res, 0, "error"));
+	return CAMP_OK;
+}

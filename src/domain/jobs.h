@@ -39,4 +39,13 @@ int job_requeue(struct db *d, arena *a, long long id, int delay_s);
 
 const char *job_state_label(const char *state);   /* 排队中 / 运行中 / 已完成 / 失败 */
 
+/* The latest job_run of a job, for status lines on pages (issue #13). */
+struct job_last {
+	const char *outcome;         /* running | success | failed | skipped */
+	const char *at;              /* "2026-11-22 10:00" Asia/Shanghai */
+	const char *error;           /* detail.error or NULL */
+};
+/* CAMP_OK, CAMP_ENOTFOUND (never ran) or CAMP_EDB. */
+int job_last_run(struct db *d, arena *a, const char *job, struct job_last *out);
+
 #endif

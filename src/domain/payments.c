@@ -9,6 +9,7 @@
 #include "money.h"
 #include "wechatpay.h"
 #include "wecom.h"
+#include "wxpay_certs.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -106,10 +107,12 @@ int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *c)
 	c->merchant_key_pem = cfg_str(d, a, "wechat.pay_private_key");
 	c->pub_key_pem = cfg_str(d, a, "wechat.pay_public_key");
 	c->pub_key_id = cfg_str(d, a, "wechat.pay_public_key_id");
-	if (c->mchid == NULL || c->appid == NULL || c->apiv3_key == NULL ||
-	    c->pub_key_pem == NULL || c->pub_key_id == NULL)
+	if (c->pub_key_pem == NULL || c->pub_key_id == NULL)
+		c->pub_key_pem = c->pub_key_id = NULL;   /* half a public key is none */
+	if (c->mchid == NULL || c->appid == NULL || c->apiv3_key == NULL)
 		return CAMP_ENOTFOUND;
-	return CAMP_OK;
+	/* platform certificates (merchants without the public key, or switching) */
+	return wxpay_certs_attach(d, a, c) == CAMP_OK ? CAMP_OK : CAMP_EDB;
 }
 
 /* ---- applying ------------------------------------------------------------- */
@@ -451,16 +454,36 @@ static const struct db_stmt q_bill_blog = DB_STMT(
 static const struct db_stmt q_bill_exception = DB_STMT(
 	"INSERT INTO payment_exception (out_trade_no, transaction_id, camp_id, amount_fen, reason,"
 	" detail, created_at)"
-	" VALUES ($1, $2, $3, $4::integer, 'wrong_amount', $5, $6::timestamptz)"
+	" VALUES ($1, $2, $3, $4::integer, $7, $5, $6::timestamptz)"
 	" ON CONFLICT (transaction_id) WHERE transaction_id IS NOT NULL DO NOTHING");
 
-int payment_import_bill(struct db *d, arena *a, long long camp_id, int64_t deposit_fen,
-                        const struct wecom_bill *b, int *imported)
+enum bill_outcome payment_bill_kind(const struct wecom_bill *b)
 {
-	*imported = 0;
 	/* payments only: refunds and unfinished bills are not enrollments */
 	if (b->bill_type != 0 || (b->trade_state != 1 && b->trade_state != 3) ||
 	    b->transaction_id[0] == '\0' || b->total_fee <= 0)
+		return BILL_IGNORED;
+	/* refunded in WeCom already: never a paid deposit; partly: a person decides */
+	if (b->total_refund_fee >= b->total_fee)
+		return BILL_REFUNDED;
+	if (b->total_refund_fee > 0)
+		return BILL_EXCEPTION;
+	return b->trade_state == 3 ? BILL_REFUNDED : BILL_IMPORTED;
+}
+
+static int bill_exception(struct db *d, arena *a, const char *cid, const struct wecom_bill *b,
+                          const char *reason, const char *detail, const char *now)
+{
+	const char *ep[] = { b->out_trade_no, b->transaction_id, cid, arena_i64(a, b->total_fee),
+	                     detail, now, reason };
+	return db_q(d, a, &q_bill_exception, 7, ep) ? CAMP_OK : CAMP_EDB;
+}
+
+int payment_import_bill(struct db *d, arena *a, long long camp_id, int64_t deposit_fen,
+                        const struct wecom_bill *b, enum bill_outcome *out)
+{
+	*out = payment_bill_kind(b);
+	if (*out == BILL_IGNORED || *out == BILL_REFUNDED)
 		return CAMP_OK;
 	char now[40];
 	clock_now_param(now, sizeof(now));
@@ -469,18 +492,21 @@ int payment_import_bill(struct db *d, arena *a, long long camp_id, int64_t depos
 	PGresult *res = db_q(d, a, &q_bill_known, 1, (const char *[]){ b->transaction_id });
 	if (res == NULL || PQntuples(res) > 0) {
 		db_rollback(d);
+		*out = BILL_IGNORED;
 		return res ? CAMP_OK : CAMP_EDB;
 	}
 	const char *cid = arena_i64(a, camp_id);
 	int rc = CAMP_OK;
-	if (b->total_fee != deposit_fen) {
-		char b1[24], b2[24];
-		const char *ep[] = { b->out_trade_no, b->transaction_id, cid, arena_i64(a, b->total_fee),
-		                     arena_printf(a, "企业微信收款 %s 元与押金 %s 元不符",
-		                                  money_format(b->total_fee, b1, sizeof(b1)),
-		                                  money_format(deposit_fen, b2, sizeof(b2))), now };
-		if (db_q(d, a, &q_bill_exception, 6, ep) == NULL)
-			rc = CAMP_EDB;
+	char b1[24], b2[24];
+	if (*out == BILL_EXCEPTION) {
+		rc = bill_exception(d, a, cid, b, "other", arena_printf(a, "企业微信收款 %s 元已在企业微信退款 %s 元（部分退款），未计入报名，请核实后处理",
+		                    money_format(b->total_fee, b1, sizeof(b1)),
+		                    money_format(b->total_refund_fee, b2, sizeof(b2))), now);
+	} else if (b->total_fee != deposit_fen) {
+		*out = BILL_EXCEPTION;
+		rc = bill_exception(d, a, cid, b, "wrong_amount", arena_printf(a, "企业微信收款 %s 元与押金 %s 元不符",
+		                    money_format(b->total_fee, b1, sizeof(b1)),
+		                    money_format(deposit_fen, b2, sizeof(b2))), now);
 	} else {
 		const char *who = b->payer_name[0] ? b->payer_name : b->remark[0] ? b->remark : "企业微信付款";
 		const char *paid_at = arena_i64(a, b->pay_time > 0 ? b->pay_time : (long long)camp_now());
@@ -497,12 +523,10 @@ int payment_import_bill(struct db *d, arena *a, long long camp_id, int64_t depos
 		    db_q(d, a, &q_bill_blog, 2, (const char *[]){ pid, now }) == NULL ||
 		    db_q(d, a, &q_counters2, 2, (const char *[]){ cid, arena_i64(a, b->total_fee) }) == NULL)
 			rc = CAMP_EDB;
-		else
-			*imported = 1;
 	}
 	if (rc != CAMP_OK || db_commit(d) != CAMP_OK) {
 		db_rollback(d);
-		*imported = 0;
+		*out = BILL_IGNORED;
 		return CAMP_EDB;
 	}
 	return CAMP_OK;

@@ -68,19 +68,32 @@ struct order_view {
 };
 int payment_order_view(struct db *d, arena *a, long long payment_id, struct order_view *o);
 
-/* Reads the merchant settings (wechat.pay_*) into cfg (strings on the arena).
- * CAMP_OK, or CAMP_ENOTFOUND when the merchant is not configured. */
+/* Reads the merchant settings (wechat.pay_*) into cfg (strings on the arena)
+ * with the platform certificates held and their refresh hook (wxpay_certs.h).
+ * The public key is optional: a merchant may verify by certificates only.
+ * CAMP_OK; CAMP_ENOTFOUND when merchant id, AppID or APIv3 key is missing;
+ * CAMP_EDB. */
 int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *cfg);
 
 
 
 struct wecom_bill;
+/* What became of one bill. */
+enum bill_outcome {
+	BILL_IGNORED,       /* not a finished payment (a refund bill, unfinished), or known already */
+	BILL_IMPORTED,      /* a new paid, pending-bind enrollment */
+	BILL_REFUNDED,      /* refunded in WeCom in full (trade_state 3 or total_refund_fee = total): not imported */
+	BILL_EXCEPTION,     /* a wrong amount, or partly refunded in WeCom: a payment exception */
+};
 /* Imports one WeCom collection-code bill for a camp as a paid, pending-bind
  * enrollment (source wecom_bill: refunded by hand, not through the merchant
- * API).  Idempotent by transaction id; a wrong amount becomes an exception.
- * *imported = 1 when a new payment was recorded. */
+ * API).  Idempotent by transaction id; a bill without bill_type is a
+ * payment (the older revision).  PROTOCOLS §3. */
 int payment_import_bill(struct db *d, arena *a, long long camp_id, int64_t deposit_fen,
-                        const struct wecom_bill *b, int *imported);
+                        const struct wecom_bill *b, enum bill_outcome *out);
+/* The rule alone (no database): BILL_IGNORED, BILL_REFUNDED, BILL_EXCEPTION
+ * (partly refunded) or BILL_IMPORTED (a payment to record, amount unchecked). */
+enum bill_outcome payment_bill_kind(const struct wecom_bill *b);
 
 /* /admin/payments/exceptions: verified payments that could not be applied. */
 struct pay_exception {

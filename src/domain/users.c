@@ -388,3 +388,54 @@ const char *user_status_label(const char *status)
 {
 	return status && !strcmp(status, "disabled") ? "禁用" : "启用";
 }
+
+/* ---- issue #13: WeCom userids that WeCom refused ------------------------ */
+
+static const struct db_stmt q_refusals = DB_STMT(
+	"SELECT id, username, real_name, wecom_userid, wecom_invalid,"
+	" to_char(wecom_invalid_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS at"
+	" FROM system_user WHERE wecom_invalid IS NOT NULL AND deleted_at IS NULL"
+	" ORDER BY wecom_invalid_at DESC, id");
+
+int user_wecom_refusals(struct db *d, arena *a, struct wecom_refusal **out, int *n)
+{
+	PGresult *res = db_q(d, a, &q_refusals, 0, NULL);
+	if (res == NULL)
+		return CAMP_EDB;
+	*n = PQntuples(res);
+	*out = arena_alloc(a, sizeof(**out) * (size_t)(*n + 1));
+	for (int i = 0; i < *n; i++) {
+		struct wecom_refusal *f = &(*out)[i];
+		f->id = db_get_ll(res, i, "id", 0);
+		f->username = arena_strdup(a, db_get(res, i, "username"));
+		f->real_name = arena_strdup(a, db_get(res, i, "real_name"));
+		f->wecom_userid = arena_strdup(a, db_get(res, i, "wecom_userid"));
+		f->reason = arena_strdup(a, db_get(res, i, "wecom_invalid"));
+		f->at = arena_strdup(a, db_get(res, i, "at"));
+	}
+	return CAMP_OK;
+}
+
+static const struct db_stmt q_wecom_mark = DB_STMT(
+	"UPDATE system_user SET wecom_invalid = $3, wecom_invalid_at = $4::timestamptz"
+	" WHERE id = $1::bigint AND wecom_userid = $2 AND wecom_invalid IS DISTINCT FROM $3");
+static const struct db_stmt q_wecom_clear = DB_STMT(
+	"UPDATE system_user SET wecom_invalid = NULL, wecom_invalid_at = NULL"
+	" WHERE id = $1::bigint AND wecom_userid = $2 AND wecom_invalid IS NOT NULL");
+
+int user_wecom_mark(struct db *d, arena *a, long long id, const char *userid, const char *reason)
+{
+	char now[40];
+	const char *p[] = { arena_i64(a, id), userid, reason, clock_now_param(now, sizeof(now)) };
+	return db_q(d, a, reason ? &q_wecom_mark : &q_wecom_clear, reason ? 4 : 2, p)
+	       ? CAMP_OK : CAMP_EDB;
+}
+
+const char *user_wecom_refusal_label(const char *reason)
+{
+	if (reason && !strcmp(reason, "invaliduser"))
+		return "企业微信中没有这个 UserID（invaliduser）";
+	if (reason && !strcmp(reason, "unlicenseduser"))
+		return "该成员未分配企业微信接口许可（unlicenseduser）";
+	return reason ? reason : "";
+}

@@ -65,4 +65,20 @@ int user_set_password(struct db *d, arena *a, long long id, const char *hash);
 
 const char *user_status_label(const char *status);   /* 启用 / 禁用 */
 
+/* ---- issue #13: WeCom userids that WeCom refused ------------------------ */
+/* A live user whose WeCom userid got nothing: WeCom named it in invaliduser
+ * (no such member) or unlicenseduser (no license).  Changing the userid
+ * clears it (a trigger), so does the next message that reaches it. */
+struct wecom_refusal {
+	long long id;
+	const char *username, *real_name, *wecom_userid;
+	const char *reason;          /* invaliduser | unlicenseduser */
+	const char *at;              /* "2026-11-22 10:00" Asia/Shanghai */
+};
+int user_wecom_refusals(struct db *d, arena *a, struct wecom_refusal **out, int *n);
+/* Marks user id (while its userid is still `userid`) as refused for reason,
+ * or clears the mark (reason NULL). */
+int user_wecom_mark(struct db *d, arena *a, long long id, const char *userid, const char *reason);
+const char *user_wecom_refusal_label(const char *reason);
+
 #endif

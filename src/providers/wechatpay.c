@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 char *wxpay_authorization(const struct wxpay_cfg *c, const char *method,
                           const char *canonical_url, const char *body,
@@ -53,6 +54,40 @@ static int parse_ts(const char *s, long long *out)
 	return CAMP_OK;
 }
 
+int wxpay_is_pub_key_id(const char *serial)
+{
+	return serial != NULL && strncmp(serial, "PUB_KEY_ID_", 11) == 0;
+}
+
+static const char *skip_zeros(const char *s)
+{
+	while (*s == '0')
+		s++;
+	return s;
+}
+
+int wxpay_serial_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL || *a == '\0' || *b == '\0')
+		return 0;
+	return strcasecmp(skip_zeros(a), skip_zeros(b)) == 0;
+}
+
+const char *wxpay_key_for_serial(const struct wxpay_cfg *c, const char *serial, time_t now)
+{
+	if (serial == NULL || *serial == '\0')
+		return NULL;
+	if (wxpay_is_pub_key_id(serial))
+		return c->pub_key_id != NULL && c->pub_key_pem != NULL &&
+		       strcmp(serial, c->pub_key_id) == 0 ? c->pub_key_pem : NULL;
+	for (size_t i = 0; i < c->ncerts; i++) {
+		const struct wxpay_cert *k = &c->certs[i];
+		if (wxpay_serial_eq(k->serial, serial) && now >= k->effective && now < k->expire)
+			return k->pem;
+	}
+	return NULL;
+}
+
 int wxpay_verify(const struct wxpay_cfg *c, const struct wxpay_sig *s,
                  const char *body, size_t len, time_t now, const char **reason)
 {
@@ -66,13 +101,6 @@ int wxpay_verify(const struct wxpay_cfg *c, const struct wxpay_sig *s,
 		*reason = "unsupported signature type";
 		return CAMP_ECRYPTO;
 	}
-	/* Only the configured WeChat Pay public key is trusted; platform
-	 * certificates (older merchants) would be looked up here by serial. */
-	if (c->pub_key_id == NULL || c->pub_key_pem == NULL ||
-	    strcmp(s->serial, c->pub_key_id) != 0) {
-		*reason = "unknown serial";
-		return CAMP_ECRYPTO;
-	}
 	long long ts;
 	if (parse_ts(s->timestamp, &ts) != CAMP_OK) {
 		*reason = "malformed timestamp";
@@ -82,6 +110,11 @@ int wxpay_verify(const struct wxpay_cfg *c, const struct wxpay_sig *s,
 	if (skew >= WXPAY_MAX_SKEW || skew <= -WXPAY_MAX_SKEW) {
 		*reason = "timestamp outside the 5-minute window";
 		return CAMP_ECRYPTO;
+	}
+	const char *key = wxpay_key_for_serial(c, s->serial, now);
+	if (key == NULL) {
+		*reason = "unknown serial";
+		return CAMP_ENOTFOUND;
 	}
 	/* SIGNTEST probes ("WECHATPAY/SIGNTEST/…") simply fail verification */
 	size_t need = strlen(s->timestamp) + strlen(s->nonce) + len + 4;
@@ -94,7 +127,7 @@ int wxpay_verify(const struct wxpay_cfg *c, const struct wxpay_sig *s,
 	memcpy(msg + off, body, len);
 	off += len;
 	msg[off++] = '\n';
-	int rc = crypto_rsa_verify_b64(c->pub_key_pem, msg, off, s->signature);
+	int rc = crypto_rsa_verify_b64(key, msg, off, s->signature);
 	free(msg);
 	if (rc != CAMP_OK) {
 		*reason = "bad signature";

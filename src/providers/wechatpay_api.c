@@ -31,10 +31,28 @@ static const char *header(arena *a, const struct httpc_response *rs, const char 
 	return httpc_header(rs, name, v, sizeof(v)) == CAMP_OK ? arena_strdup(a, v) : NULL;
 }
 
-int wxpay_call(const struct wxpay_cfg *c, arena *a, const char *method, const char *path,
-               const char *body, time_t now, struct wxpay_result *out)
+void wxpay_error_parse(arena *a, const char *text, const char **code, const char **message)
+{
+	*code = *message = NULL;
+	struct json_object *o = text ? json_tokener_parse(text) : NULL;
+	if (o == NULL)
+		return;
+	arena_defer(a, put, o);
+	if (!json_object_is_type(o, json_type_object))
+		return;
+	*code = jstr(a, o, "code");
+	*message = jstr(a, o, "message");
+}
+
+/* The request, signed; the answer unverified (body on the arena, signature
+ * headers in *sig).  CAMP_OK when an answer arrived. */
+static int call_unverified(const struct wxpay_cfg *c, arena *a, const char *method,
+                           const char *path, const char *body, time_t now,
+                           struct wxpay_result *out, struct wxpay_sig *sig, size_t *len)
 {
 	memset(out, 0, sizeof(*out));
+	memset(sig, 0, sizeof(*sig));
+	*len = 0;
 	out->request_body = body;
 	char nonce[33];
 	if (crypto_random_alnum(nonce, 32) != CAMP_OK)
@@ -47,7 +65,8 @@ int wxpay_call(const struct wxpay_cfg *c, arena *a, const char *method, const ch
 		"Accept: application/json",
 		"Content-Type: application/json",
 		"User-Agent: camp-deposit/1.0",
-		arena_printf(a, "Wechatpay-Serial: %s", c->pub_key_id ? c->pub_key_id : ""),
+		arena_printf(a, "Wechatpay-Serial: %s", c->pub_key_id ? c->pub_key_id :
+		             c->ncerts ? c->certs[c->ncerts - 1].serial : ""),
 		NULL,
 	};
 	free(auth);
@@ -64,34 +83,150 @@ int wxpay_call(const struct wxpay_cfg *c, arena *a, const char *method, const ch
 	}
 	out->status = rs.status;
 	out->request_id = header(a, &rs, "Request-ID");
-	const char *text = rs.body.s ? arena_strndup(a, rs.body.s, rs.body.len) : "";
-	if (rs.status >= 200 && rs.status < 300 && rs.body.len > 0) {
-		struct wxpay_sig sig = {
-			header(a, &rs, "Wechatpay-Timestamp"), header(a, &rs, "Wechatpay-Nonce"),
-			header(a, &rs, "Wechatpay-Signature"), header(a, &rs, "Wechatpay-Serial"),
-			header(a, &rs, "Wechatpay-Signature-Type"),
-		};
-		const char *why;
-		if (wxpay_verify(c, &sig, text, rs.body.len, now, &why) != CAMP_OK) {
-			/* an answer we cannot trust is treated as no answer */
-			log_err("wechatpay: %s %s: response not verifiable: %s", method, path, why);
-			httpc_response_free(&rs);
-			out->status = 0;
-			return CAMP_EPROVIDER;
-		}
-		out->body = text;
-	} else if (rs.status >= 400) {
-		struct json_object *o = json_tokener_parse(text);
-		if (o != NULL) {
-			arena_defer(a, put, o);
-			out->code = jstr(a, o, "code");
-			out->message = jstr(a, o, "message");
-		}
-		out->body = NULL;
-		log_warn("wechatpay: %s %s: %ld %s %s", method, path, rs.status,
+	out->body = rs.body.s ? arena_strndup(a, rs.body.s, rs.body.len) : "";
+	*len = rs.body.len;
+	sig->timestamp = header(a, &rs, "Wechatpay-Timestamp");
+	sig->nonce = header(a, &rs, "Wechatpay-Nonce");
+	sig->signature = header(a, &rs, "Wechatpay-Signature");
+	sig->serial = header(a, &rs, "Wechatpay-Serial");
+	sig->signature_type = header(a, &rs, "Wechatpay-Signature-Type");
+	httpc_response_free(&rs);
+	if (out->status >= 400) {
+		wxpay_error_parse(a, out->body, &out->code, &out->message);
+		log_warn("wechatpay: %s %s: %ld %s %s", method, path, out->status,
 		         out->code ? out->code : "", out->message ? out->message : "");
 	}
-	httpc_response_free(&rs);
+	return CAMP_OK;
+}
+
+/* Verifies an answer; a certificate serial we do not hold gets one refresh. */
+static int verify_answer(const struct wxpay_cfg *c, const struct wxpay_sig *sig,
+                         const char *body, size_t len, time_t now, const char **why)
+{
+	int rc = wxpay_verify(c, sig, body, len, now, why);
+	if (rc != CAMP_ENOTFOUND || c->refresh_certs == NULL || wxpay_is_pub_key_id(sig->serial))
+		return rc;
+	struct wxpay_cfg again = *c;
+	if (c->refresh_certs(c->refresh_ud, sig->serial, &again.certs, &again.ncerts) != CAMP_OK)
+		return rc;
+	return wxpay_verify(&again, sig, body, len, now, why);
+}
+
+int wxpay_call(const struct wxpay_cfg *c, arena *a, const char *method, const char *path,
+               const char *body, time_t now, struct wxpay_result *out)
+{
+	struct wxpay_sig sig;
+	size_t len;
+	int rc = call_unverified(c, a, method, path, body, now, out, &sig, &len);
+	if (rc != CAMP_OK)
+		return rc;
+	if (out->status >= 200 && out->status < 300 && len > 0) {
+		const char *why;
+		if (verify_answer(c, &sig, out->body, len, now, &why) != CAMP_OK) {
+			/* an answer we cannot trust is treated as no answer */
+			log_err("wechatpay: %s %s: response not verifiable (%s, serial %s)", method, path,
+			        why, sig.serial ? sig.serial : "none");
+			out->status = 0;
+			out->body = NULL;
+			return CAMP_EPROVIDER;
+		}
+	} else if (out->status >= 300 || len == 0) {
+		out->body = NULL;
+	}
+	return CAMP_OK;
+}
+
+/* ---- platform certificates (PROTOCOLS §1.7) ------------------------------- */
+
+static int parse_time(struct json_object *o, const char *key, time_t *out)
+{
+	struct json_object *v;
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) &&
+	       clock_parse_rfc3339(json_object_get_string(v), out) == 0 ? CAMP_OK : CAMP_EINVAL;
+}
+
+/* One item of data[]: decrypted, its PEM's serial and dates checked. */
+static int one_certificate(const struct wxpay_cfg *c, arena *a, struct json_object *item,
+                           struct wxpay_cert *out, const char **why)
+{
+	struct json_object *enc;
+	const char *serial = jstr(a, item, "serial_no");
+	if (serial == NULL || *serial == '\0' || strlen(serial) > 64 ||
+	    parse_time(item, "effective_time", &out->effective) != CAMP_OK ||
+	    parse_time(item, "expire_time", &out->expire) != CAMP_OK ||
+	    !json_object_object_get_ex(item, "encrypt_certificate", &enc)) {
+		*why = "证书列表格式不对（缺少 serial_no、有效期或 encrypt_certificate）";
+		return CAMP_EINVAL;
+	}
+	char *pem;
+	size_t plen;
+	if (wxpay_decrypt_resource(c, enc, &pem, &plen) != CAMP_OK) {
+		*why = "证书无法用 APIv3 密钥解密（APIv3 密钥是否正确？）";
+		return CAMP_ECRYPTO;
+	}
+	struct x509_info x;
+	int rc = crypto_x509_info(pem, &x);
+	out->pem = arena_strdup(a, pem);
+	free(pem);
+	if (rc != CAMP_OK || !wxpay_serial_eq(x.serial, serial)) {
+		*why = "解密出的证书无效，或其序列号与 serial_no 不符";
+		return CAMP_ECRYPTO;
+	}
+	out->serial = arena_strdup(a, serial);
+	for (char *p = (char *)out->serial; *p; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+	if (x.not_before > out->effective)
+		out->effective = x.not_before;
+	if (x.not_after < out->expire)
+		out->expire = x.not_after;
+	return CAMP_OK;
+}
+
+int wxpay_certificates_fetch(const struct wxpay_cfg *c, arena *a, time_t now,
+                             struct wxpay_cert **certs, size_t *n,
+                             struct wxpay_result *res, const char **why)
+{
+	*certs = NULL;
+	*n = 0;
+	*why = NULL;
+	struct wxpay_sig sig;
+	size_t len;
+	int rc = call_unverified(c, a, "GET", "/v3/certificates", NULL, now, res, &sig, &len);
+	if (rc != CAMP_OK || res->status != 200) {
+		*why = rc != CAMP_OK ? "微信支付无应答" : "微信支付拒绝了请求";
+		res->body = NULL;
+		return rc == CAMP_ECRYPTO ? CAMP_ECRYPTO : CAMP_EPROVIDER;
+	}
+	struct json_object *o = json_tokener_parse(res->body), *data;
+	if (o != NULL)
+		arena_defer(a, put, o);
+	if (o == NULL || !json_object_object_get_ex(o, "data", &data) ||
+	    !json_object_is_type(data, json_type_array)) {
+		*why = "证书列表不是预期的 JSON（{\"data\": [...]}）";
+		return CAMP_EINVAL;
+	}
+	size_t count = json_object_array_length(data);
+	struct wxpay_cert *list = arena_alloc(a, sizeof(*list) * (count + c->ncerts + 1));
+	for (size_t i = 0; i < count; i++) {
+		rc = one_certificate(c, a, json_object_array_get_idx(data, i), &list[i], why);
+		if (rc != CAMP_OK)
+			return rc;
+	}
+	/* the bootstrap: the new certificates (proven by decryption) may verify the answer */
+	struct wxpay_cfg with = *c;
+	memcpy(list + count, c->certs, sizeof(*list) * c->ncerts);
+	with.certs = list;
+	with.ncerts = count + c->ncerts;
+	const char *vwhy;
+	if (wxpay_verify(&with, &sig, res->body, len, now, &vwhy) != CAMP_OK) {
+		log_err("wechatpay: /v3/certificates: answer not verifiable (%s, serial %s)", vwhy,
+		        sig.serial ? sig.serial : "none");
+		*why = "证书列表的应答签名无法验证";
+		return CAMP_ECRYPTO;
+	}
+	*certs = list;
+	*n = count;
 	return CAMP_OK;
 }
 

@@ -21,9 +21,29 @@ struct wxpay_result {
 
 /* One signed request to path ("/v3/pay/transactions/jsapi") with an optional
  * JSON body; the response signature is verified (an unverifiable 2xx
- * answer is treated as no answer).  CAMP_OK when an answer arrived. */
+ * answer is treated as no answer).  An answer under a certificate serial
+ * not held gives c->refresh_certs one chance.  CAMP_OK when an answer arrived. */
 int wxpay_call(const struct wxpay_cfg *c, arena *a, const char *method, const char *path,
                const char *body, time_t now, struct wxpay_result *out);
+
+/* code and message of an error body (PROTOCOLS §1.6): {"code", "message",
+ * "detail"?}.  detail's shape varies ({location, value} with value a
+ * string, number or array; older {field, issue}) and is never read.
+ * NULLs when the body is not such an object. */
+void wxpay_error_parse(arena *a, const char *text, const char **code, const char **message);
+
+/* GET /v3/certificates (PROTOCOLS §1.7): every certificate decrypted with
+ * the APIv3 key (a successful decryption proves it came from WeChat), its
+ * serial checked against the PEM, then the answer's own signature verified
+ * with the key its Wechatpay-Serial names — one of the certificates just
+ * decrypted, one already held, or the public key.  *certs on the arena;
+ * expire is the earlier of expire_time and the certificate's notAfter.
+ * CAMP_OK; CAMP_EPROVIDER (no answer or an error status: res says which);
+ * CAMP_ECRYPTO (an undecryptable or mismatched certificate, an answer that
+ * does not verify); CAMP_EINVAL (a malformed answer).  *why for people. */
+int wxpay_certificates_fetch(const struct wxpay_cfg *c, arena *a, time_t now,
+                             struct wxpay_cert **certs, size_t *n,
+                             struct wxpay_result *res, const char **why);
 
 struct wxpay_order {
 	const char *trade_type;      /* "jsapi" | "native" | "h5" */

@@ -50,6 +50,14 @@ static void qesc(char *out, size_t n, const char *s)
 	out[o] = '\0';
 }
 
+static void copy_str(char *dst, size_t n, struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	dst[0] = '\0';
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		snprintf(dst, n, "%s", json_object_get_string(v));
+}
+
 /* One call; the parsed body (caller puts it) or NULL with out filled. */
 static struct json_object *call(const char *method, const char *url, const char *body,
                                 struct wecom_result *out)
@@ -149,9 +157,14 @@ int wecom_send_text(const struct wecom_cfg *cfg, const char *touser, const char 
 			break;
 		}
 		int ec = errcode_of(o, out);
+		copy_str(out->invaliduser, sizeof(out->invaliduser), o, "invaliduser");
+		copy_str(out->unlicenseduser, sizeof(out->unlicenseduser), o, "unlicenseduser");
 		json_object_put(o);
 		if (ec == 0) {
 			rc = CAMP_OK;
+			if (out->invaliduser[0] || out->unlicenseduser[0])
+				snprintf(out->error, sizeof(out->error), "企业微信未送达：invaliduser「%.80s」"
+				         " unlicenseduser「%.80s」", out->invaliduser, out->unlicenseduser);
 			break;
 		}
 		if ((ec == 40014 || ec == 42001) && refreshed == 0) {
@@ -165,6 +178,32 @@ int wecom_send_text(const struct wecom_cfg *cfg, const char *touser, const char 
 	}
 	free(body);
 	return rc;
+}
+
+/* 1 when userid is one of the '|'-separated ids of list. */
+static int listed(const char *list, const char *userid)
+{
+	size_t n = strlen(userid);
+	for (const char *p = list; n > 0 && *p;) {
+		size_t k = strcspn(p, "|");
+		if (k == n && strncmp(p, userid, n) == 0)
+			return 1;
+		p += k;
+		if (*p == '|')
+			p++;
+	}
+	return 0;
+}
+
+const char *wecom_refused(const struct wecom_result *r, const char *userid)
+{
+	if (userid == NULL)
+		return NULL;
+	if (listed(r->invaliduser, userid))
+		return "invaliduser";
+	if (listed(r->unlicenseduser, userid))
+		return "unlicenseduser";
+	return NULL;
 }
 
 /* msgtype "text" (≤ 2048 bytes) or "markdown" (≤ 4096 bytes) */
@@ -204,18 +243,32 @@ int wecom_robot_markdown(const char *base_url, const char *key, const char *cont
 	return robot_post(base_url, key, "markdown", content, out);
 }
 
-static void copy_str(char *dst, size_t n, struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	dst[0] = '\0';
-	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
-		snprintf(dst, n, "%s", json_object_get_string(v));
-}
-
 static long long get_ll(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+void wecom_bill_from_json(struct json_object *e, struct wecom_bill *w)
+{
+	struct json_object *pi, *bt;
+	memset(w, 0, sizeof(*w));
+	copy_str(w->transaction_id, sizeof(w->transaction_id), e, "transaction_id");
+	copy_str(w->out_trade_no, sizeof(w->out_trade_no), e, "out_trade_no");
+	copy_str(w->payee_userid, sizeof(w->payee_userid), e, "payee_userid");
+	copy_str(w->remark, sizeof(w->remark), e, "remark");
+	if (json_object_object_get_ex(e, "payer_info", &pi) ||
+	    json_object_object_get_ex(e, "contact_info", &pi))
+		copy_str(w->payer_name, sizeof(w->payer_name), pi, "name");
+	w->total_fee = get_ll(e, "total_fee");
+	w->pay_time = get_ll(e, "pay_time");
+	/* items of the older revision have no bill_type: payments */
+	w->bill_type = json_object_object_get_ex(e, "bill_type", &bt) &&
+	               !json_object_is_type(bt, json_type_null) ? json_object_get_int(bt) : 0;
+	w->trade_state = (int)get_ll(e, "trade_state");
+	w->total_refund_fee = get_ll(e, "total_refund_fee");
+	if (w->total_refund_fee < 0)
+		w->total_refund_fee = 0;
 }
 
 int wecom_bill_list(const struct wecom_cfg *cfg, long long begin, long long end,
@@ -271,22 +324,8 @@ int wecom_bill_list(const struct wecom_cfg *cfg, long long begin, long long end,
 		snprintf(next_cursor, 64, "%s", json_object_get_string(nc));
 	if (json_object_object_get_ex(o, "bill_list", &list) && json_object_is_type(list, json_type_array)) {
 		size_t len = json_object_array_length(list);
-		for (size_t i = 0; i < len && *n < max; i++) {
-			struct json_object *e = json_object_array_get_idx(list, i), *pi;
-			struct wecom_bill *w = &bills[(*n)++];
-			memset(w, 0, sizeof(*w));
-			copy_str(w->transaction_id, sizeof(w->transaction_id), e, "transaction_id");
-			copy_str(w->out_trade_no, sizeof(w->out_trade_no), e, "out_trade_no");
-			copy_str(w->payee_userid, sizeof(w->payee_userid), e, "payee_userid");
-			copy_str(w->remark, sizeof(w->remark), e, "remark");
-			if (json_object_object_get_ex(e, "payer_info", &pi) ||
-			    json_object_object_get_ex(e, "contact_info", &pi))
-				copy_str(w->payer_name, sizeof(w->payer_name), pi, "name");
-			w->total_fee = get_ll(e, "total_fee");
-			w->pay_time = get_ll(e, "pay_time");
-			w->bill_type = (int)get_ll(e, "bill_type");
-			w->trade_state = (int)get_ll(e, "trade_state");
-		}
+		for (size_t i = 0; i < len && *n < max; i++)
+			wecom_bill_from_json(json_object_array_get_idx(list, i), &bills[(*n)++]);
 	}
 	json_object_put(o);
 	return CAMP_OK;

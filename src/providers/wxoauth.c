@@ -51,6 +51,10 @@ int wxoauth_openid(arena *a, const char *api_base, const char *appid, const char
 		log_info("wxoauth: code refused, errcode %d", json_object_get_int(v));
 		return CAMP_EINVAL;
 	}
+	if (json_object_object_get_ex(o, "is_snapshotuser", &v) && json_object_get_int(v) == 1) {
+		log_info("wxoauth: a snapshot page (is_snapshotuser): no openid");
+		return CAMP_ECONFLICT;
+	}
 	if (!json_object_object_get_ex(o, "openid", &v) || !json_object_is_type(v, json_type_string))
 		return CAMP_EPROVIDER;
 	*openid = arena_strdup(a, json_object_get_string(v));

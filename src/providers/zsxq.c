@@ -1,13 +1,16 @@
-/* zsxq.c: ZSXQ app API calls with pacing, retries, expiry detection and the paging rules. */
+/* zsxq.c: ZSXQ app API calls with pacing, retries on the real service's refusals, expiry detection and the paging rules. */
 #include "zsxq.h"
 #include "camp.h"
 #include "clock.h"
+#include "crypto.h"
 #include "httpc.h"
 #include "log.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,9 @@
 
 #define ZSXQ_UA "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 " \
 	"(KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+#define CODE_EXPIRED 401
+#define CODE_ANTIBOT 1059
+#define CODE_MAINTENANCE 1050
 
 static long long mono_ms(void)
 {
@@ -49,18 +55,89 @@ static int contains_ci(const char *hay, const char *needle)
 	return 0;
 }
 
-int zsxq_is_expired(long http_status, const char *error)
+int zsxq_is_expired(long http_status, long code, const char *text)
 {
-	if (http_status == 401 || http_status == 403)
+	if (http_status == 401 || http_status == 403 || code == CODE_EXPIRED)
 		return 1;
-	return error != NULL && (contains_ci(error, "login") || contains_ci(error, "token") ||
-	                         strstr(error, "登录") != NULL);
+	/* without a code, only the words are left to go by */
+	return code == 0 && text != NULL &&
+	       (contains_ci(text, "login") || contains_ci(text, "token") || strstr(text, "登录") != NULL);
 }
+
+long zsxq_retry_budget(const struct zsxq_client *z)
+{
+	return (z->retry_base > 0 ? z->retry_base : ZSXQ_RETRY_BASE) + z->ok_calls;
+}
+
+/* ---- answers ------------------------------------------------------------- */
 
 static void put_json(void *p)
 {
 	json_object_put(p);
 }
+
+static struct json_object *jobj(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static const char *jtext(arena *a, struct json_object *o, const char *key)
+{
+	struct json_object *v = jobj(o, key);
+	return v && json_object_is_type(v, json_type_string) ? arena_strdup(a, json_object_get_string(v)) : "";
+}
+
+static long long jint(struct json_object *o, const char *key)
+{
+	struct json_object *v = jobj(o, key);
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		return -1;
+	return json_object_get_int64(v);
+}
+
+enum zsxq_verdict zsxq_answer_read(arena *a, long status, const char *body, struct zsxq_answer *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->status = status;
+	out->info = out->error = "";
+	struct json_object *o = body ? json_tokener_parse(body) : NULL;
+	if (o != NULL)
+		arena_defer(a, put_json, o);
+	if (o != NULL && json_object_is_type(o, json_type_object)) {
+		long long code = jint(o, "code");
+		out->code = code > 0 ? (long)code : 0;
+		out->info = jtext(a, o, "info");
+		out->error = jtext(a, o, "error");
+	}
+	struct json_object *ok = jobj(o, "succeeded"), *data = jobj(o, "resp_data");
+	int succeeded = ok && json_object_get_boolean(ok);
+	if (zsxq_is_expired(status, out->code, succeeded ? NULL : *out->error ? out->error : out->info))
+		return ZSXQ_EXPIRED;
+	if (status == 200 && succeeded && data && json_object_is_type(data, json_type_object)) {
+		out->data = data;
+		return ZSXQ_OK;
+	}
+	/* a success without resp_data is as unreadable as no JSON at all */
+	if (out->code == CODE_ANTIBOT || out->code == CODE_MAINTENANCE || status >= 500 || status == 429 ||
+	    o == NULL || !json_object_is_type(o, json_type_object) || succeeded)
+		return ZSXQ_TRANSIENT;
+	return ZSXQ_REFUSED;
+}
+
+const char *zsxq_answer_text(arena *a, const struct zsxq_answer *an)
+{
+	const char *text = *an->info ? an->info : an->error;
+	const char *more = *an->info && *an->error && strcmp(an->info, an->error) != 0 ? an->error : "";
+	const char *http = an->status != 200 ? arena_printf(a, "HTTP %ld", an->status) : "";
+	if (an->code == 0)
+		return arena_printf(a, "%s%s%s%s%s", http, *http && *text ? "，" : "", text,
+		                    *more ? "；" : "", more);
+	return arena_printf(a, "%s%s%ld%s%s%s%s", http, *http ? "，" : "", an->code, *text ? "：" : "",
+	                    text, *more ? "；" : "", more);
+}
+
+/* ---- calls ----------------------------------------------------------------- */
 
 /* Percent-encodes everything but unreserved characters (end_time carries '+' and ':'). */
 static char *url_escape(arena *a, const char *s)
@@ -79,12 +156,80 @@ static char *url_escape(arena *a, const char *s)
 	return out;
 }
 
-/* One GET with up to ZSXQ_TRIES tries (transport failures, 5xx, 429); on CAMP_OK *data is resp_data (owned by the arena). */
-/* One call with ZSXQ_TRIES tries; body != NULL makes it a JSON POST. */
-static int zsxq_call_tries(struct zsxq_client *z, arena *a, const char *path,
-                           const char *body, struct json_object **data)
+/* The k-th retry's pause: doubling from the base, capped, with jitter (half to all of it)
+ * so that several clients refused together do not come back together. */
+static long long backoff(const struct zsxq_client *z, int k)
 {
-	const char *url = arena_printf(a, "%s%s", z->base_url, path);
+	long long d = z->backoff_ms > 0 ? z->backoff_ms
+	              : z->min_interval_ms > ZSXQ_BACKOFF_MIN_MS ? z->min_interval_ms : ZSXQ_BACKOFF_MIN_MS;
+	for (int i = 1; i < k && d < ZSXQ_BACKOFF_MAX_MS; i++)
+		d *= 2;
+	if (d > ZSXQ_BACKOFF_MAX_MS)
+		d = ZSXQ_BACKOFF_MAX_MS;
+	uint32_t r = 0;
+	crypto_random(&r, sizeof(r));
+	return d / 2 + (long long)(r % (uint32_t)(d / 2 + 1));
+}
+
+static void set_error(struct zsxq_client *z, const char *fmt, const char *what)
+{
+	snprintf(z->error, sizeof(z->error), fmt, what);
+}
+
+static int all_digits(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* The x-expire-in of a successful answer: the token's remaining life. */
+static void note_expiry(struct zsxq_client *z, const struct httpc_response *rs)
+{
+	char v[32], *end;
+	if (httpc_header(rs, "x-expire-in", v, sizeof(v)) != CAMP_OK || !all_digits(v))
+		return;
+	errno = 0;
+	long long s = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || s > 100LL * 365 * 86400)
+		return;
+	z->have_expire = 1;
+	z->expire_in = s;
+	z->expire_seen = camp_now();
+}
+
+/* One try: *verdict and the answer, or ZSXQ_TRANSIENT with no answer at all. */
+static enum zsxq_verdict try_once(struct zsxq_client *z, arena *a, const struct httpc_request *rq,
+                                  struct zsxq_answer *an, int *answered)
+{
+	zsxq_pace(z);
+	z->calls++;
+	struct httpc_response rs = HTTPC_RESPONSE_INIT;
+	int rc = httpc_do(rq, &rs);
+	*answered = rc == CAMP_OK;
+	if (rc != CAMP_OK) {
+		memset(an, 0, sizeof(*an));
+		an->info = an->error = "";
+		set_error(z, "知识星球无响应（%.180s）", rs.error[0] ? rs.error : "超时");
+		httpc_response_free(&rs);
+		return ZSXQ_TRANSIENT;
+	}
+	enum zsxq_verdict v = zsxq_answer_read(a, rs.status, rs.body.s, an);
+	if (v == ZSXQ_OK)
+		note_expiry(z, &rs);
+	httpc_response_free(&rs);
+	return v;
+}
+
+/* One call with up to ZSXQ_TRIES tries while the run's budget lasts; body != NULL
+ * makes it a JSON POST, retried only after an explicit refusal (nothing was done). */
+static int zsxq_call(struct zsxq_client *z, arena *a, const char *path, const char *body,
+                     struct json_object **data)
+{
+	long long t0 = mono_ms();
 	const char *headers[] = {
 		arena_printf(a, "Cookie: zsxq_access_token=%s", z->token),
 		arena_printf(a, "authorization: %s", z->token),
@@ -93,85 +238,65 @@ static int zsxq_call_tries(struct zsxq_client *z, arena *a, const char *path,
 		body ? "Content-Type: application/json" : NULL,
 		NULL,
 	};
-	long delay = z->backoff_ms > 0 ? z->backoff_ms : 300;
-	/* a POST creates something: a lost answer retried could create it twice */
-	int tries = body ? 1 : ZSXQ_TRIES;
-	for (int attempt = 1; attempt <= tries; attempt++) {
-		if (attempt > 1) {
-			sleep_ms(delay);
-			delay *= 2;
+	struct httpc_request rq = { .method = body ? "POST" : "GET",
+	                            .url = arena_printf(a, "%s%s", z->base_url, path), .headers = headers,
+	                            .body = body, .body_len = body ? strlen(body) : 0, .max_body = 8u << 20 };
+	z->transient = z->budget_spent = 0;
+	z->code = 0;
+	z->error[0] = '\0';
+	int rc = CAMP_EPROVIDER;
+	for (int attempt = 1;; attempt++) {
+		struct zsxq_answer an;
+		int answered;
+		enum zsxq_verdict v = try_once(z, a, &rq, &an, &answered);
+		z->code = an.code;
+		if (v == ZSXQ_OK) {
+			z->ok_calls++;
+			*data = an.data;
+			rc = CAMP_OK;
+			break;
 		}
-		zsxq_pace(z);
-		z->calls++;
-		struct httpc_request rq = { .method = body ? "POST" : "GET", .url = url,
-		                            .headers = headers, .body = body,
-		                            .body_len = body ? strlen(body) : 0, .max_body = 8u << 20 };
-		struct httpc_response rs = HTTPC_RESPONSE_INIT;
-		int rc = httpc_do(&rq, &rs);
-		if (rc != CAMP_OK) {
-			snprintf(z->error, sizeof(z->error), "知识星球无响应：%.180s", rs.error);
-			httpc_response_free(&rs);
-			continue;
+		if (answered)
+			set_error(z, v == ZSXQ_EXPIRED ? "知识星球 Token 已失效（%s）" : "知识星球调用失败（%s）",
+			          zsxq_answer_text(a, &an));
+		if (v == ZSXQ_EXPIRED) {
+			rc = CAMP_EEXPIRED;
+			break;
 		}
-		long status = rs.status;
-		struct json_object *o = json_tokener_parse(rs.body.s ? rs.body.s : "");
-		httpc_response_free(&rs);
-		if (o != NULL)
-			arena_defer(a, put_json, o);
-		struct json_object *v;
-		int succeeded = o && json_object_object_get_ex(o, "succeeded", &v) &&
-		                json_object_get_boolean(v);
-		const char *err = o && json_object_object_get_ex(o, "error", &v) ?
-		                  json_object_get_string(v) : NULL;
-		if (zsxq_is_expired(status, succeeded ? NULL : err)) {
-			snprintf(z->error, sizeof(z->error), "知识星球 Token 已失效（HTTP %ld%s%.160s）",
-			         status, err ? "：" : "", err ? err : "");
-			return CAMP_EEXPIRED;
+		int refused = an.code == CODE_ANTIBOT || an.code == CODE_MAINTENANCE;
+		z->transient = v == ZSXQ_TRANSIENT && (body == NULL || refused);
+		if (!z->transient || attempt >= ZSXQ_TRIES)
+			break;
+		if (z->retries >= zsxq_retry_budget(z)) {
+			z->budget_spent = 1;
+			break;
 		}
-		if (status == 200 && succeeded && json_object_object_get_ex(o, "resp_data", data) &&
-		    json_object_is_type(*data, json_type_object))
-			return CAMP_OK;
-		snprintf(z->error, sizeof(z->error), "知识星球调用失败（HTTP %ld%s%.160s）", status,
-		         err ? "：" : "", err ? err : "");
-		/* a refusal in the envelope (unknown project, not a member) will not change on retry */
-		if (status == 200 && o != NULL && !succeeded)
-			return CAMP_EPROVIDER;
+		z->retries++;
+		sleep_ms(backoff(z, attempt));
 	}
-	log_warn("zsxq: %s failed after %d tries: %s", path, tries, z->error);
-	return CAMP_EPROVIDER;
-}
-
-/* zsxq_call_tries, with the time it took counted as waiting on ZSXQ. */
-static int zsxq_get(struct zsxq_client *z, arena *a, const char *path, struct json_object **data)
-{
-	long long t0 = mono_ms();
-	int rc = zsxq_call_tries(z, a, path, NULL, data);
+	if (rc == CAMP_EPROVIDER)
+		log_warn("zsxq: %s: %s", path, z->error);
 	z->wait_ms += mono_ms() - t0;
 	return rc;
 }
 
-static const char *jstr(arena *a, struct json_object *o, const char *key)
+/* ---- reading pages ------------------------------------------------------------ */
+
+/* An id as decimal text: a JSON integer (64-bit, exact) or a string of digits;
+ * "" for anything else (a double would have lost digits). */
+static const char *jid(arena *a, struct json_object *o, const char *key)
 {
-	struct json_object *v;
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
-		return "";
-	if (json_object_is_type(v, json_type_int))
-		return arena_i64(a, json_object_get_int64(v));
-	return arena_strdup(a, json_object_get_string(v));
+	struct json_object *v = jobj(o, key);
+	if (v != NULL && json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0)
+		return arena_printf(a, "%lld", (long long)json_object_get_int64(v));
+	if (v != NULL && json_object_is_type(v, json_type_string) && all_digits(json_object_get_string(v)))
+		return arena_strdup(a, json_object_get_string(v));
+	return "";
 }
 
-static long long jint(struct json_object *o, const char *key)
+static const char *jname(arena *a, struct json_object *o, const char *key)
 {
-	struct json_object *v;
-	if (o == NULL || !json_object_object_get_ex(o, key, &v))
-		return -1;
-	return json_object_get_int64(v);
-}
-
-static struct json_object *jobj(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+	return text_trim(a, jtext(a, o, key));
 }
 
 /* Appends to a growing arena array (doubling; old blocks stay on the arena). */
@@ -187,63 +312,146 @@ static void *grow(arena *a, void *v, size_t n, size_t *cap, size_t size)
 	return nv;
 }
 
-int zsxq_leaderboard(struct zsxq_client *z, arena *a, const char *checkin_id,
-                     struct zsxq_rank **out, size_t *n)
+static struct json_object *jarray(struct json_object *o, const char *key, size_t *len)
 {
-	struct zsxq_rank *v = NULL;
-	size_t cnt = 0, cap = 0;
+	struct json_object *v = jobj(o, key);
+	*len = v && json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+	return v;
+}
+
+void zsxq_ranks_page(arena *a, struct json_object *data, struct zsxq_ranks *l, size_t *len, long *last)
+{
+	struct json_object *list = jarray(data, "ranking_list", len);
+	for (size_t i = 0; i < *len; i++) {
+		struct json_object *it = json_object_array_get_idx(list, i);
+		struct json_object *u = jobj(it, "user");
+		long rankings = (long)jint(it, "rankings");
+		if (rankings > *last)
+			*last = rankings;
+		const char *uid = jid(a, u, "user_id");
+		if (*uid == '\0')
+			continue;
+		l->v = grow(a, l->v, l->n, &l->cap, sizeof(*l->v));
+		struct zsxq_rank *r = &l->v[l->n++];
+		r->user_id = uid;
+		r->name = jname(a, u, "name");
+		r->alias = jname(a, u, "alias");
+		r->rankings = rankings;
+		long long days = jint(it, "checkined_days");
+		r->checkined_days = days > 0 ? (int)days : 0;
+	}
+}
+
+/* The boundary post of the previous page comes again: posts of the same second
+ * sit at the end of the list, so only those are compared. */
+static int listed(const struct zsxq_topics *l, const char *topic_id, time_t t)
+{
+	for (size_t j = l->n; j-- > 0 && l->v[j].t == t;)
+		if (!strcmp(l->v[j].topic_id, topic_id))
+			return 1;
+	return 0;
+}
+
+int zsxq_topics_page(arena *a, struct json_object *data, time_t since, struct zsxq_topics *l,
+                     size_t *len, int *older, const char **last_time, char *err, size_t errlen)
+{
+	struct json_object *list = jarray(data, "topics", len);
+	*older = 0;
+	*last_time = NULL;
+	for (size_t i = 0; i < *len; i++) {
+		struct json_object *it = json_object_array_get_idx(list, i);
+		struct json_object *talk = jobj(it, "talk"), *owner = jobj(talk, "owner");
+		const char *ct = jtext(a, it, "create_time");
+		time_t t;
+		if (clock_parse_rfc3339(ct, &t) != 0) {
+			snprintf(err, errlen, "打卡主题时间无法识别：%.40s", ct);
+			return CAMP_EPROVIDER;
+		}
+		*last_time = ct;
+		if (since != 0 && t < since) {
+			*older = 1;
+			continue;
+		}
+		const char *tid = jid(a, it, "topic_id");
+		if (*tid == '\0')
+			tid = jid(a, it, "topic_uid");
+		const char *uid = jid(a, owner, "user_id");
+		if (*uid == '\0')
+			continue;
+		if (*tid != '\0' && listed(l, tid, t)) {
+			l->repeated++;
+			continue;
+		}
+		l->v = grow(a, l->v, l->n, &l->cap, sizeof(*l->v));
+		struct zsxq_topic *tp = &l->v[l->n++];
+		tp->topic_id = tid;
+		tp->user_id = uid;
+		tp->name = jname(a, owner, "name");
+		tp->text = jtext(a, talk, "text");
+		tp->create_time = ct;
+		tp->t = t;
+	}
+	return CAMP_OK;
+}
+
+long zsxq_joined_of(struct json_object *data)
+{
+	return (long)jint(jobj(data, "statistics"), "joined_count");
+}
+
+int zsxq_project_read(arena *a, struct json_object *checkin, struct zsxq_project *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->checkin_id = jid(a, checkin, "checkin_id");
+	out->title = jtext(a, checkin, "title");
+	out->status = jtext(a, checkin, "status");
+	long long days = jint(checkin, "checkin_days");
+	out->checkin_days = days > 0 ? (int)days : 0;
+	out->joined = zsxq_joined_of(checkin);
+	struct json_object *val = jobj(checkin, "validity"), *lp = jobj(val, "long_period");
+	out->long_period = lp != NULL && json_object_get_boolean(lp);
+	const char *exp = jtext(a, val, "expiration_time");
+	if (*out->checkin_id == '\0')
+		return CAMP_EINVAL;
+	/* a long_period project has expiration_time "" */
+	if (*exp != '\0' && clock_parse_rfc3339(exp, &out->expires) != 0)
+		return CAMP_EINVAL;
+	return CAMP_OK;
+}
+
+/* ---- listings ------------------------------------------------------------------- */
+
+int zsxq_leaderboard(struct zsxq_client *z, arena *a, const char *checkin_id, struct zsxq_ranks *out)
+{
+	memset(out, 0, sizeof(*out));
 	long index = 0;
-	*out = NULL;
-	*n = 0;
 	for (int page = 0;; page++) {
 		if (page >= ZSXQ_MAX_PAGES) {
 			snprintf(z->error, sizeof(z->error), "排行榜超过 %d 页，已停止", ZSXQ_MAX_PAGES);
 			return CAMP_ETOOBIG;
 		}
 		struct json_object *d;
-		int rc = zsxq_get(z, a, arena_printf(a, "/v2/groups/%s/checkins/%s/ranking_list"
-		                                     "?type=accumulated&index=%ld",
-		                                     z->group_id, checkin_id, index), &d);
+		int rc = zsxq_call(z, a, arena_printf(a, "/v2/groups/%s/checkins/%s/ranking_list"
+		                                      "?type=accumulated&index=%ld",
+		                                      z->group_id, checkin_id, index), NULL, &d);
 		if (rc != CAMP_OK)
 			return rc;
-		struct json_object *list = jobj(d, "ranking_list");
-		size_t len = list && json_object_is_type(list, json_type_array) ?
-		             json_object_array_length(list) : 0;
+		size_t len;
 		long last = index;
-		for (size_t i = 0; i < len; i++) {
-			struct json_object *it = json_object_array_get_idx(list, i);
-			struct json_object *u = jobj(it, "user");
-			v = grow(a, v, cnt, &cap, sizeof(*v));
-			struct zsxq_rank *r = &v[cnt];
-			r->user_id = jstr(a, u, "user_id");
-			r->name = jstr(a, u, "name");
-			r->alias = jstr(a, u, "alias");
-			r->rankings = (long)jint(it, "rankings");
-			r->checkined_days = (int)jint(it, "checkined_days");
-			if (r->user_id[0] == '\0')
-				continue;
-			cnt++;
-			if (r->rankings > last)
-				last = r->rankings;
-		}
+		zsxq_ranks_page(a, d, out, &len, &last);
 		/* no cursor: the next page starts after the last item's rankings */
 		if (len < ZSXQ_RANK_PAGE || last <= index)
 			break;
 		index = last;
 	}
-	*out = v;
-	*n = cnt;
 	return CAMP_OK;
 }
 
 int zsxq_topics(struct zsxq_client *z, arena *a, const char *checkin_id, time_t since,
-                struct zsxq_topic **out, size_t *n)
+                struct zsxq_topics *out)
 {
-	struct zsxq_topic *v = NULL;
-	size_t cnt = 0, cap = 0;
+	memset(out, 0, sizeof(*out));
 	const char *end_time = NULL;
-	*out = NULL;
-	*n = 0;
 	for (int page = 0;; page++) {
 		if (page >= ZSXQ_MAX_PAGES) {
 			snprintf(z->error, sizeof(z->error), "打卡主题超过 %d 页，已停止", ZSXQ_MAX_PAGES);
@@ -254,60 +462,38 @@ int zsxq_topics(struct zsxq_client *z, arena *a, const char *checkin_id, time_t 
 		                                end_time ? "&end_time=" : "",
 		                                end_time ? url_escape(a, end_time) : "");
 		struct json_object *d;
-		int rc = zsxq_get(z, a, path, &d);
+		int rc = zsxq_call(z, a, path, NULL, &d);
 		if (rc != CAMP_OK)
 			return rc;
-		struct json_object *list = jobj(d, "topics");
-		size_t len = list && json_object_is_type(list, json_type_array) ?
-		             json_object_array_length(list) : 0;
-		int older = 0;
-		const char *last_time = NULL;
-		for (size_t i = 0; i < len; i++) {
-			struct json_object *it = json_object_array_get_idx(list, i);
-			struct json_object *owner = jobj(jobj(it, "talk"), "owner");
-			const char *ct = jstr(a, it, "create_time");
-			time_t t;
-			if (clock_parse_rfc3339(ct, &t) != 0) {
-				snprintf(z->error, sizeof(z->error), "打卡主题时间无法识别：%.40s", ct);
-				return CAMP_EPROVIDER;
-			}
-			last_time = ct;
-			if (since != 0 && t < since) {
-				older = 1;
-				continue;
-			}
-			v = grow(a, v, cnt, &cap, sizeof(*v));
-			struct zsxq_topic *tp = &v[cnt];
-			tp->topic_id = jstr(a, it, "topic_id");
-			tp->user_id = jstr(a, owner, "user_id");
-			tp->name = jstr(a, owner, "name");
-			tp->text = jstr(a, jobj(it, "talk"), "text");
-			tp->create_time = ct;
-			tp->t = t;
-			if (tp->user_id[0] != '\0')
-				cnt++;
+		size_t len;
+		int older;
+		const char *last_time;
+		if (zsxq_topics_page(a, d, since, out, &len, &older, &last_time, z->error,
+		                     sizeof(z->error)) != CAMP_OK) {
+			z->transient = 0;
+			return CAMP_EPROVIDER;
 		}
 		if (len < ZSXQ_TOPIC_PAGE || older || last_time == NULL)
 			break;
+		/* the same boundary twice: a whole page of one instant, paging cannot go on */
 		if (end_time && !strcmp(end_time, last_time)) {
-			snprintf(z->error, sizeof(z->error), "打卡主题分页没有前进");
+			snprintf(z->error, sizeof(z->error), "打卡主题分页没有前进（%s）", last_time);
+			z->transient = 0;
 			return CAMP_EPROVIDER;
 		}
 		end_time = last_time;
 	}
-	*out = v;
-	*n = cnt;
 	return CAMP_OK;
 }
 
 int zsxq_joined_count(struct zsxq_client *z, arena *a, const char *checkin_id, long *out)
 {
 	struct json_object *d;
-	int rc = zsxq_get(z, a, arena_printf(a, "/v2/groups/%s/checkins/%s/statistics",
-	                                     z->group_id, checkin_id), &d);
+	int rc = zsxq_call(z, a, arena_printf(a, "/v2/groups/%s/checkins/%s/statistics",
+	                                      z->group_id, checkin_id), NULL, &d);
 	if (rc != CAMP_OK)
 		return rc;
-	*out = (long)jint(jobj(d, "statistics"), "joined_count");
+	*out = zsxq_joined_of(d);
 	return CAMP_OK;
 }
 
@@ -330,24 +516,33 @@ int zsxq_create_project(struct zsxq_client *z, arena *a, const char *title, cons
 	                                JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(req);
 	struct json_object *d;
-	long long t0 = mono_ms();
-	int rc = zsxq_call_tries(z, a, arena_printf(a, "/v2/groups/%s/checkins", z->group_id), body, &d);
-	z->wait_ms += mono_ms() - t0;
+	int rc = zsxq_call(z, a, arena_printf(a, "/v2/groups/%s/checkins", z->group_id), body, &d);
 	if (rc != CAMP_OK)
 		return rc;
-	struct json_object *c = jobj(d, "checkin");
-	long long id = jint(c, "checkin_id");
-	if (id <= 0) {
+	struct zsxq_project p;
+	if (zsxq_project_read(a, jobj(d, "checkin"), &p) != CAMP_OK) {
 		snprintf(z->error, sizeof(z->error), "知识星球没有返回打卡项目ID");
 		return CAMP_EPROVIDER;
 	}
-	*checkin_id = arena_printf(a, "%lld", id);
+	*checkin_id = p.checkin_id;
 	return CAMP_OK;
 }
 
-int zsxq_check(struct zsxq_client *z, arena *a)
+int zsxq_check(struct zsxq_client *z, arena *a, long *ongoing)
 {
 	struct json_object *d;
-	return zsxq_get(z, a, arena_printf(a, "/v2/groups/%s/checkins?scope=ongoing&count=1",
-	                                   z->group_id), &d);
+	int rc = zsxq_call(z, a, arena_printf(a, "/v2/groups/%s/checkins?scope=ongoing&count=100",
+	                                      z->group_id), NULL, &d);
+	if (rc != CAMP_OK)
+		return rc;
+	size_t len;
+	struct json_object *list = jarray(d, "checkins", &len);
+	long n = 0;
+	for (size_t i = 0; i < len; i++) {
+		struct zsxq_project p;
+		n += zsxq_project_read(a, json_object_array_get_idx(list, i), &p) == CAMP_OK;
+	}
+	if (ongoing)
+		*ongoing = n;
+	return CAMP_OK;
 }

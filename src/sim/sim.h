@@ -18,16 +18,30 @@ enum sim_fault {
 	FAULT_OK = 0, FAULT_500, FAULT_TIMEOUT, FAULT_EXPIRED_COOKIE, FAULT_RATE_LIMIT,
 	FAULT_SIGNTEST, FAULT_DUPLICATE_CALLBACK, FAULT_REORDER_CALLBACKS,
 	FAULT_REFUND_CLOSED, FAULT_REFUND_ABNORMAL,
+	/* issue #13: WeChat Pay answers compressed whatever the client accepts */
+	FAULT_GZIP, FAULT_DEFLATE,
+	/* issue #13 (ZSXQ as the real one answers) */
+	FAULT_ANTIBOT, FAULT_EXPIRED_COOKIE_200, FAULT_MAINTENANCE,
 	/* issue #16: template sends of the official account (43004, 40003, 40037) */
 	FAULT_NOT_FOLLOWING, FAULT_INVALID_OPENID, FAULT_BAD_TEMPLATE,
 	FAULT__MAX
 };
 
+/* Whose key signs WeChat Pay answers and callbacks (PROTOCOLS §1.2, §1.7). */
+enum sim_signing {
+	SIGN_PUBLIC_KEY = 0,     /* the "WeChat Pay public key" (PUB_KEY_ID_…) */
+	SIGN_CERTIFICATE,        /* the newest platform certificate */
+	SIGN_SWITCHING,          /* a merchant mid-switch: either, at random, per message */
+};
+
+#define SIM_VEC(T) struct { T *v; size_t n, cap; }
+
 /* Identities and keys, generated once into the state directory. */
 struct sim_keys {
 	char *pay_priv_pem;      /* "WeChat Pay" platform key: signs responses, callbacks */
 	char *pay_pub_pem;
-	char *pay_cert_pem;      /* the same key as a platform certificate (/v3/certificates) */
+	char *pay_cert_pem;      /* the first platform certificate (/v3/certificates) */
+	char *pay_cert_key_pem;  /* ... and its own key: certificate mode signs with it */
 	char pay_cert_serial[41];
 	char pay_pub_key_id[64]; /* PUB_KEY_ID_… */
 	char *mch_priv_pem;      /* the merchant's key: the app signs with it */
@@ -43,6 +57,13 @@ struct sim_keys {
 	char externalpay_secret[44];
 	char zsxq_token[80];
 	char group_id[20];
+};
+
+/* A platform certificate WeChat lists and may sign with (real X.509). */
+struct sim_cert {
+	char serial[41];         /* 40 upper-case hex digits */
+	char *key_pem, *cert_pem;
+	time_t effective, expire;
 };
 
 struct sim_order {
@@ -80,6 +101,7 @@ struct sim_delivery {
 	char *body;              /* the envelope JSON */
 	int attempt;             /* deliveries made so far */
 	int signtest;            /* the next attempt carries a probe signature */
+	char serial[64];         /* Wechatpay-Serial of the attempt being sent */
 	int64_t due_ms;
 	struct sim_delivery *next;
 };
@@ -89,7 +111,18 @@ struct sim_bill {
 	char payee_userid[65];
 	char *remark;
 	int64_t total_fee;
+	int64_t total_refund_fee;   /* refunded in WeCom */
+	int trade_state;            /* 1 done, 3 done with refund */
+	int legacy;                 /* the older revision: no bill_type */
 	time_t pay_time;
+};
+
+/* One user's line of a project's leaderboard. */
+struct sim_rank {
+	long long user_id;
+	const char *name;        /* of the user's latest post (owned by the topic) */
+	int days;                /* distinct Asia/Shanghai days */
+	int64_t first_ms;
 };
 
 struct sim_project {
@@ -98,7 +131,13 @@ struct sim_project {
 	int checkin_days;
 	char status[10];
 	time_t created;
-	char *expiration;
+	char *expiration;        /* "" for a long_period project */
+	int long_period;
+	SIM_VEC(size_t) tix;     /* its topics, indices into sim.topics */
+	int tix_sorted;          /* tix is ordered by time (then topic id) */
+	SIM_VEC(long long) joined;          /* joined without a post (sorted) */
+	struct sim_rank *ranks;  /* the leaderboard, cached while ranks_at == tix.n */
+	size_t nranks, ranks_at;
 };
 
 struct sim_topic {
@@ -126,9 +165,8 @@ struct sim_code {
 	char openid[33];
 	time_t created;
 	int used;
+	int snapshot;            /* a 朋友圈 snapshot page: is_snapshotuser, a virtual openid */
 };
-
-#define SIM_VEC(T) struct { T *v; size_t n, cap; }
 
 struct sim_state {
 	pthread_mutex_t mu;
@@ -137,7 +175,9 @@ struct sim_state {
 	double time_factor;
 	long refund_delay_ms;
 	int stopping;
-	struct { enum sim_fault mode; int count; } fault[SVC__MAX];
+	/* count: how many next requests; rate > 0 instead: that share of requests, until "ok" */
+	struct { enum sim_fault mode; int count; double rate; } fault[SVC__MAX];
+	time_t zsxq_token_expires;           /* x-expire-in counts down to it */
 	SIM_VEC(struct sim_order) orders;
 	SIM_VEC(struct sim_refund) refunds;
 	SIM_VEC(struct sim_bill) bills;
@@ -148,6 +188,10 @@ struct sim_state {
 	SIM_VEC(struct sim_code) codes;
 	SIM_VEC(time_t) webhook_times;      /* parallel to webhook_keys */
 	SIM_VEC(char *) webhook_keys;
+	enum sim_signing signing;
+	SIM_VEC(struct sim_cert) certs;      /* listed by /v3/certificates; the last one signs */
+	SIM_VEC(char *) invalid_users;       /* WeCom: message/send names them in invaliduser */
+	SIM_VEC(char *) unlicensed_users;    /* ... in unlicenseduser */
 	struct sim_delivery *queue;          /* due deliveries, unordered */
 	struct sim_delivery *held;           /* reorder-callbacks: waiting to go out reversed */
 	struct json_object *log;             /* array */
@@ -165,6 +209,7 @@ struct sim_ctx {
 	const char *wechatpay_serial;
 	enum sim_service svc;
 	struct json_object *log_request;   /* logged with the response (owned by ctx) */
+	const char *signed_by;             /* Wechatpay-Serial of a signed answer */
 };
 
 /* sim_util.c */
@@ -177,12 +222,15 @@ void sim_fmt_zsxq(int64_t ms, char *out, size_t n);          /* 2026-11-21T20:15
 int sim_parse_rfc3339(const char *s, time_t *out);
 int sim_parse_zsxq(const char *s, int64_t *ms);
 void sim_digits(char *out, size_t n);                         /* n random digits */
+double sim_uniform(void);                                      /* [0, 1) */
 void sim_json_reply(struct sim_ctx *c, int status, struct json_object *o);
 /* Takes the next fault of a service (FAULT_OK when none), counting it down. */
 enum sim_fault sim_fault_take(enum sim_service s);
 const char *sim_fault_name(enum sim_fault f);
-void sim_log_add(const char *svc, const char *method, const char *path, int status,
-                 const char *req_body, size_t req_len, const char *resp_body, size_t resp_len);
+/* Appends to the log; returns the entry (owned by the log) for extra fields. */
+struct json_object *sim_log_add(const char *svc, const char *method, const char *path, int status,
+                                const char *req_body, size_t req_len, const char *resp_body,
+                                size_t resp_len);
 const char *sim_service_name(enum sim_service s);
 struct json_object *sim_body_json(struct sim_ctx *c);        /* NULL unless a JSON object */
 const char *sim_jstr(struct json_object *o, const char *key);
@@ -191,10 +239,21 @@ int sim_jint(struct json_object *o, const char *key, int64_t *out);
 /* sim_keys.c */
 int sim_keys_load(const char *state_dir);
 void sim_keys_free(void);
-/* Wechatpay-* headers over body, added to w (values on the arena). */
-void sim_wxpay_sign_headers(arena *a, struct resp *w, const char *body, size_t len);
-/* The headers of an outgoing callback as "Name: value" lines (malloc'd). */
-char **sim_wxpay_callback_headers(const char *body, int signtest);
+/* Wechatpay-* headers over body, added to w (values on the arena); returns
+ * the Wechatpay-Serial used (the signing mode decides). */
+const char *sim_wxpay_sign_headers(arena *a, struct resp *w, const char *body, size_t len);
+/* The headers of an outgoing callback as "Name: value" lines (malloc'd);
+ * the serial that signed it into serial (≥ 64 bytes).  Caller holds the lock. */
+char **sim_wxpay_callback_headers(const char *body, int signtest, char *serial);
+/* Platform certificates: back to the one kept in the state directory. */
+void sim_certs_reset(void);
+void sim_certs_free(void);
+/* A new platform certificate (new key, 40-hex serial) valid for days, which
+ * signs from now on; keep_old = 0 drops the others from /v3/certificates. */
+const struct sim_cert *sim_certs_rotate(int days, int keep_old);
+const char *sim_signing_name(enum sim_signing s);
+/* Compresses a WeChat Pay answer in place (Content-Encoding gzip|deflate). */
+int sim_compress(arena *a, struct resp *w, const char *encoding);
 /* Encrypts plaintext into an encrypt-resource object. */
 struct json_object *sim_wxpay_encrypt(const char *plaintext, const char *aad,
                                       const char *original_type);
@@ -204,15 +263,29 @@ void sim_wxpay_handle(struct sim_ctx *c);
 void sim_wxpay_pay(struct sim_ctx *c, const char *out_trade_no);
 void sim_wxpay_bill(struct sim_ctx *c);
 void sim_wxpay_tick(void);     /* ends due refunds (caller holds the lock) */
+/* --- issue #13 --- */
+void sim_wxpay_signing(struct sim_ctx *c);        /* POST /sim/wechatpay/signing */
+void sim_wxpay_certificates(struct sim_ctx *c);   /* POST /sim/wechatpay/certificates */
+void sim_wxpay_transactions(struct sim_ctx *c);   /* POST /sim/wechatpay/transactions */
+void sim_wecom_users(struct sim_ctx *c);          /* POST /sim/wecom/users */
 void sim_oauth_handle(struct sim_ctx *c);
 void sim_wecom_handle(struct sim_ctx *c);
 void sim_zsxq_handle(struct sim_ctx *c);
 void sim_zsxq_add_checkin(struct sim_ctx *c);
+void sim_zsxq_project(struct sim_ctx *c);      /* POST /sim/zsxq/projects */
+void sim_zsxq_join(struct sim_ctx *c);         /* POST /sim/zsxq/joins */
+void sim_zsxq_token(struct sim_ctx *c);        /* POST /sim/zsxq/token */
+void sim_zsxq_reset(void);
+/* x-expire-in on a ZSXQ answer (not on an expired-token one). */
+void sim_zsxq_expire_header(struct sim_ctx *c, enum sim_fault f);     /* frees the projects' indexes (caller holds the lock) */
 /* issue #16 */
 void sim_wxmp_handle(struct sim_ctx *c);
 void sim_wxpay_h5_page(struct sim_ctx *c);   /* GET/POST /sim/h5pay: WeChat's H5 cashier */
 void sim_ui_handle(struct sim_ctx *c);
 void sim_reset_state(void);    /* caller holds the lock */
+/* sim_bill.c (issue #14): GET /v3/bill/tradebill and its download_url */
+void sim_bill_tradebill(struct sim_ctx *c);
+void sim_bill_download(struct sim_ctx *c);
 
 /* sim_deliver.c: callbacks with WeChat's retry schedule */
 void sim_deliver_enqueue(const char *url, const char *body);   /* caller holds the lock */

@@ -89,10 +89,10 @@ static struct sim_delivery *take_due(int64_t now, int64_t *next_due)
 	return d;
 }
 
-/* One attempt, without the lock; returns the HTTP status (0 = none). */
-static long send_one(struct sim_delivery *d, struct httpc_response *rs)
+/* One attempt, without the lock (headers signed under it); returns the
+ * HTTP status (0 = none). */
+static long send_one(struct sim_delivery *d, char **h, struct httpc_response *rs)
 {
-	char **h = sim_wxpay_callback_headers(d->body, d->signtest);
 	struct httpc_request rq = { .method = "POST", .url = d->url,
 	                            .headers = (const char *const *)h,
 	                            .body = d->body, .body_len = strlen(d->body) };
@@ -106,8 +106,9 @@ static long send_one(struct sim_delivery *d, struct httpc_response *rs)
 
 static void after_attempt(struct sim_delivery *d, long status, const struct httpc_response *rs)
 {
-	sim_log_add("wechatpay", "POST", d->url, (int)status, d->body, strlen(d->body),
-	            rs->body.s, rs->body.len);
+	struct json_object *e = sim_log_add("wechatpay", "POST", d->url, (int)status, d->body,
+	                                    strlen(d->body), rs->body.s, rs->body.len);
+	json_object_object_add(e, "wechatpay_serial", json_object_new_string(d->serial));
 	int ok = (status == 200 || status == 204) && !d->signtest;
 	/* a probe is always followed by the real thing, whatever the answer */
 	int probe = d->signtest;
@@ -145,9 +146,10 @@ void *sim_deliver_main(void *arg)
 			pthread_cond_timedwait(&sim.wake, &sim.mu, &ts);
 			continue;
 		}
+		char **h = sim_wxpay_callback_headers(d->body, d->signtest, d->serial);
 		pthread_mutex_unlock(&sim.mu);
 		struct httpc_response rs = HTTPC_RESPONSE_INIT;
-		long status = send_one(d, &rs);
+		long status = send_one(d, h, &rs);
 		pthread_mutex_lock(&sim.mu);
 		after_attempt(d, status, &rs);
 		httpc_response_free(&rs);
@@ -182,10 +184,7 @@ void sim_reset_state(void)
 		free(sim.refunds.v[i].notify_url);
 	for (size_t i = 0; i < sim.bills.n; i++)
 		free(sim.bills.v[i].remark);
-	for (size_t i = 0; i < sim.projects.n; i++) {
-		free(sim.projects.v[i].title); free(sim.projects.v[i].text);
-		free(sim.projects.v[i].expiration);
-	}
+	sim_zsxq_reset();
 	for (size_t i = 0; i < sim.topics.n; i++) {
 		free(sim.topics.v[i].name); free(sim.topics.v[i].text);
 	}
@@ -194,12 +193,19 @@ void sim_reset_state(void)
 	}
 	for (size_t i = 0; i < sim.webhook_keys.n; i++)
 		free(sim.webhook_keys.v[i]);
+	for (size_t i = 0; i < sim.invalid_users.n; i++)
+		free(sim.invalid_users.v[i]);
+	for (size_t i = 0; i < sim.unlicensed_users.n; i++)
+		free(sim.unlicensed_users.v[i]);
+	sim.invalid_users.n = sim.unlicensed_users.n = 0;
+	sim_certs_reset();      /* the one platform certificate, public-key signing */
 	sim.orders.n = sim.refunds.n = sim.bills.n = sim.projects.n = sim.topics.n = 0;
 	sim.msgs.n = sim.tokens.n = sim.codes.n = sim.webhook_keys.n = sim.webhook_times.n = 0;
 	sim_deliver_free_all();
 	for (int s = 0; s < SVC__MAX; s++) {
 		sim.fault[s].mode = FAULT_OK;
 		sim.fault[s].count = 0;
+		sim.fault[s].rate = 0;
 	}
 	if (sim.log != NULL)
 		json_object_array_del_idx(sim.log, 0, json_object_array_length(sim.log));

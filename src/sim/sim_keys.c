@@ -86,8 +86,8 @@ static int make_rsa(char **priv, char **pub, EVP_PKEY **keep)
 	return ok ? CAMP_OK : CAMP_ECRYPTO;
 }
 
-/* A self-signed "platform certificate" over the WeChat Pay key. */
-static char *make_cert(EVP_PKEY *k, const char *serial_hex)
+/* A self-signed "platform certificate" over key k, valid for days from now. */
+static char *make_cert(EVP_PKEY *k, const char *serial_hex, int days)
 {
 	X509 *x = X509_new();
 	BIGNUM *bn = NULL;
@@ -98,7 +98,7 @@ static char *make_cert(EVP_PKEY *k, const char *serial_hex)
 	X509_set_version(x, 2);
 	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
 	X509_gmtime_adj(X509_getm_notBefore(x), 0);
-	X509_gmtime_adj(X509_getm_notAfter(x), 5L * 365 * 86400);
+	X509_gmtime_adj(X509_getm_notAfter(x), (long)days * 86400);
 	X509_NAME *nm = X509_get_subject_name(x);
 	X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
 	                           (const unsigned char *)"Tenpay.com Root CA (camp-sim)", -1, -1, 0);
@@ -129,8 +129,6 @@ static void generate_ids(struct sim_keys *k)
 	rand_hex(hex, 16, 1);
 	snprintf(k->pay_pub_key_id, sizeof(k->pay_pub_key_id), "PUB_KEY_ID_01%.30s", hex);
 	rand_hex(k->mch_serial, 20, 1);
-	rand_hex(k->pay_cert_serial, 20, 1);
-	k->pay_cert_serial[0] = '5';   /* positive serial number */
 	crypto_random_alnum(k->apiv3_key, 32);
 	snprintf(k->mchid, sizeof(k->mchid), "19");
 	sim_digits(k->mchid + 2, 8);
@@ -195,6 +193,7 @@ static int save_all(const char *dir, const struct sim_keys *k)
 		{ "wechatpay_private.pem", k->pay_priv_pem, 0600 },
 		{ "wechatpay_public.pem", k->pay_pub_pem, 0644 },
 		{ "wechatpay_cert.pem", k->pay_cert_pem, 0644 },
+		{ "wechatpay_cert_private.pem", k->pay_cert_key_pem, 0600 },
 		{ "apiclient_key.pem", k->mch_priv_pem, 0600 },
 		{ "apiclient_public.pem", k->mch_pub_pem, 0644 },
 	};
@@ -269,16 +268,46 @@ static int load_existing(const char *dir, struct sim_keys *k)
 	return rc;
 }
 
+#define CERT_DAYS (5 * 365)
+
+/* A platform certificate with a key of its own (not the public key's: a
+ * callback verified under the wrong one must fail), 40 upper-case hex serial. */
+static int new_cert(char serial[41], char **key_pem, char **cert_pem, int days)
+{
+	char *pub = NULL;
+	EVP_PKEY *key = NULL;
+	if (make_rsa(key_pem, &pub, &key) != CAMP_OK)
+		return CAMP_ECRYPTO;
+	free(pub);
+	rand_hex(serial, 20, 1);
+	serial[0] = (char)('1' + serial[0] % 7);   /* a positive DER integer, no leading zero */
+	*cert_pem = make_cert(key, serial, days);
+	EVP_PKEY_free(key);
+	return *cert_pem ? CAMP_OK : CAMP_ECRYPTO;
+}
+
 static int generate(const char *dir, struct sim_keys *k)
 {
-	EVP_PKEY *pay = NULL;
 	generate_ids(k);
-	if (make_rsa(&k->pay_priv_pem, &k->pay_pub_pem, &pay) != CAMP_OK ||
-	    make_rsa(&k->mch_priv_pem, &k->mch_pub_pem, NULL) != CAMP_OK)
+	if (make_rsa(&k->pay_priv_pem, &k->pay_pub_pem, NULL) != CAMP_OK ||
+	    make_rsa(&k->mch_priv_pem, &k->mch_pub_pem, NULL) != CAMP_OK ||
+	    new_cert(k->pay_cert_serial, &k->pay_cert_key_pem, &k->pay_cert_pem, CERT_DAYS) != CAMP_OK)
 		return CAMP_ECRYPTO;
-	k->pay_cert_pem = make_cert(pay, k->pay_cert_serial);
-	EVP_PKEY_free(pay);
-	if (k->pay_cert_pem == NULL)
+	return save_all(dir, k);
+}
+
+/* A state directory from before certificates had a key of their own. */
+static int upgrade(const char *dir, struct sim_keys *k)
+{
+	char *p = path_in(dir, "wechatpay_cert_private.pem");
+	k->pay_cert_key_pem = read_file(p);
+	free(p);
+	if (k->pay_cert_key_pem != NULL)
+		return CAMP_OK;
+	free(k->pay_cert_pem);
+	k->pay_cert_pem = NULL;
+	log_info("a platform certificate with its own key into %s", dir);
+	if (new_cert(k->pay_cert_serial, &k->pay_cert_key_pem, &k->pay_cert_pem, CERT_DAYS) != CAMP_OK)
 		return CAMP_ECRYPTO;
 	return save_all(dir, k);
 }
@@ -293,7 +322,11 @@ int sim_keys_load(const char *dir)
 			log_err("cannot create keys in %s: %s", dir, strerror(errno));
 			return CAMP_ERR;
 		}
+	} else if (upgrade(dir, k) != CAMP_OK) {
+		log_err("cannot create a platform certificate in %s: %s", dir, strerror(errno));
+		return CAMP_ERR;
 	}
+	sim_certs_reset();
 	return write_settings(dir, k);
 }
 
@@ -303,42 +336,127 @@ void sim_keys_free(void)
 	free(k->pay_priv_pem);
 	free(k->pay_pub_pem);
 	free(k->pay_cert_pem);
+	free(k->pay_cert_key_pem);
 	free(k->mch_priv_pem);
 	free(k->mch_pub_pem);
 	memset(k, 0, sizeof(*k));
 }
 
-/* TIMESTAMP\nNONCE\nBODY\n signed with the WeChat Pay key. */
-static char *sign_message(const char *ts, const char *nonce, const char *body, size_t len)
+/* ---- platform certificates ------------------------------------------------- */
+
+static void cert_free(struct sim_cert *c)
+{
+	free(c->key_pem);
+	free(c->cert_pem);
+}
+
+void sim_certs_free(void)
+{
+	for (size_t i = 0; i < sim.certs.n; i++)
+		cert_free(&sim.certs.v[i]);
+	sim.certs.n = 0;
+}
+
+static int cert_dates(struct sim_cert *c)
+{
+	struct x509_info x;
+	if (crypto_x509_info(c->cert_pem, &x) != CAMP_OK)
+		return CAMP_ECRYPTO;
+	c->effective = x.not_before;
+	c->expire = x.not_after;
+	return CAMP_OK;
+}
+
+void sim_certs_reset(void)
+{
+	sim_certs_free();
+	sim.signing = SIGN_PUBLIC_KEY;
+	if (sim.k.pay_cert_pem == NULL || sim.k.pay_cert_key_pem == NULL)
+		return;
+	struct sim_cert *c = SIM_PUSH(&sim.certs);
+	snprintf(c->serial, sizeof(c->serial), "%s", sim.k.pay_cert_serial);
+	c->key_pem = sim_strdup(sim.k.pay_cert_key_pem);
+	c->cert_pem = sim_strdup(sim.k.pay_cert_pem);
+	if (cert_dates(c) != CAMP_OK)
+		log_err("the platform certificate in the state directory is unreadable");
+}
+
+const struct sim_cert *sim_certs_rotate(int days, int keep_old)
+{
+	struct sim_cert n = { .serial = "" };
+	if (new_cert(n.serial, &n.key_pem, &n.cert_pem, days) != CAMP_OK || cert_dates(&n) != CAMP_OK) {
+		cert_free(&n);
+		return NULL;
+	}
+	if (!keep_old)
+		sim_certs_free();
+	*SIM_PUSH(&sim.certs) = n;
+	return &sim.certs.v[sim.certs.n - 1];
+}
+
+const char *sim_signing_name(enum sim_signing s)
+{
+	return s == SIGN_CERTIFICATE ? "certificate" : s == SIGN_SWITCHING ? "switching" : "public-key";
+}
+
+/* The key and Wechatpay-Serial of the next signature: the public key, the
+ * newest platform certificate, or (switching) either at random. */
+static void signer(const char **key, const char **serial)
+{
+	int cert = sim.certs.n > 0 && sim.signing != SIGN_PUBLIC_KEY;
+	if (cert && sim.signing == SIGN_SWITCHING) {
+		unsigned char b = 0;
+		crypto_random(&b, 1);
+		cert = b & 1;
+	}
+	if (cert) {
+		*key = sim.certs.v[sim.certs.n - 1].key_pem;
+		*serial = sim.certs.v[sim.certs.n - 1].serial;
+	} else {
+		*key = sim.k.pay_priv_pem;
+		*serial = sim.k.pay_pub_key_id;
+	}
+}
+
+/* TIMESTAMP\nNONCE\nBODY\n signed with key. */
+static char *sign_message(const char *key, const char *ts, const char *nonce, const char *body,
+                          size_t len)
 {
 	struct buf m = BUF_INIT;
 	buf_printf(&m, "%s\n%s\n", ts, nonce);
 	buf_append(&m, body, len);
 	buf_putc(&m, '\n');
-	char *sig = crypto_rsa_sign_b64(sim.k.pay_priv_pem, m.s, m.len);
+	char *sig = crypto_rsa_sign_b64(key, m.s, m.len);
 	buf_free(&m);
 	return sig;
 }
 
-void sim_wxpay_sign_headers(arena *a, struct resp *w, const char *body, size_t len)
+const char *sim_wxpay_sign_headers(arena *a, struct resp *w, const char *body, size_t len)
 {
 	char ts[24], nonce[33], rid[33];
+	const char *key, *serial;
+	signer(&key, &serial);
 	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
 	crypto_random_alnum(nonce, 32);
 	crypto_random_alnum(rid, 32);
-	char *sig = sign_message(ts, nonce, body ? body : "", len);
+	char *sig = sign_message(key, ts, nonce, body ? body : "", len);
+	serial = arena_strdup(a, serial);
 	resp_header(w, "Wechatpay-Timestamp", arena_strdup(a, ts));
 	resp_header(w, "Wechatpay-Nonce", arena_strdup(a, nonce));
 	resp_header(w, "Wechatpay-Signature", arena_strdup(a, sig ? sig : ""));
-	resp_header(w, "Wechatpay-Serial", sim.k.pay_pub_key_id);
+	resp_header(w, "Wechatpay-Serial", serial);
 	resp_header(w, "Wechatpay-Signature-Type", "WECHATPAY2-SHA256-RSA2048");
 	resp_header(w, "Request-ID", arena_strdup(a, rid));
 	free(sig);
+	return serial;
 }
 
-char **sim_wxpay_callback_headers(const char *body, int signtest)
+char **sim_wxpay_callback_headers(const char *body, int signtest, char *serial_out)
 {
 	char ts[24], nonce[33];
+	const char *key, *serial;
+	signer(&key, &serial);
+	snprintf(serial_out, 64, "%s", serial);
 	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
 	crypto_random_alnum(nonce, 32);
 	char *sig;
@@ -352,7 +470,7 @@ char **sim_wxpay_callback_headers(const char *body, int signtest)
 			abort();
 		snprintf(sig, n, "WECHATPAY/SIGNTEST/%s", junk);
 	} else {
-		sig = sign_message(ts, nonce, body, strlen(body));
+		sig = sign_message(key, ts, nonce, body, strlen(body));
 	}
 	char **h = calloc(8, sizeof(char *));
 	if (h == NULL)
@@ -363,7 +481,7 @@ char **sim_wxpay_callback_headers(const char *body, int signtest)
 		{ "User-Agent", "Mozilla/4.0" },
 		{ "Wechatpay-Timestamp", ts }, { "Wechatpay-Nonce", nonce },
 		{ "Wechatpay-Signature", sig ? sig : "" },
-		{ "Wechatpay-Serial", sim.k.pay_pub_key_id },
+		{ "Wechatpay-Serial", serial },
 		{ "Wechatpay-Signature-Type", "WECHATPAY2-SHA256-RSA2048" },
 	};
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(lines); i++) {

@@ -42,10 +42,16 @@ static enum sim_service service_of(const char *path)
 	return SVC_SIM;
 }
 
+/* Faults only ZSXQ gives (issue #13): the real service's own refusals. */
+static int zsxq_only(enum sim_fault f)
+{
+	return f == FAULT_ANTIBOT || f == FAULT_EXPIRED_COOKIE_200 || f == FAULT_MAINTENANCE;
+}
+
 static int is_request_fault(enum sim_fault f)
 {
 	return f == FAULT_500 || f == FAULT_TIMEOUT || f == FAULT_EXPIRED_COOKIE ||
-	       f == FAULT_RATE_LIMIT;
+	       f == FAULT_RATE_LIMIT || zsxq_only(f);
 }
 
 /* The failure each service gives for a fault, in that service's own format. */
@@ -70,16 +76,22 @@ static void fault_reply(struct sim_ctx *c, enum sim_fault f)
 		[FAULT_TIMEOUT] = "{\"succeeded\":false,\"code\":1059,\"info\":\"\",\"resp_data\":{},\"error\":\"内部错误\"}",
 		[FAULT_EXPIRED_COOKIE] = "{\"succeeded\":false,\"code\":401,\"info\":\"\",\"resp_data\":{},\"error\":\"登录已失效，请重新登录(token expired)\"}",
 		[FAULT_RATE_LIMIT] = "{\"succeeded\":false,\"code\":1059,\"info\":\"\",\"resp_data\":{},\"error\":\"操作太频繁，请稍后再试\"}",
+		/* PROTOCOLS §4, as captured: all three with HTTP 200 */
+		[FAULT_ANTIBOT] = "{\"succeeded\":false,\"code\":1059,\"info\":\"不支持非官方工具访问，请使用知识星球官方客户端\"}",
+		[FAULT_EXPIRED_COOKIE_200] = "{\"succeeded\":false,\"code\":401,\"info\":\"\",\"resp_data\":{}}",
+		[FAULT_MAINTENANCE] = "{\"succeeded\":false,\"code\":1050,\"info\":\"数据系统升级中，暂时无法操作\",\"resp_data\":{},\"error\":\"数据系统升级中，暂时无法操作\"}",
 	};
 	static const int zsxq_status[] = { [FAULT_500] = 500, [FAULT_TIMEOUT] = 500,
-		[FAULT_EXPIRED_COOKIE] = 401, [FAULT_RATE_LIMIT] = 429 };
+		[FAULT_EXPIRED_COOKIE] = 401, [FAULT_RATE_LIMIT] = 429, [FAULT_ANTIBOT] = 200,
+		[FAULT_EXPIRED_COOKIE_200] = 200, [FAULT_MAINTENANCE] = 200 };
 	switch (c->svc) {
 	case SVC_WECHATPAY:
 		resp_json_text(c->w, wxpay_status[f], wxpay[f]);
-		sim_wxpay_sign_headers(c->r->a, c->w, c->w->body, c->w->len);
+		c->signed_by = sim_wxpay_sign_headers(c->r->a, c->w, c->w->body, c->w->len);
 		break;
 	case SVC_ZSXQ:
 		resp_json_text(c->w, zsxq_status[f], zsxq[f]);
+		sim_zsxq_expire_header(c, f);
 		break;
 	default:   /* WeChat and WeCom answer 200 with an errcode, 500 only when broken */
 		resp_json_text(c->w, f == FAULT_500 || f == FAULT_TIMEOUT ? 500 : 200, wx[f]);
@@ -104,6 +116,19 @@ static void ctl_faults(struct sim_ctx *c)
 		resp_json_text(c->w, 400, "{\"error\":\"count must be a non-negative integer\"}");
 		return;
 	}
+	double rate = 0;
+	struct json_object *rv;
+	if (o && json_object_object_get_ex(o, "rate", &rv)) {
+		if (!json_object_is_type(rv, json_type_double) && !json_object_is_type(rv, json_type_int)) {
+			resp_json_text(c->w, 400, "{\"error\":\"rate must be a number from 0 to 1\"}");
+			return;
+		}
+		rate = json_object_get_double(rv);
+		if (!(rate >= 0 && rate <= 1)) {
+			resp_json_text(c->w, 400, "{\"error\":\"rate must be a number from 0 to 1\"}");
+			return;
+		}
+	}
 	int s = -1, f = -1;
 	for (int i = 0; svc && i < SVC_SIM; i++)
 		if (!strcmp(svc, sim_service_name(i)))
@@ -111,20 +136,24 @@ static void ctl_faults(struct sim_ctx *c)
 	for (int i = 0; mode && i < FAULT__MAX; i++)
 		if (!strcmp(mode, sim_fault_name(i)))
 			f = i;
-	if (s < 0 || f < 0) {
+	if (s < 0 || f < 0 || (zsxq_only(f) && s != SVC_ZSXQ)) {
 		resp_json_text(c->w, 400, "{\"error\":\"unknown service or mode\"}");
 		return;
 	}
 	sim.fault[s].mode = f;
-	sim.fault[s].count = f == FAULT_OK ? 0 : (int)count;
-	if (f == FAULT_OK || count == 0) {
+	sim.fault[s].count = f == FAULT_OK || rate > 0 ? 0 : (int)count;
+	sim.fault[s].rate = f == FAULT_OK ? 0 : rate;
+	if (f == FAULT_OK || (count == 0 && rate == 0)) {
 		sim.fault[s].mode = FAULT_OK;
 		sim.fault[s].count = 0;
+		sim.fault[s].rate = 0;
 	}
 	struct json_object *r = json_object_new_object();
 	json_object_object_add(r, "service", json_object_new_string(sim_service_name(s)));
 	json_object_object_add(r, "mode", json_object_new_string(sim_fault_name(sim.fault[s].mode)));
 	json_object_object_add(r, "count", json_object_new_int(sim.fault[s].count));
+	if (sim.fault[s].rate > 0)
+		json_object_object_add(r, "rate", json_object_new_double(sim.fault[s].rate));
 	sim_json_reply(c, 200, r);
 }
 
@@ -169,6 +198,21 @@ static void control(struct sim_ctx *c)
 		sim_wxpay_bill(c);
 	else if (post && !strcmp(p, "/sim/zsxq/checkins"))
 		sim_zsxq_add_checkin(c);
+	/* issue #13 */
+	else if (post && !strcmp(p, "/sim/wechatpay/signing"))
+		sim_wxpay_signing(c);
+	else if (post && !strcmp(p, "/sim/wechatpay/certificates"))
+		sim_wxpay_certificates(c);
+	else if (post && !strcmp(p, "/sim/wechatpay/transactions"))
+		sim_wxpay_transactions(c);
+	else if (post && !strcmp(p, "/sim/wecom/users"))
+		sim_wecom_users(c);
+	else if (post && !strcmp(p, "/sim/zsxq/projects"))
+		sim_zsxq_project(c);
+	else if (post && !strcmp(p, "/sim/zsxq/joins"))
+		sim_zsxq_join(c);
+	else if (post && !strcmp(p, "/sim/zsxq/token"))
+		sim_zsxq_token(c);
 	else if (!strncmp(p, "/sim/h5pay/", 11))
 		sim_wxpay_h5_page(c);
 	else if (!strcmp(p, "/sim/") || !strcmp(p, "/sim") || !strncmp(p, "/sim/ui", 7))
@@ -190,6 +234,22 @@ static void dispatch(struct sim_ctx *c)
 }
 
 /* ---- one request --------------------------------------------------------- */
+
+/* WeChat Pay answers come compressed when the client takes it (deflate
+ * first, as WeChat's are), and with the gzip/deflate faults whatever it
+ * asked for (PROTOCOLS §1.6).  The log keeps the plain JSON. */
+static void compress_answer(struct sim_ctx *c, FCGX_Request *f)
+{
+	const char *forced = NULL;
+	enum sim_fault m = sim.fault[SVC_WECHATPAY].mode;
+	if (m == FAULT_GZIP || m == FAULT_DEFLATE)
+		forced = sim_fault_take(SVC_WECHATPAY) == FAULT_GZIP ? "gzip" : "deflate";
+	const char *accept = FCGX_GetParam("HTTP_ACCEPT_ENCODING", f->envp);
+	const char *enc = forced ? forced : accept && strstr(accept, "deflate") ? "deflate"
+	                  : accept && strstr(accept, "gzip") ? "gzip" : NULL;
+	if (enc != NULL && sim_compress(c->r->a, c->w, enc) != CAMP_OK)
+		log_err("cannot compress an answer (%s)", enc);
+}
 
 static void serve(FCGX_Request *f, arena *a)
 {
@@ -225,10 +285,15 @@ static void serve(FCGX_Request *f, arena *a)
 		fault_reply(&c, fault);
 	else
 		dispatch(&c);
-	if (c.svc != SVC_SIM)
-		sim_log_add(sim_service_name(c.svc), r.method_name, c.request_uri,
-		            w.status ? w.status : 200, (const char *)r.body, r.body_len,
-		            w.body, w.len);
+	if (c.svc != SVC_SIM) {
+		struct json_object *e = sim_log_add(sim_service_name(c.svc), r.method_name,
+		                                    c.request_uri, w.status ? w.status : 200,
+		                                    (const char *)r.body, r.body_len, w.body, w.len);
+		if (c.signed_by != NULL)
+			json_object_object_add(e, "wechatpay_serial", json_object_new_string(c.signed_by));
+	}
+	if (c.svc == SVC_WECHATPAY && w.len > 0)
+		compress_answer(&c, f);
 	pthread_mutex_unlock(&sim.mu);
 	response_send(f, &r, &w);
 }
@@ -355,6 +420,10 @@ int main(int argc, char **argv)
 	free(sim.codes.v);
 	free(sim.webhook_times.v);
 	free(sim.webhook_keys.v);
+	sim_certs_free();
+	free(sim.certs.v);
+	free(sim.invalid_users.v);
+	free(sim.unlicensed_users.v);
 	json_object_put(sim.log);
 	sim_keys_free();
 	pthread_mutex_unlock(&sim.mu);

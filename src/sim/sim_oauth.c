@@ -31,6 +31,12 @@ static void authorize(struct sim_ctx *c)
 	crypto_random_alnum(k->code, 32);
 	snprintf(k->openid, sizeof(k->openid), "%s", openid);
 	k->created = time(NULL);
+	/* sim_snapshot=1 (query, or a cookie of the simulator's for browsers): the page
+	 * was opened as a 朋友圈 snapshot (PROTOCOLS §2) */
+	const char *snap = req_param(c->r, "sim_snapshot");
+	if (snap == NULL)
+		snap = req_cookie(c->r, "sim_snapshot");
+	k->snapshot = snap != NULL && !strcmp(snap, "1");
 	const char *loc = arena_printf(c->r->a, "%s%scode=%s&state=%s", uri,
 	                               strchr(uri, '?') ? "&" : "?", k->code, state ? state : "");
 	c->w->status = 302;
@@ -69,7 +75,13 @@ static void access_token(struct sim_ctx *c)
 	json_object_object_add(o, "access_token", json_object_new_string(at));
 	json_object_object_add(o, "expires_in", json_object_new_int(7200));
 	json_object_object_add(o, "refresh_token", json_object_new_string(rt));
-	json_object_object_add(o, "openid", json_object_new_string(k->openid));
+	if (k->snapshot) {
+		/* a virtual openid, the same for every snapshot viewer */
+		json_object_object_add(o, "openid", json_object_new_string("o6_bmasdasdsad6_2sgVt7hMZOPfL"));
+		json_object_object_add(o, "is_snapshotuser", json_object_new_int(1));
+	} else {
+		json_object_object_add(o, "openid", json_object_new_string(k->openid));
+	}
 	json_object_object_add(o, "scope", json_object_new_string("snsapi_base"));
 	sim_json_reply(c, 200, o);
 }

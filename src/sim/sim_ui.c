@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define UI_TOPICS 200
+
 static void money(tpl_dict *d, const char *key, int64_t fen)
 {
 	char s[32];
@@ -45,7 +47,8 @@ static void fill(tpl_dict *root)
 		tpl_set(d, "CONTENT", m->content);
 		tpl_set(d, "AT", at);
 	}
-	for (size_t i = 0; i < sim.topics.n; i++) {
+	/* the latest check-ins only: a benchmark leaves hundreds of thousands */
+	for (size_t i = sim.topics.n > UI_TOPICS ? sim.topics.n - UI_TOPICS : 0; i < sim.topics.n; i++) {
 		struct sim_topic *t = &sim.topics.v[i];
 		tpl_dict *d = tpl_add_section(root, "CHECKIN");
 		char ct[40];

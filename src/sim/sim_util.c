@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #define SIM_LOG_MAX 5000
 
@@ -162,6 +163,13 @@ void sim_digits(char *out, size_t n)
 	out[n] = '\0';
 }
 
+double sim_uniform(void)
+{
+	uint32_t r = 0;
+	crypto_random(&r, sizeof(r));
+	return r / 4294967296.0;
+}
+
 void sim_json_reply(struct sim_ctx *c, int status, struct json_object *o)
 {
 	resp_json(c->w, status, o, c->r->a);
@@ -170,6 +178,9 @@ void sim_json_reply(struct sim_ctx *c, int status, struct json_object *o)
 static const char *const fault_names[FAULT__MAX] = {
 	"ok", "500", "timeout", "expired-cookie", "rate-limit", "signtest",
 	"duplicate-callback", "reorder-callbacks", "refund-closed", "refund-abnormal",
+	/* issue #13 */
+	"gzip", "deflate",
+	"antibot", "expired-cookie-200", "maintenance",
 	"not-following", "invalid-openid", "bad-template",
 };
 
@@ -180,6 +191,8 @@ const char *sim_fault_name(enum sim_fault f)
 
 enum sim_fault sim_fault_take(enum sim_service s)
 {
+	if (sim.fault[s].mode != FAULT_OK && sim.fault[s].rate > 0)
+		return sim_uniform() < sim.fault[s].rate ? sim.fault[s].mode : FAULT_OK;
 	if (sim.fault[s].count <= 0 || sim.fault[s].mode == FAULT_OK)
 		return FAULT_OK;
 	enum sim_fault f = sim.fault[s].mode;
@@ -202,6 +215,11 @@ static struct json_object *body_value(const char *p, size_t n)
 {
 	if (p == NULL || n == 0)
 		return NULL;
+	if (!utf8_valid(p, n)) {   /* a gzip bill download: the log stays valid JSON */
+		char note[48];
+		snprintf(note, sizeof(note), "(binary, %zu bytes)", n);
+		return json_object_new_string(note);
+	}
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *o = json_tokener_parse_ex(tok, p, (int)n);
 	int ok = json_tokener_get_error(tok) == json_tokener_success &&
@@ -213,8 +231,9 @@ static struct json_object *body_value(const char *p, size_t n)
 	return json_object_new_string_len(p, (int)n);
 }
 
-void sim_log_add(const char *svc, const char *method, const char *path, int status,
-                 const char *req_body, size_t req_len, const char *resp_body, size_t resp_len)
+struct json_object *sim_log_add(const char *svc, const char *method, const char *path, int status,
+                                const char *req_body, size_t req_len, const char *resp_body,
+                                size_t resp_len)
 {
 	char when[32];
 	sim_fmt_rfc3339(time(NULL), when, sizeof(when));
@@ -229,6 +248,7 @@ void sim_log_add(const char *svc, const char *method, const char *path, int stat
 	if (json_object_array_length(sim.log) >= SIM_LOG_MAX)
 		json_object_array_del_idx(sim.log, 0, 1);
 	json_object_array_add(sim.log, e);
+	return e;
 }
 
 struct json_object *sim_body_json(struct sim_ctx *c)
@@ -268,4 +288,32 @@ int sim_jint(struct json_object *o, const char *key, int64_t *out)
 		return CAMP_OK;
 	}
 	return CAMP_EINVAL;
+}
+
+/* gzip (windowBits 31) or zlib-wrapped deflate (15), what HTTP calls them. */
+int sim_compress(arena *a, struct resp *w, const char *encoding)
+{
+	int gzip = !strcmp(encoding, "gzip");
+	if (!gzip && strcmp(encoding, "deflate") != 0)
+		return CAMP_EINVAL;
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, gzip ? 31 : 15, 8,
+	                 Z_DEFAULT_STRATEGY) != Z_OK)
+		return CAMP_ERR;
+	uLong cap = deflateBound(&z, (uLong)w->len) + 32;
+	unsigned char *out = arena_alloc(a, cap);
+	z.next_in = (Bytef *)(uintptr_t)w->body;
+	z.avail_in = (uInt)w->len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	int rc = deflate(&z, Z_FINISH);
+	size_t n = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END)
+		return CAMP_ERR;
+	w->body = (const char *)out;
+	w->len = n;
+	resp_header(w, "Content-Encoding", encoding);
+	return CAMP_OK;
 }

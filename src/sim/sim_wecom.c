@@ -1,5 +1,6 @@
 /* sim_wecom.c: WeCom: gettoken, app messages, group robots, external-pay bills. */
 #include "sim.h"
+#include "buf.h"
 #include "camp.h"
 #include "crypto.h"
 
@@ -74,6 +75,8 @@ static void record(const char *kind, const char *to, const char *content)
 	m->at = time(NULL);
 }
 
+static int listed(const void *vec, const char *user);
+
 static void message_send(struct sim_ctx *c)
 {
 	if (token(c) == NULL)
@@ -100,15 +103,77 @@ static void message_send(struct sim_ctx *c)
 		errcode(c, 45002, "content size out of limit");
 		return;
 	}
-	record("app", to, content);
+	/* PROTOCOLS §3: recipients WeCom does not know (invaliduser) or that
+	 * have no license (unlicenseduser) get nothing — with errcode 0 unless
+	 * nobody is left (81013) */
+	struct buf bad = BUF_INIT, unlicensed = BUF_INIT, good = BUF_INIT;
+	char *list = sim_strdup(to), *save = NULL;
+	for (char *u = strtok_r(list, "|", &save); u; u = strtok_r(NULL, "|", &save)) {
+		struct buf *b = listed(&sim.invalid_users, u) ? &bad
+		                : listed(&sim.unlicensed_users, u) ? &unlicensed : &good;
+		buf_printf(b, "%s%s", b->len ? "|" : "", u);
+	}
+	free(list);
 	struct json_object *r = json_object_new_object();
-	char id[33];
-	crypto_random_alnum(id, 32);
-	json_object_object_add(r, "errcode", json_object_new_int(0));
-	json_object_object_add(r, "errmsg", json_object_new_string("ok"));
-	json_object_object_add(r, "invaliduser", json_object_new_string(""));
-	json_object_object_add(r, "msgid", json_object_new_string(id));
+	int none = good.len == 0 && unlicensed.len == 0;
+	json_object_object_add(r, "errcode", json_object_new_int(none ? 81013 : 0));
+	json_object_object_add(r, "errmsg", json_object_new_string(none ? "user & party & tag all invalid" : "ok"));
+	json_object_object_add(r, "invaliduser", json_object_new_string(bad.len ? bad.s : ""));
+	if (unlicensed.len)
+		json_object_object_add(r, "unlicenseduser", json_object_new_string(unlicensed.s));
+	if (!none) {
+		char id[33];
+		crypto_random_alnum(id, 32);
+		json_object_object_add(r, "msgid", json_object_new_string(id));
+	}
+	if (good.len)
+		record("app", good.s, content);
+	buf_free(&bad);
+	buf_free(&unlicensed);
+	buf_free(&good);
 	sim_json_reply(c, 200, r);
+}
+
+static int listed(const void *vec, const char *user)
+{
+	const struct { char **v; size_t n, cap; } *l = vec;
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], user))
+			return 1;
+	return 0;
+}
+
+static int set_list(void *vec, struct json_object *o, const char *key)
+{
+	struct { char **v; size_t n, cap; } *l = vec;
+	struct json_object *arr;
+	if (!json_object_object_get_ex(o, key, &arr))
+		return CAMP_OK;            /* not given: unchanged */
+	if (!json_object_is_type(arr, json_type_array))
+		return CAMP_EINVAL;
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		if (!json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
+			return CAMP_EINVAL;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	l->n = 0;
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		*(char **)sim_vec_push(l, sizeof(char *)) =
+			sim_strdup(json_object_get_string(json_object_array_get_idx(arr, i)));
+	return CAMP_OK;
+}
+
+/* POST /sim/wecom/users {"invaliduser": [...], "unlicenseduser": [...]}: which
+ * userids message/send refuses from now on (each list replaced when given). */
+void sim_wecom_users(struct sim_ctx *c)
+{
+	struct json_object *o = sim_body_json(c);
+	if (o == NULL || set_list(&sim.invalid_users, o, "invaliduser") != CAMP_OK ||
+	    set_list(&sim.unlicensed_users, o, "unlicenseduser") != CAMP_OK) {
+		resp_json_text(c->w, 400, "{\"error\":\"invaliduser and unlicenseduser: arrays of userids\"}");
+		return;
+	}
+	resp_json_text(c->w, 200, "{\"ok\":true}");
 }
 
 static void webhook_send(struct sim_ctx *c)
@@ -149,8 +214,9 @@ static struct json_object *bill_json(const struct sim_bill *b)
 {
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "transaction_id", json_object_new_string(b->transaction_id));
-	json_object_object_add(o, "bill_type", json_object_new_int(0));
-	json_object_object_add(o, "trade_state", json_object_new_int(1));
+	if (!b->legacy)             /* the older revision has no bill_type */
+		json_object_object_add(o, "bill_type", json_object_new_int(0));
+	json_object_object_add(o, "trade_state", json_object_new_int(b->trade_state));
 	json_object_object_add(o, "pay_time", json_object_new_int64(b->pay_time));
 	json_object_object_add(o, "out_trade_no", json_object_new_string(b->transaction_id + 4));
 	json_object_object_add(o, "external_userid", json_object_new_string(""));
@@ -160,8 +226,19 @@ static struct json_object *bill_json(const struct sim_bill *b)
 	json_object_object_add(o, "mch_id", json_object_new_string(sim.k.mchid));
 	json_object_object_add(o, "remark", json_object_new_string(b->remark ? b->remark : ""));
 	json_object_object_add(o, "commodity_list", json_object_new_array());
-	json_object_object_add(o, "total_refund_fee", json_object_new_int(0));
-	json_object_object_add(o, "refund_list", json_object_new_array());
+	json_object_object_add(o, "total_refund_fee", json_object_new_int64(b->total_refund_fee));
+	struct json_object *refunds = json_object_new_array();
+	if (b->total_refund_fee > 0) {
+		struct json_object *r = json_object_new_object();
+		json_object_object_add(r, "out_refund_no", json_object_new_string(b->transaction_id + 10));
+		json_object_object_add(r, "refund_userid", json_object_new_string(b->payee_userid));
+		json_object_object_add(r, "refund_comment", json_object_new_string("企业微信内退款"));
+		json_object_object_add(r, "refund_reqtime", json_object_new_int64(b->pay_time + 3600));
+		json_object_object_add(r, "refund_status", json_object_new_int(1));
+		json_object_object_add(r, "refund_fee", json_object_new_int64(b->total_refund_fee));
+		json_object_array_add(refunds, r);
+	}
+	json_object_object_add(o, "refund_list", refunds);
 	return o;
 }
 

@@ -19,9 +19,22 @@ static void reply(struct sim_ctx *c, int status, struct json_object *o)
 		resp_body(c->w, status, "application/json", "", 0);
 	else
 		sim_json_reply(c, status, o);
-	sim_wxpay_sign_headers(c->r->a, c->w, c->w->body, c->w->len);
+	c->signed_by = sim_wxpay_sign_headers(c->r->a, c->w, c->w->body, c->w->len);
 }
 
+/* The value at a JSON pointer ("/amount/total") of the request body, or NULL. */
+static struct json_object *at_pointer(struct json_object *o, const char *ptr, arena *a)
+{
+	char *copy = arena_strdup(a, ptr), *save = NULL;
+	for (char *k = strtok_r(copy, "/", &save); k && o; k = strtok_r(NULL, "/", &save))
+		if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, k, &o))
+			return NULL;
+	return o;
+}
+
+/* An error as real WeChat Pay answers (PROTOCOLS §1.6): code and message,
+ * and for a bad field detail {location, value} — value being whatever the
+ * request carried there (a string, a number, an array …), "" when absent. */
 static void error(struct sim_ctx *c, int status, const char *code, const char *msg,
                   const char *field)
 {
@@ -29,10 +42,17 @@ static void error(struct sim_ctx *c, int status, const char *code, const char *m
 	json_object_object_add(o, "code", json_object_new_string(code));
 	json_object_object_add(o, "message", json_object_new_string(msg));
 	if (field != NULL) {
-		struct json_object *d = json_object_new_object();
-		json_object_object_add(d, "field", json_object_new_string(field));
-		json_object_object_add(d, "location", json_object_new_string("body"));
-		json_object_object_add(d, "issue", json_object_new_string(msg));
+		int query = c->r->method != M_POST;
+		struct json_object *d = json_object_new_object(), *v = NULL;
+		if (query) {
+			const char *q = req_param(c->r, field + 1);
+			v = json_object_new_string(q ? q : "");
+		} else {
+			v = at_pointer(sim_body_json(c), field, c->r->a);
+			v = v ? json_object_get(v) : json_object_new_string("");
+		}
+		json_object_object_add(d, "location", json_object_new_string(query ? "query" : "body"));
+		json_object_object_add(d, "value", v);
 		json_object_object_add(o, "detail", d);
 	}
 	reply(c, status, o);
@@ -241,7 +261,8 @@ static void order_create(struct sim_ctx *c, const char *type)
 	}
 	const char *bad = order_validate(type, o, &in);
 	if (bad != NULL) {
-		error(c, 400, "PARAM_ERROR", "输入源“/body”映射到值字段失败", bad);
+		error(c, 400, "PARAM_ERROR",
+		      arena_printf(c->r->a, "输入源“/body%s”映射到值字段失败", bad), bad);
 		return;
 	}
 	if (strcmp(in.appid, sim.k.appid) != 0 || strcmp(in.mchid, sim.k.mchid) != 0) {
@@ -287,7 +308,10 @@ static const char *state_desc(const char *s)
 	return "订单未支付";
 }
 
-/* The transaction object of queries and of TRANSACTION.SUCCESS. */
+/* The transaction object of queries and of TRANSACTION.SUCCESS.  Unpaid
+ * ones are what real NOTPAY/CLOSED answers are (PROTOCOLS §1.3): no
+ * transaction_id, payer, success_time, bank_type, amount.currency or
+ * payer_total, and now and then a promotion_detail. */
 static struct json_object *transaction_json(const struct sim_order *o)
 {
 	struct json_object *t = json_object_new_object();
@@ -304,17 +328,21 @@ static struct json_object *transaction_json(const struct sim_order *o)
 	json_object_object_add(t, "trade_state", json_object_new_string(o->state));
 	json_object_object_add(t, "trade_state_desc", json_object_new_string(state_desc(o->state)));
 	json_object_object_add(t, "attach", json_object_new_string(o->attach ? o->attach : ""));
-	struct json_object *payer = json_object_new_object();
 	const char *openid = o->payer_openid ? o->payer_openid : o->openid;
-	if (paid && openid != NULL)
+	if (paid && openid != NULL) {
+		struct json_object *payer = json_object_new_object();
 		json_object_object_add(payer, "openid", json_object_new_string(openid));
-	json_object_object_add(t, "payer", payer);
+		json_object_object_add(t, "payer", payer);
+	}
 	struct json_object *amt = json_object_new_object();
 	json_object_object_add(amt, "total", json_object_new_int64(o->total));
-	if (paid)
+	if (paid) {
 		json_object_object_add(amt, "payer_total", json_object_new_int64(o->total));
-	json_object_object_add(amt, "currency", json_object_new_string("CNY"));
-	json_object_object_add(amt, "payer_currency", json_object_new_string("CNY"));
+		json_object_object_add(amt, "currency", json_object_new_string("CNY"));
+		json_object_object_add(amt, "payer_currency", json_object_new_string("CNY"));
+	} else {
+		json_object_object_add(t, "promotion_detail", json_object_new_array());
+	}
 	json_object_object_add(t, "amount", amt);
 	return t;
 }
@@ -475,7 +503,7 @@ static void refund_create(struct sim_ctx *c)
 	const char *reason = sim_jstr(o, "reason");
 	int64_t refund = 0, total = 0;
 	if (!valid_chars(no, 1, 64, "_-|*@")) {
-		error(c, 400, "PARAM_ERROR", "out_refund_no 格式错误", "/out_refund_no");
+		error(c, 400, "PARAM_ERROR", "输入源“/body/out_refund_no”映射到值字段失败", "/out_refund_no");
 		return;
 	}
 	if (!json_object_object_get_ex(o, "amount", &amt) || sim_jint(amt, "refund", &refund) ||
@@ -562,18 +590,31 @@ void sim_wxpay_tick(void)
 
 /* ---- certificates ---------------------------------------------------------- */
 
-static void certificates(struct sim_ctx *c)
+/* Every listed platform certificate, encrypted with the APIv3 key (the
+ * merchant's proof that the list came from WeChat), the answer signed as
+ * the signing mode says. */
+/* serial_no, effective_time and expire_time of a certificate. */
+static struct json_object *cert_json(const struct sim_cert *k)
 {
-	struct json_object *d = json_object_new_object(), *arr = json_object_new_array();
+	struct json_object *d = json_object_new_object();
 	char from[32], to[32];
-	sim_fmt_rfc3339(time(NULL) - 86400, from, sizeof(from));
-	sim_fmt_rfc3339(time(NULL) + 5L * 365 * 86400, to, sizeof(to));
-	json_object_object_add(d, "serial_no", json_object_new_string(sim.k.pay_cert_serial));
+	sim_fmt_rfc3339(k->effective, from, sizeof(from));
+	sim_fmt_rfc3339(k->expire, to, sizeof(to));
+	json_object_object_add(d, "serial_no", json_object_new_string(k->serial));
 	json_object_object_add(d, "effective_time", json_object_new_string(from));
 	json_object_object_add(d, "expire_time", json_object_new_string(to));
-	json_object_object_add(d, "encrypt_certificate",
-	                       sim_wxpay_encrypt(sim.k.pay_cert_pem, "certificate", NULL));
-	json_object_array_add(arr, d);
+	return d;
+}
+
+static void certificates(struct sim_ctx *c)
+{
+	struct json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < sim.certs.n; i++) {
+		struct json_object *d = cert_json(&sim.certs.v[i]);
+		json_object_object_add(d, "encrypt_certificate",
+		                       sim_wxpay_encrypt(sim.certs.v[i].cert_pem, "certificate", NULL));
+		json_object_array_add(arr, d);
+	}
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "data", arr);
 	reply(c, 200, o);
@@ -628,18 +669,29 @@ void sim_wxpay_handle(struct sim_ctx *c)
 			reply(c, 200, refund_json(f, 0));
 	} else if (!post && !strcmp(p, "/v3/certificates"))
 		certificates(c);
+	else if (!post && !strcmp(p, "/v3/bill/tradebill"))
+		sim_bill_tradebill(c);
+	else if (!post && !strcmp(p, "/v3/billdownload/file"))
+		sim_bill_download(c);
 	else
 		error(c, 404, "NOT_FOUND", "接口不存在", NULL);
 }
 
+/* A payment to a WeCom collection code; optionally refunded in WeCom
+ * (total_refund_fee, trade_state 3) or of the older revision (legacy: no
+ * bill_type), as get_bill_list then answers it. */
 void sim_wxpay_bill(struct sim_ctx *c)
 {
-	struct json_object *o = sim_body_json(c);
+	struct json_object *o = sim_body_json(c), *lg;
 	const char *payee = sim_jstr(o, "payee_userid"), *remark = sim_jstr(o, "remark");
-	int64_t fee = 0, at = 0;
+	int64_t fee = 0, at = 0, refunded = 0, state = 0;
 	if (payee == NULL || sim_jint(o, "total_fee", &fee) != CAMP_OK || fee < 1 ||
-	    sim_jint(o, "pay_time", &at) == CAMP_EINVAL) {
-		resp_json_text(c->w, 400, "{\"error\":\"payee_userid and total_fee are required\"}");
+	    sim_jint(o, "pay_time", &at) == CAMP_EINVAL ||
+	    sim_jint(o, "total_refund_fee", &refunded) == CAMP_EINVAL || refunded < 0 ||
+	    refunded > fee || sim_jint(o, "trade_state", &state) == CAMP_EINVAL ||
+	    (state != 0 && state != 1 && state != 3)) {
+		resp_json_text(c->w, 400, "{\"error\":\"payee_userid and total_fee are required;"
+		               " total_refund_fee 0..total_fee, trade_state 1 or 3\"}");
 		return;
 	}
 	struct sim_bill *b = SIM_PUSH(&sim.bills);
@@ -649,10 +701,127 @@ void sim_wxpay_bill(struct sim_ctx *c)
 	snprintf(b->payee_userid, sizeof(b->payee_userid), "%s", payee);
 	b->remark = remark ? sim_strdup(remark) : NULL;
 	b->total_fee = fee;
+	b->total_refund_fee = refunded;
+	b->trade_state = state ? (int)state : refunded > 0 ? 3 : 1;
+	b->legacy = json_object_object_get_ex(o, "legacy", &lg) && json_object_get_boolean(lg);
 	b->pay_time = at ? (time_t)at : time(NULL);
 	struct json_object *r = json_object_new_object();
 	json_object_object_add(r, "transaction_id", json_object_new_string(b->transaction_id));
 	sim_json_reply(c, 200, r);
+}
+
+/* ---- control: signing, certificates, transactions (issue #13) --------------- */
+
+static struct json_object *signing_json(void)
+{
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "mode", json_object_new_string(sim_signing_name(sim.signing)));
+	json_object_object_add(r, "public_key_id", json_object_new_string(sim.k.pay_pub_key_id));
+	if (sim.certs.n > 0)
+		json_object_object_add(r, "certificate_serial",
+		                       json_object_new_string(sim.certs.v[sim.certs.n - 1].serial));
+	return r;
+}
+
+void sim_wxpay_signing(struct sim_ctx *c)
+{
+	const char *mode = sim_jstr(sim_body_json(c), "mode");
+	enum sim_signing m = SIGN_PUBLIC_KEY;
+	for (int i = SIGN_PUBLIC_KEY; mode && i <= SIGN_SWITCHING; i++)
+		if (!strcmp(mode, sim_signing_name((enum sim_signing)i)))
+			m = (enum sim_signing)i, mode = NULL;
+	if (mode != NULL || sim_body_json(c) == NULL) {
+		resp_json_text(c->w, 400, "{\"error\":\"mode: public-key, certificate or switching\"}");
+		return;
+	}
+	sim.signing = m;
+	sim_json_reply(c, 200, signing_json());
+}
+
+void sim_wxpay_certificates(struct sim_ctx *c)
+{
+	struct json_object *o = sim_body_json(c), *v;
+	int64_t days = 5 * 365;
+	if (sim_jint(o, "valid_days", &days) == CAMP_EINVAL || days < 1 || days > 3650) {
+		resp_json_text(c->w, 400, "{\"error\":\"valid_days: 1..3650\"}");
+		return;
+	}
+	int keep_old = !(json_object_object_get_ex(o, "keep_old", &v) && !json_object_get_boolean(v));
+	const struct sim_cert *k = sim_certs_rotate((int)days, keep_old);
+	if (k == NULL) {
+		resp_json_text(c->w, 500, "{\"error\":\"cannot make a certificate\"}");
+		return;
+	}
+	struct json_object *r = cert_json(k);
+	json_object_object_add(r, "listed", json_object_new_int((int)sim.certs.n));
+	sim_json_reply(c, 200, r);
+}
+
+/* One transaction of a world recreated from a merchant's records (the
+ * demo data, or the simulator restarted): paid with its own transaction_id
+ * (refunded = what was refunded already), or an open order that can still
+ * be paid (then notify_url is required).  0 = created, 1 = known, -1 = bad. */
+static int import_one(struct json_object *t)
+{
+	const char *no = sim_jstr(t, "out_trade_no"), *tid = sim_jstr(t, "transaction_id");
+	const char *url = sim_jstr(t, "notify_url"), *at = sim_jstr(t, "success_time");
+	const char *type = sim_jstr(t, "trade_type"), *openid = sim_jstr(t, "openid");
+	int64_t total = 0, refunded = 0, expire = 0;
+	time_t paid_at = time(NULL);
+	if (!valid_chars(no, 6, 32, "_-|*") || sim_jint(t, "total", &total) != CAMP_OK || total < 1 ||
+	    sim_jint(t, "refunded", &refunded) == CAMP_EINVAL || refunded < 0 || refunded > total ||
+	    sim_jint(t, "time_expire", &expire) == CAMP_EINVAL ||
+	    (tid != NULL && (strlen(tid) < 6 || strlen(tid) > 32)) ||
+	    (tid == NULL && (url == NULL || strncmp(url, "https://", 8))) ||
+	    (at != NULL && sim_parse_rfc3339(at, &paid_at) != CAMP_OK))
+		return -1;
+	if (order_find(no) != NULL)
+		return 1;
+	for (size_t i = 0; tid && i < sim.orders.n; i++)
+		if (!strcmp(sim.orders.v[i].transaction_id, tid))
+			return 1;
+	struct sim_order *o = SIM_PUSH(&sim.orders);
+	snprintf(o->out_trade_no, sizeof(o->out_trade_no), "%s", no);
+	snprintf(o->trade_type, sizeof(o->trade_type), "%s", type && strlen(type) < 8 ? type : "JSAPI");
+	const char *desc = sim_jstr(t, "description"), *attach = sim_jstr(t, "attach");
+	o->description = sim_strdup(desc ? desc : "押金");
+	o->attach = attach ? sim_strdup(attach) : NULL;
+	o->notify_url = sim_strdup(url ? url : "");
+	o->openid = openid ? sim_strdup(openid) : NULL;
+	o->created = paid_at;
+	o->time_expire = (time_t)expire;
+	o->total = total;
+	o->refunded = refunded;
+	if (tid != NULL) {
+		snprintf(o->transaction_id, sizeof(o->transaction_id), "%s", tid);
+		sim_fmt_rfc3339(paid_at, o->success_time, sizeof(o->success_time));
+		snprintf(o->state, sizeof(o->state), "%s", refunded > 0 ? "REFUND" : "SUCCESS");
+	} else {
+		snprintf(o->state, sizeof(o->state), "NOTPAY");
+	}
+	return 0;
+}
+
+void sim_wxpay_transactions(struct sim_ctx *c)
+{
+	struct json_object *list;
+	if (!json_object_object_get_ex(sim_body_json(c), "transactions", &list) ||
+	    !json_object_is_type(list, json_type_array)) {
+		resp_json_text(c->w, 400, "{\"error\":\"a transactions array is expected\"}");
+		return;
+	}
+	int created = 0, known = 0, bad = 0;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		int r = import_one(json_object_array_get_idx(list, i));
+		created += r == 0;
+		known += r == 1;
+		bad += r < 0;
+	}
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "created", json_object_new_int(created));
+	json_object_object_add(r, "known", json_object_new_int(known));
+	json_object_object_add(r, "invalid", json_object_new_int(bad));
+	sim_json_reply(c, bad ? 400 : 200, r);
 }
 
 /* ---- WeChat Pay H5: the cashier page behind h5_url (issue #16) ---------------- */

@@ -1,6 +1,7 @@
 /* page.c: layouts, the role-filtered menu, flash messages and error pages. */
 #include "page.h"
 #include "camp.h"
+#include "camps.h"
 #include "log.h"
 #include "money.h"
 #include "router.h"
@@ -82,18 +83,21 @@ static void render(struct req *r, struct resp *w, struct page *p, const char *la
 static const struct {
 	const char *section;
 	const char *pattern;
+	int system;        /* listed under 系统管理 */
 } nav[] = {
-	{ "NAV_DASHBOARD", "/admin/" },
-	{ "NAV_CAMPS", "/admin/camps" },
-	{ "NAV_MEMBERS", "/admin/members" },
-	{ "NAV_CHECKINS", "/admin/checkins" },
-	{ "NAV_REFUNDS_PENDING", "/admin/refunds/pending" },
-	{ "NAV_REFUNDS", "/admin/refunds" },
-	{ "NAV_PAYMENT_EXCEPTIONS", "/admin/payments/exceptions" },
-	{ "NAV_REPORTS", "/admin/reports" },
-	{ "NAV_USERS", "/admin/users" },
-	{ "NAV_SETTINGS", "/admin/settings" },
-	{ "NAV_LOGS", "/admin/logs" },
+	{ "NAV_DASHBOARD", "/admin/", 0 },
+	{ "NAV_CAMPS", "/admin/camps", 0 },
+	{ "NAV_MEMBERS", "/admin/members", 0 },
+	{ "NAV_CHECKINS", "/admin/checkins", 0 },
+	{ "NAV_REFUNDS_PENDING", "/admin/refunds/pending", 0 },
+	{ "NAV_REFUNDS", "/admin/refunds", 0 },
+	{ "NAV_PAYMENT_EXCEPTIONS", "/admin/payments/exceptions", 0 },
+	{ "NAV_REPORTS", "/admin/reports", 0 },
+	{ "NAV_USERS", "/admin/users", 1 },
+	{ "NAV_SETTINGS", "/admin/settings", 1 },
+	{ "NAV_LOGS", "/admin/logs", 1 },
+	/* issue #14 (books) */
+	{ "NAV_BOOKS", "/admin/books", 0 },
 };
 
 /* The menu is derived from the route table: an entry shows when its page
@@ -114,7 +118,7 @@ static void fill_chrome(struct req *r, tpl_dict *root, const char *active)
 		tpl_show(root, nav[i].section);
 		if (active && !strcmp(active, nav[i].pattern))
 			tpl_set(root, arena_printf(r->a, "%s_ACTIVE", nav[i].section), "page");
-		if (i >= 8)
+		if (nav[i].system)
 			system = 1;
 	}
 	if (system)
@@ -201,4 +205,17 @@ void resp_unavailable(struct req *r, struct resp *w)
 	}
 	arena_defer(r->a, free, html);
 	resp_body(w, 503, "text/html; charset=utf-8", html, len);
+}
+
+/* --- issue #17: archived camps are read-only --- */
+int page_refuse_archived(struct req *r, struct resp *w, long long camp_id, long long member_id)
+{
+	int archived = camp_archived(r->db, r->a, camp_id, member_id);
+	if (archived == 0)
+		return 0;
+	if (archived < 0)
+		resp_unavailable(r, w);
+	else
+		resp_error(r, w, 409, "该训练营已归档（结束超过 3 个月），只读，不能修改");
+	return 1;
 }

@@ -25,6 +25,10 @@ void page_script(struct page *p, const char *src);
 /* The friendly 503 page (database down). */
 void resp_unavailable(struct req *r, struct resp *w);
 
+/* --- issue #17 --- A 409 page when the camp (or the member's camp) is
+ * archived, a 503 when the database is down; 1 when it answered (stop). */
+int page_refuse_archived(struct req *r, struct resp *w, long long camp_id, long long member_id);
+
 /* Sets KEY to the amount in yuan with two decimals ("99.00"). */
 void tpl_set_money(tpl_dict *d, const char *key, long long fen);
 

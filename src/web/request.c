@@ -1,6 +1,7 @@
 /* request.c: turns one FastCGI request into a struct req (bounded, validated). */
 #include "request.h"
 #include "camp.h"
+#include "crypto.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -63,10 +64,27 @@ static int starts_ci(const char *s, const char *prefix)
 	return s != NULL && strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* --- issue #17: every log line of a request carries an id ---
+ * nginx passes $request_id; a request that reached the socket another way
+ * gets one of ours ("c" + 32 alphanumerics), shown and logged the same way. */
+static const char *request_id_of(FCGX_Request *f, arena *a)
+{
+	const char *id = param(f, "HTTP_X_REQUEST_ID");
+	if (id != NULL && *id != '\0')
+		return id;
+	char *own = arena_alloc(a, 34);
+	own[0] = 'c';
+	if (crypto_random_alnum(own + 1, 32) != CAMP_OK)
+		return NULL;
+	return own;
+}
+
 int request_build(struct req *r, FCGX_Request *f, int *status)
 {
 	*status = 400;
 	r->envp = f->envp;
+	r->request_id = request_id_of(f, r->a);
+	log_set_request(r->request_id, 0);
 	r->method_name = param(f, "REQUEST_METHOD");
 	r->method = parse_method(r->method_name);
 	if (r->method == 0) {
@@ -84,7 +102,6 @@ int request_build(struct req *r, FCGX_Request *f, int *status)
 	r->content_type = param(f, "CONTENT_TYPE");
 	r->user_agent = param(f, "HTTP_USER_AGENT");
 	r->remote_addr = param(f, "REMOTE_ADDR");
-	r->request_id = param(f, "HTTP_X_REQUEST_ID");
 	r->origin = param(f, "HTTP_ORIGIN");
 	r->host = param(f, "HTTP_HOST");
 	r->server_port = param(f, "SERVER_PORT");

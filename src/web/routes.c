@@ -76,6 +76,9 @@ const struct route routes[] = {
 	{ M_POST, "/admin/refunds/{id}/retry", page_admin_refund_retry, R_REFUNDS, RF_CSRF, "admin_refund_retry" },
 	{ M_POST, "/admin/camps/{id}/refund-list", page_admin_camp_refund_list, R_CAMPS, RF_CSRF, "admin_camp_refund_list" },
 	/* --- end issue #10 --- */
+	/* --- issue #14 (books): 对账 (money: admin and manager) --- */
+	{ M_GET, "/admin/books", page_admin_books, R_PAYMENTS, 0, "admin_books" },
+	/* --- end issue #14 (books) --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -1,5 +1,6 @@
 /* main.c: camp-worker — the scheduler and queue daemon, or one job in the foreground. */
 #include "worker.h"
+#include "jobs/jobfns.h"
 #include "camp.h"
 #include "clock.h"
 #include "db.h"
@@ -21,6 +22,7 @@
 #define LOCK_BUSY_RETRY_S 5
 
 static volatile sig_atomic_t stopping;
+static const struct job_schedule volume_every = { SCHED_EVERY, 10, 0 };
 
 static void on_term(int sig)
 {
@@ -73,15 +75,32 @@ static void drain_queue(struct db *d)
 		struct job q;
 		if (job_claim(d, a, &q) != CAMP_OK)
 			break;
+		log_set_job(q.kind, 0, q.id);
 		log_info("queue: job %lld (%s) claimed", q.id, q.kind);
 		run_queued(d, a, &q);
+		log_set_job(NULL, 0, 0);
 		arena_reset(a);
 	}
 	arena_free(a);
 }
 
-static void run_scheduled(struct db *d, const struct job_def *j)
+/* A due job runs only when this worker claims its slot first: with several
+ * workers (one per host) each scheduled instant runs once, not once per worker. */
+static void run_scheduled(struct db *d, const struct job_def *j, time_t slot)
 {
+	int mine = job_claim_slot(d, j, slot);
+	char at[40];
+	clock_rfc3339(slot, at, sizeof(at));
+	log_set_job(j->name, 0, 0);
+	if (mine <= 0) {
+		if (mine == 0)
+			log_info("job %s: slot %s already claimed by another worker", j->name, at);
+		else
+			log_err("job %s: cannot claim slot %s: %s", j->name, at, db_errmsg(d));
+		log_set_job(NULL, 0, 0);
+		return;
+	}
+	log_info("job %s: slot %s claimed", j->name, at);
 	struct job_result res;
 	job_run_now(d, j, 0, NULL, JOB_LOCK_TRY, &stopping, &res);
 	if (res.skipped)
@@ -111,8 +130,15 @@ static int daemon_loop(struct db *d)
 		time_t now = camp_now();
 		for (size_t i = 0; i < job_ndefs && !stopping; i++) {
 			const struct job_def *j = &job_defs[i];
+			/* a start-up run's slot is its minute: workers started together run it once */
 			if (prev == 0 ? j->schedule.at_start : sched_due(&j->schedule, prev, now))
-				run_scheduled(d, j);
+				run_scheduled(d, j, prev == 0 ? now - now % 60 : sched_last(&j->schedule, now));
+		}
+		/* every worker measures the database volume when it can see it (issue #17) */
+		if (prev == 0 || sched_due(&volume_every, prev, now)) {
+			arena *a = arena_new();
+			watchdog_sample_volume(d, a);
+			arena_free(a);
 		}
 		/* a clock moved back (tests) restarts the reckoning from there */
 		prev = now;

@@ -17,6 +17,13 @@ const struct job_def job_defs[] = {
 	{ "notify", job_notify, { SCHED_EVERY, 1, 0 }, "通知发送" },
 	{ "zsxq-publish", job_zsxq_publish, { SCHED_NONE, 0, 0 }, "发布到知识星球" },
 	{ "test-connection", job_test_connection, { SCHED_NONE, 0, 0 }, "测试连接" },
+	/* issue #14 (books): 04:00, after the hourly reconcile-payments of that tick */
+	{ "books", job_books, { SCHED_DAILY, 4 * 60, 0 }, "对账" },
+	/* --- issue #13: WeChat Pay platform certificates (02:30 Asia/Shanghai) --- */
+	{ "wxpay-certs", job_wxpay_certs, { SCHED_DAILY, 2 * 60 + 30, 0 }, "微信支付平台证书" },
+	/* --- issue #17: operations --- */
+	{ "retention", job_retention, { SCHED_DAILY, 3 * 60, 0 }, "历史数据清理" },
+	{ "watchdog", job_watchdog, { SCHED_EVERY, 10, 0 }, "运行监控" },
 	/* --- issue #16 --- */
 	{ "reminders", job_reminders, { SCHED_EVERY, 10, 0 }, "会员与员工提醒" },
 };

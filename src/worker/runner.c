@@ -32,6 +32,28 @@ static const struct db_stmt q_run_skipped = DB_STMT(
 	"INSERT INTO job_run (job, queue_id, started_at, finished_at, outcome, detail, host)"
 	" VALUES ($1, $2::bigint, $3::timestamptz, $3::timestamptz, 'skipped', $4::jsonb, $5)");
 
+/* --- issue #17: one run per scheduled slot, however many workers --- */
+static const struct db_stmt q_claim_slot = DB_STMT(
+	"INSERT INTO job_slot (job, slot_at, host, pid, claimed_at)"
+	" VALUES ($1, $2::timestamptz, $3, $4::integer, $5::timestamptz)"
+	" ON CONFLICT (job, slot_at) DO NOTHING RETURNING job");
+
+static const char *host_name(char *buf, size_t n);
+
+int job_claim_slot(struct db *d, const struct job_def *j, time_t slot)
+{
+	char at[40], now[40], host[100], pid[24];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	const char *p[] = { j->name, clock_rfc3339(slot, at, sizeof(at)),
+	                    host_name(host, sizeof(host)), pid, clock_now_param(now, sizeof(now)) };
+	PGresult *res = db_q_raw(d, &q_claim_slot, 5, p);
+	if (res == NULL)
+		return -1;
+	int mine = PQntuples(res) == 1;
+	PQclear(res);
+	return mine;
+}
+
 int job_stopping(const struct job_ctx *c)
 {
 	return c->stop != NULL && *c->stop;
@@ -137,6 +159,7 @@ int job_run_now(struct db *d, const struct job_def *j, long long queue_id,
                 volatile sig_atomic_t *stop, struct job_result *res)
 {
 	memset(res, 0, sizeof(*res));
+	log_set_job(j->name, 0, queue_id);
 	arena *a = arena_new();
 	const char *qid = queue_id > 0 ? arena_i64(a, queue_id) : NULL;
 	clock_refresh(d);
@@ -163,6 +186,7 @@ int job_run_now(struct db *d, const struct job_def *j, long long queue_id,
 		goto out;
 	}
 	const char *run_id = arena_strdup(a, db_get(r, 0, "id"));
+	log_set_job(j->name, db_get_ll(r, 0, "id", 0), queue_id);
 	struct job_ctx c = { .db = d, .a = a, .def = j, .queue_id = queue_id,
 	                     .args = args ? args : "{}", .stop = stop,
 	                     .detail = json_object_new_object() };
@@ -186,5 +210,7 @@ int job_run_now(struct db *d, const struct job_def *j, long long queue_id,
 		log_err("job %s: failed: %s", j->name, res->reason);
 out:
 	arena_free(a);
+	/* a queued run's row stays the context of what its caller logs next */
+	log_set_job(queue_id ? j->name : NULL, 0, queue_id);
 	return res->rc;
 }

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "arena.h"
 #include "sched.h"
@@ -70,6 +71,12 @@ struct job_result {
 int job_run_now(struct db *d, const struct job_def *j, long long queue_id,
                 const char *args, enum job_lock_mode mode,
                 volatile sig_atomic_t *stop, struct job_result *res);
+
+/* --- issue #17: several workers, one run per scheduled slot ---
+ * Claims the scheduled instant `slot` of job j for this process (a job_slot
+ * row; the first worker to insert it wins).  1 = ours, run it; 0 = another
+ * worker has it; -1 = database error. */
+int job_claim_slot(struct db *d, const struct job_def *j, time_t slot);
 
 /* The key of a job's advisory lock, as SQL computes it:
  * hashtextextended('camp-job:' || name, 0). */

@@ -1,13 +1,13 @@
 {{! admin/camp_view.tpl: 训练营详情 with the tabs 概览 / 报名列表 / 打卡情况 / 退款情况 (PRD 4.2.1.3). }}
 {{%AUTOESCAPE context="HTML"}}
 <div class="page-head page-head_actions">
-<h1 class="page-head__title">{{NAME}} <span class="badge camp-badge camp-badge_{{STATUS}}">{{STATUS_LABEL}}</span></h1>
+<h1 class="page-head__title">{{NAME}} <span class="badge camp-badge camp-badge_{{STATUS}}">{{STATUS_LABEL}}</span>{{#ARCHIVED}} <span class="badge text-bg-secondary" title="结束超过 3 个月，只读">已归档</span>{{/ARCHIVED}}</h1>
 <div class="d-flex gap-2">
-<a class="btn btn-outline-primary" href="/admin/camps/{{ID}}/edit">编辑</a>
+{{#WRITABLE}}<a class="btn btn-outline-primary" href="/admin/camps/{{ID}}/edit">编辑</a>
 <form method="post" action="/admin/camps/{{ID}}/sync">
 <input type="hidden" name="_csrf" value="{{CSRF}}">
 <button class="btn btn-outline-secondary" type="submit">立即同步</button>
-</form>
+</form>{{/WRITABLE}}
 {{#CAN_DELETE}}<form method="post" action="/admin/camps/{{ID}}/delete" data-confirm-button="删除" data-confirm="确定删除训练营“{{NAME}}”吗？删除后会员将无法报名。">
 <input type="hidden" name="_csrf" value="{{CSRF}}">
 <button class="btn btn-outline-danger" type="submit">删除</button>

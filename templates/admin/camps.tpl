@@ -46,7 +46,7 @@
 <td>{{START_DATE}} | {{END_DATE}}</td>
 <td>{{RULE}}</td>
 <td class="text-end">{{PAID_MEMBERS}}</td>
-<td><span class="badge camp-badge camp-badge_{{STATUS}}">{{STATUS_LABEL}}</span></td>
+<td><span class="badge camp-badge camp-badge_{{STATUS}}">{{STATUS_LABEL}}</span>{{#ARCHIVED}} <span class="badge text-bg-secondary">已归档</span>{{/ARCHIVED}}</td>
 <td class="text-end text-nowrap">
 <a class="btn btn-sm btn-link" href="/admin/camps/{{ID}}">查看</a>
 <a class="btn btn-sm btn-link" href="/admin/camps/{{ID}}/edit">编辑</a>

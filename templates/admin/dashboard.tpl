@@ -49,4 +49,36 @@
 <a class="todo-card__link" href="/admin/checkins">查看打卡记录</a>
 </section>
 {{/LAST_SYNC}}
+{{#BOOKS}}<section class="todo-card{{CARD_CLASS}}">
+<h2 class="todo-card__title">对账</h2>
+<p class="todo-card__status status-dot status-dot_{{RESULT_CLASS}}">{{RESULT_LABEL}}</p>
+<p class="todo-card__hint">账单日 {{DATE}}，微信账单：{{BILL_STATUS}}</p>
+{{#BOOKS_DIFFS}}<p class="todo-card__error">发现 {{COUNT}} 处差异，请核对。</p>
+{{/BOOKS_DIFFS}}
+<a class="todo-card__link" href="/admin/books?date={{DATE}}">查看对账</a>
+</section>
+{{/BOOKS}}
+{{! issue #17: 运行监控 — the watchdog's findings (admins) }}
+{{#WATCHDOG}}<section class="todo-card todo-card_warn">
+<h2 class="todo-card__title">运行监控</h2>
+<p class="todo-card__count">{{COUNT}}</p>
+<p class="todo-card__hint">项异常，检查于 {{TIME}}</p>
+<ul class="todo-card__list">
+{{#PROBLEM}}<li>{{TEXT}}</li>
+{{/PROBLEM}}
+</ul>
+{{#LATE}}<p class="todo-card__error">运行监控已超过 30 分钟未更新，camp-worker 可能已停止。</p>
+{{/LATE}}
+<a class="todo-card__link" href="/admin/settings">告警接收人与开关</a>
+</section>
+{{/WATCHDOG}}
+{{#TOKEN}}<section class="todo-card{{#WARN}} todo-card_warn{{/WARN}}">
+<h2 class="todo-card__title">知识星球 Token</h2>
+<p class="todo-card__status status-dot status-dot_{{CLASS}}">{{TEXT}}</p>
+{{#WARN}}<p class="todo-card__hint">Token 过期后打卡同步会停止，请在知识星球重新登录后更新。</p>
+{{/WARN}}
+{{#SETTINGS}}<a class="todo-card__link" href="/admin/settings">去系统配置</a>
+{{/SETTINGS}}
+</section>
+{{/TOKEN}}
 </div>

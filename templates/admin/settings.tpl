@@ -29,6 +29,8 @@
 {{/ERR}}
 </div>
 {{/KEY}}
+{{#TOKEN_LIFE}}<p class="alert alert-{{CLASS}} py-2" role="status">知识星球 Token 有效期：{{TEXT}}</p>
+{{/TOKEN_LIFE}}
 {{#CALLBACKS}}<div class="mb-3">
 <label class="form-label" for="notify-url">支付回调地址（只读，填入微信支付商户平台）</label>
 <input class="form-control" type="text" id="notify-url" value="{{NOTIFY_URL}}" readonly>
@@ -47,6 +49,38 @@
 {{/CALLBACKS}}
 <button class="btn btn-primary" type="submit">保存「{{NAME}}」</button>
 </form>
+{{#VERIFY}}<div class="settings-status mt-4" id="wxpay-verify">
+<h3 class="h6">验签方式（可同时启用，切换期间两者都会用到）</h3>
+<ul class="list-unstyled mb-2">
+<li>微信支付公钥：{{#PUBKEY_ON}}<span class="badge text-bg-success">已启用</span> <code>{{ID}}</code>{{/PUBKEY_ON}}{{#PUBKEY_OFF}}<span class="badge text-bg-secondary">未配置</span>{{/PUBKEY_OFF}}</li>
+<li>平台证书：{{#CERTS_ON}}<span class="badge text-bg-success">已启用</span> 保存了 {{COUNT}} 张未过期的证书{{/CERTS_ON}}{{#CERTS_OFF}}<span class="badge text-bg-secondary">没有未过期的证书</span>{{/CERTS_OFF}}</li>
+</ul>
+{{#CERT_TABLE}}<div class="table-responsive">
+<table class="table table-sm align-middle">
+<thead><tr><th scope="col">证书序列号</th><th scope="col">生效时间</th><th scope="col">过期时间</th><th scope="col" class="text-end">剩余天数</th></tr></thead>
+<tbody>
+{{#CERT}}<tr><td><code>{{SERIAL}}</code></td><td>{{EFFECTIVE}}</td><td>{{EXPIRE}}{{#SOON}} <span class="badge text-bg-warning">即将过期</span>{{/SOON}}</td><td class="text-end">{{DAYS}}</td></tr>
+{{/CERT}}</tbody>
+</table>
+</div>
+{{/CERT_TABLE}}
+{{#LAST_RUN}}<p class="small mb-1">最近一次下载平台证书：{{AT}} {{OUTCOME}}{{#ERROR}}（{{TEXT}}）{{/ERROR}}</p>
+{{/LAST_RUN}}
+<p class="small text-muted mb-0">平台证书每天 02:30 自动下载，保存微信支付配置后立即下载；回调里出现未知的证书序列号时也会下载（每分钟至多一次）。最后一张证书过期前 7 天起，每天提醒一次。</p>
+</div>
+{{/VERIFY}}
+{{#WECOM_REFUSED}}<div class="settings-status mt-4" id="wecom-refused">
+<h3 class="h6">企业微信 UserID 有误的员工（收不到告警）</h3>
+<div class="table-responsive">
+<table class="table table-sm align-middle">
+<thead><tr><th scope="col">用户名</th><th scope="col">姓名</th><th scope="col">企业微信 UserID</th><th scope="col">原因</th><th scope="col">发现时间</th><th scope="col"><span class="visually-hidden">操作</span></th></tr></thead>
+<tbody>
+{{#USER}}<tr><td>{{USERNAME}}</td><td>{{REAL_NAME}}</td><td><code>{{WECOM_USERID}}</code></td><td>{{REASON}}</td><td>{{AT}}</td><td><a href="/admin/users/{{ID}}/edit">修改</a></td></tr>
+{{/USER}}</tbody>
+</table>
+</div>
+</div>
+{{/WECOM_REFUSED}}
 {{#TESTABLE}}<form class="mt-2" method="post" action="/admin/settings/test">
 <input type="hidden" name="_csrf" value="{{CSRF}}">
 <input type="hidden" name="provider" value="{{PROVIDER}}">

@@ -40,9 +40,11 @@ async function signIn(s, role) {
 const PAGES = {
 	admin: ['/admin/', '/admin/camps', '/admin/camps/new', '/admin/members', '/admin/checkins',
 		'/admin/refunds/pending', '/admin/refunds', '/admin/payments/exceptions', '/admin/users',
-		'/admin/users/new', '/admin/settings', '/admin/logs'],
+		'/admin/users/new', '/admin/settings', '/admin/logs',
+		'/admin/books'],   // issue #14 (books)
 	manager: ['/admin/', '/admin/camps', '/admin/members', '/admin/checkins', '/admin/refunds/pending',
-		'/admin/refunds', '/admin/payments/exceptions'],
+		'/admin/refunds', '/admin/payments/exceptions',
+		'/admin/books'],   // issue #14 (books)
 	coach: ['/admin/', '/admin/members', '/admin/checkins', '/admin/refunds/pending', '/admin/refunds'],
 	volunteer: ['/admin/', '/admin/members', '/admin/checkins'],
 };

@@ -80,6 +80,8 @@ describe('H5 payment inside WeChat', () => {
 describe('paying from any phone', () => {
 	let campId;
 	before(() => { campId = makeCamp(`E2E 任意手机营 ${Date.now() % 100000}`); });
+	// out of the H5 list afterwards (it shows the first 100 open camps)
+	after(() => { if (campId) sql(`UPDATE training_camp SET deleted_at = now() WHERE id = ${Number(campId)}`); });
 
 	test('a phone browser outside WeChat: H5, WeChat\'s cashier, back to the paying page, the ticket', async () => {
 		const s = await openSession('h5', { userAgent: ANDROID_UA });

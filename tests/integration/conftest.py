@@ -212,3 +212,14 @@ def as_role():
     for s in sessions:
         s.close()
 # --- end admin accounts and sessions ------------------------------------------
+
+
+# --- issue #17: the restore drill replaces the instance's database: it runs last ---------
+def pytest_configure(config):
+    config.addinivalue_line("markers", "runs_last: run after every other integration test "
+                                       "(the restore drill wipes and restores the database)")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
+# --- end issue #17 ------------------------------------------------------------------------

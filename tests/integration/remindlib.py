@@ -26,10 +26,17 @@ def clear_clock():
     sql("DELETE FROM system_config WHERE config_key = 'test.now'")
 
 
+_camps = []
+
+
 @pytest.fixture(scope="module")
 def real_clock_afterwards():
+    """The real clock again, and this module's camps of 2020 out of every list."""
     yield
     clear_clock()
+    if _camps:
+        sql("UPDATE training_camp SET deleted_at = now() WHERE id = ANY(%s)", list(_camps))
+        _camps.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +74,7 @@ def camp(start="2020-03-01", end="2020-03-20", required=10, status="ongoing", ro
               " status) VALUES (%s, 99, %s, %s, %s::date - %s::date + 1, %s, %s)"
               " RETURNING id", "提醒测试营 " + secrets.token_hex(3), start, end, end, start, required,
               status)[0][0]
+    _camps.append(cid)
     if robot_key is not None:
         from test_notify import seal
         sql("UPDATE training_camp SET robot_webhook_key = %s WHERE id = %s",

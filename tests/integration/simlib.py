@@ -46,7 +46,7 @@ def openssl_verify(message: bytes, sig_b64: str, pub=STATE + "/wechatpay_public.
         os.unlink(path)
 
 
-def pay_request(method, url_path, body=None, tamper=None, ts=None):
+def pay_request(method, url_path, body=None, tamper=None, ts=None, accept_encoding=None):
     """A merchant request signed as PROTOCOLS §1.1 says; tamper changes the body after signing."""
     s = settings()
     data = "" if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
@@ -62,6 +62,8 @@ def pay_request(method, url_path, body=None, tamper=None, ts=None):
     headers = {"Authorization": auth, "Accept": "application/json",
                "Content-Type": "application/json", "User-Agent": "camp-test/1.0",
                "Wechatpay-Serial": s["wechat.pay_public_key_id"]}
+    if accept_encoding is not None:
+        headers["Accept-Encoding"] = accept_encoding
     return requests.request(method, SIM + url_path, data=data.encode() if body is not None else None,
                             headers=headers, timeout=10)
 

@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from conftest import SIM, campctl
+from conftest import ENV, SIM, campctl
 from simlib import settings
 from paylib import make_camp, sql, today
 
@@ -45,10 +45,52 @@ def checkin(project, user_id, name, date=None, at=None):
     return r.json()["topic_id"]
 
 
-def fault(mode, count=1, service="zsxq"):
-    r = requests.post(SIM + "/sim/faults", json={"service": service, "mode": mode, "count": count},
-                      timeout=10)
+def fault(mode, count=1, service="zsxq", rate=None):
+    body = {"service": service, "mode": mode, "count": count}
+    if rate is not None:
+        body["rate"] = rate
+    r = requests.post(SIM + "/sim/faults", json=body, timeout=10)
     assert r.status_code == 200, r.text
+
+
+# --- issue #13: the simulator's ZSXQ warts -------------------------------------
+
+def sim_control(path, body):
+    r = requests.post(SIM + path, json=body, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def token_life(seconds):
+    """The ZSXQ token's remaining life as camp-sim's x-expire-in will say it."""
+    return sim_control("/sim/zsxq/token", {"expire_in": seconds})
+
+
+def join(project, user_id):
+    """A member joins the project without checking in (joined_count, not the leaderboard)."""
+    return sim_control("/sim/zsxq/joins", {"checkin_id": int(project), "user_id": int(user_id)})
+
+
+def sim_log_mark():
+    return len(requests.get(SIM + "/sim/log", timeout=10).json())
+
+
+def sim_log_since(mark, service="zsxq"):
+    return [e for e in requests.get(SIM + "/sim/log", timeout=10).json()[mark:] if e["service"] == service]
+
+
+class LogTail:
+    """What a service wrote to its log after this point (worker.log by default)."""
+
+    def __init__(self, name="worker.log"):
+        self.path = ENV["CAMP_LOG_DIR"] + "/" + name
+        with open(self.path, "rb") as f:
+            self.pos = f.seek(0, 2)
+
+    def text(self):
+        with open(self.path, "rb") as f:
+            f.seek(self.pos)
+            return f.read().decode("utf-8", "replace")
 
 
 def sync_camp(start=-5, end=15, required=10):
@@ -82,6 +124,15 @@ def run_sync(cid, timeout=60):
     return state, error, (mine[0] if mine else None), detail
 
 
+def run_sync_with_fault(cid, mode, count=1, rate=None, timeout=60):
+    """run_sync while camp-sim's ZSXQ answers with a fault; the fault is cleared afterwards."""
+    fault(mode, count, rate=rate)
+    try:
+        return run_sync(cid, timeout=timeout)
+    finally:
+        fault("ok", 0)
+
+
 def member_row(mid):
     return sql("SELECT checkin_count, checkin_rate::text, eligible_for_refund, match_confidence,"
                " match_flags, planet_user_id IS NOT NULL FROM camp_member WHERE id = %s", mid)[0]
@@ -94,4 +145,5 @@ def days_of(cid, pid):
 
 
 __all__ = ["zsxq_configured", "project_id", "planet_id", "checkin", "fault", "sync_camp", "member", "run_sync",
-           "member_row", "days_of", "today", "sql"]
+           "member_row", "days_of", "today", "sql", "sim_control", "run_sync_with_fault", "token_life", "join", "sim_log_mark",
+           "sim_log_since", "LogTail"]

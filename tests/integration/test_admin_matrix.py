@@ -54,6 +54,8 @@ MATRIX = {
     ("GET", "/admin/members/{id}"): STAFF,
     ("POST", "/admin/members/{id}/bind"): STAFF,
     ("POST", "/admin/members/{id}/joined"): STAFF,
+    # --- issue #14 (books): 对账, money pages for admin and manager ---
+    ("GET", "/admin/books"): {"admin", "manager"},
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 

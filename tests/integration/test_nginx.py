@@ -70,7 +70,7 @@ def test_production_site_passes_nginx_t(tmp_path):
                 .replace("/etc/ssl/camp-deposit/privkey.pem", rt + "/tls/server.key")
                 .replace("include fastcgi_params", "include /etc/nginx/fastcgi_params")
                 .replace("/var/cache/nginx/camp-media", str(tmp_path / "cache"))
-                .replace("/var/log/nginx/", str(tmp_path) + "/"))
+                .replace("/var/log/camp-deposit/", str(tmp_path) + "/"))
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"

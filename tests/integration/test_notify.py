@@ -9,7 +9,7 @@ import secrets
 import requests
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from conftest import ENV, SIM, _hkdf_sha256, add_user, campctl
+from conftest import ENV, HTTP, SIM, _hkdf_sha256, add_user, campctl
 from synclib import fault, sql, sync_camp
 
 
@@ -171,3 +171,74 @@ def test_rows_for_other_senders_are_left_alone():
               " channel) VALUES ('member', 1, 'test_alert', 't', 'c', 'sms') RETURNING id")[0][0]
     run_notify()
     assert row(nid)[:2] == ("pending", 0)
+
+
+# ---- issue #13: errcode 0 is not "everyone got it" ------------------------------------
+
+def wecom_users(**lists):
+    r = requests.post(SIM + "/sim/wecom/users", json=lists, timeout=10)
+    assert r.status_code == 200, r.text
+
+
+def staff_alert(uids, content):
+    return [outbox("admin", uid, content) for uid in uids]
+
+
+def refusal(uid):
+    return sql("SELECT wecom_invalid FROM system_user WHERE id = %s", uid)[0][0]
+
+
+def test_invaliduser_and_unlicenseduser_got_nothing():
+    good, good_wid = admin_with_wecom()
+    ghost, ghost_wid = admin_with_wecom()
+    nolic, nolic_wid = admin_with_wecom()
+    wecom_users(invaliduser=[ghost_wid], unlicenseduser=[nolic_wid])
+    try:
+        text = "同一条告警 " + secrets.token_hex(4)
+        ids = staff_alert([good, ghost, nolic], text)
+        run_notify()
+        # one message/send for the three (one notice), then per recipient what WeCom said
+        sends = [e for e in sim_log("/cgi-bin/message/send")
+                 if isinstance(e.get("request"), dict) and text in e["request"]["text"]["content"]]
+        assert len(sends) == 1 and set(sends[0]["request"]["touser"].split("|")) == \
+            {good_wid, ghost_wid, nolic_wid}
+        assert sends[0]["response"]["errcode"] == 0
+        assert row(ids[0])[0] == "sent"
+        st, tries, _, err = row(ids[1])
+        assert st == "failed" and ghost_wid in err and "invaliduser" in err
+        st, _, _, err = row(ids[2])
+        assert st == "failed" and nolic_wid in err and "unlicenseduser" in err
+        assert (refusal(good), refusal(ghost), refusal(nolic)) == (None, "invaliduser", "unlicenseduser")
+        # alone, an invalid recipient is WeCom's 81013: failed at once, no retries
+        alone = staff_alert([ghost], "只发给他 " + secrets.token_hex(4))[0]
+        run_notify()
+        st, tries, _, err = row(alone)
+        assert st == "failed" and tries == 1 and "invaliduser" in err
+    finally:
+        wecom_users(invaliduser=[], unlicenseduser=[])
+
+
+def test_settings_page_names_staff_with_a_wrong_wecom_userid(as_role):
+    ghost, wid = admin_with_wecom()
+    name = sql("SELECT username FROM system_user WHERE id = %s", ghost)[0][0]
+    wecom_users(invaliduser=[wid])
+    try:
+        staff_alert([ghost], "坏 userid " + secrets.token_hex(4))
+        run_notify()
+    finally:
+        wecom_users(invaliduser=[])
+    s = as_role("admin")
+    html = s.get(HTTP + "/admin/settings", timeout=10).text
+    box = html[html.index('id="wecom-refused"'):]
+    box = box[:box.index("</table>")]
+    assert name in box and wid in box and "invaliduser" in box
+    assert f'href="/admin/users/{ghost}/edit"' in box
+    # a corrected userid is no longer listed (and the next message reaches it)
+    sql("UPDATE system_user SET wecom_userid = %s WHERE id = %s", wid + "x", ghost)
+    assert refusal(ghost) is None
+    html = s.get(HTTP + "/admin/settings", timeout=10).text
+    listed = html.split('id="wecom-refused"')[1].split("</table>")[0] if 'id="wecom-refused"' in html else ""
+    assert name not in listed
+    ok = staff_alert([ghost], "好了 " + secrets.token_hex(4))[0]
+    run_notify()
+    assert row(ok)[0] == "sent"

@@ -3,6 +3,7 @@ import gzip
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 
@@ -117,9 +118,17 @@ def test_camp_backup_dumps_gzip_and_keeps_seven_days(dest, tmp_path):
     os.utime(old, (now - 8 * 86400, now - 8 * 86400))
     os.utime(recent, (now - 3 * 86400, now - 3 * 86400))
     os.utime(other, (now - 30 * 86400, now - 30 * 86400))
-    env = dict(os.environ, CAMP_DB_URL=ENV["CAMP_DB_URL"], CAMP_BACKUP_DIR=str(tmp_path))
+    # issue #17: their checksum files go with them
+    old_sum, recent_sum = (tmp_path / (old.name + ".sha256"), tmp_path / (recent.name + ".sha256"))
+    for f, age in ((old_sum, 8), (recent_sum, 3)):
+        f.write_text("x")
+        os.utime(f, (now - age * 86400, now - age * 86400))
+    # the installed script records its run with campctl (here the test instance's)
+    env = dict(os.environ, CAMP_DB_URL=ENV["CAMP_DB_URL"], CAMP_BACKUP_DIR=str(tmp_path),
+               CAMP_CTL=ENV["CAMP_RUNTIME_DIR"] + "/app/bin/campctl")
     r = subprocess.run([str(script)], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+    assert not old_sum.exists() and recent_sum.exists()
     dumps = sorted(p for p in tmp_path.glob("camp-*.sql.gz") if p not in (old, recent))
     assert len(dumps) == 1
     sql = gzip.decompress(dumps[0].read_bytes()).decode()
@@ -135,3 +144,49 @@ def test_camp_backup_fails_without_leaving_a_file(dest, tmp_path):
     r = subprocess.run([str(script)], env=env, capture_output=True, text=True)
     assert r.returncode != 0
     assert list(tmp_path.iterdir()) == []
+
+
+# --- issue #17: journal, logrotate -----------------------------------------------------
+
+def sysconfdir():
+    return make_var("sysconfdir").replace("${prefix}", prefix())
+
+
+def test_units_log_to_the_journal_under_their_name(dest):
+    for u in units(dest):
+        if u.suffix != ".service":
+            continue
+        text = u.read_text()
+        assert "StandardOutput=journal" in text and "StandardError=journal" in text, u.name
+        assert f"SyslogIdentifier={u.stem}" in text, u.name
+
+
+def test_logrotate_file_rotates_the_site_logs(dest, tmp_path):
+    conf = dest / sysconfdir().lstrip("/") / "logrotate.d" / "camp-deposit"
+    assert conf.is_file(), "make install puts the logrotate file in place"
+    text = conf.read_text()
+    site = (dest / (prefix().lstrip("/") + "/share/camp-deposit/nginx/camp-deposit.conf")).read_text()
+    logs = re.findall(r"^\s*(?:access|error)_log\s+(/\S+?)[;\s]", site, re.M)
+    assert len(logs) == 2 and all(path in text for path in logs), (logs, text)
+    assert "rotate 92" in text and "compress" in text
+    if shutil.which("logrotate") is None:
+        pytest.skip("logrotate is not installed here")
+    # a real rotation, with the paths moved into tmp_path; nginx is a process that
+    # must receive USR1 (a sleep: USR1 ends it)
+    nginx = subprocess.Popen(["sleep", "60"])
+    (tmp_path / "nginx.pid").write_text(f"{nginx.pid}\n")
+    mine = text.replace("/var/log/camp-deposit/", f"{tmp_path}/").replace("/run/nginx.pid",
+                                                                         f"{tmp_path}/nginx.pid")
+    (tmp_path / "rotate.conf").write_text(mine)
+    for name in ("nginx-access.log", "nginx-error.log"):
+        (tmp_path / name).write_text("127.0.0.1 [2026-01-01T00:00:00+08:00] \"GET /h5/\" 200\n")
+    debug = subprocess.run(["logrotate", "-d", "--state", str(tmp_path / "state"),
+                            str(tmp_path / "rotate.conf")], capture_output=True, text=True)
+    assert debug.returncode == 0 and not re.search(r"^error:", debug.stderr, re.M), debug.stderr
+    r = subprocess.run(["logrotate", "--force", "--state", str(tmp_path / "state"),
+                        str(tmp_path / "rotate.conf")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rotated = sorted(p.name for p in tmp_path.glob("nginx-access.log-*"))
+    assert len(rotated) == 1, sorted(p.name for p in tmp_path.iterdir())
+    assert (tmp_path / "nginx-access.log").exists() and (tmp_path / "nginx-access.log").stat().st_size == 0
+    assert nginx.wait(timeout=10) == -signal.SIGUSR1, "postrotate told nginx to reopen its logs"

@@ -458,3 +458,26 @@ def test_exception_marked_resolved_needs_a_note():
     assert sql("SELECT status FROM payment_exception WHERE id = %s", exc_id)[0][0] == "resolved"
     assert sql("SELECT count(*) FROM operation_log WHERE operation_type = 'RESOLVE_EXCEPTION'"
                " AND target_id = %s", exc_id)[0][0] == 1
+
+
+# ---- issue #13: a 朋友圈 snapshot page (is_snapshotuser) ------------------------------
+
+def test_snapshot_user_is_asked_to_open_wechat_and_cannot_pay():
+    cid = make_camp()
+    s = h5(wechat=True)
+    auth = s.get(HTTP + f"/h5/camps/{cid}", allow_redirects=False, timeout=10).headers["Location"]
+    back = s.get(auth.split("#")[0] + "&sim_openid=oSnap&sim_snapshot=1", allow_redirects=False,
+                 timeout=10)
+    page = s.get(back.headers["Location"], allow_redirects=False, timeout=10, verify=CA)
+    assert page.status_code == 200
+    assert "请在微信中打开本页面" in page.text and "使用完整服务" in page.text
+    assert f'href="/h5/camps/{cid}"' in page.text
+    # no openid stored: the camp page asks WeChat again, and a forged enrollment pays nothing
+    assert "camp_openid" not in s.cookies
+    again = s.get(HTTPS + f"/h5/camps/{cid}", allow_redirects=False, timeout=10, verify=CA)
+    assert again.status_code == 302 and "/connect/oauth2/authorize" in again.headers["Location"]
+    r = enroll(s, cid, planet_id(), csrf_from="/h5/bind", base=HTTPS)
+    assert r.status_code == 303 and r.headers["Location"] == f"/h5/camps/{cid}"
+    assert sql("SELECT count(*) FROM payment_record WHERE camp_id = %s", cid)[0][0] == 0
+    assert sql("SELECT count(*) FROM camp_member WHERE camp_id = %s", cid)[0][0] == 0
+    assert sql("SELECT count(*) FROM payment_record WHERE openid = 'o6_bmasdasdsad6_2sgVt7hMZOPfL'")[0][0] == 0

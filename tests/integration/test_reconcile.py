@@ -95,3 +95,40 @@ def test_wecom_bills_are_imported_as_pending_bind_payments():
     assert r.status_code == 303
     assert sql("SELECT bind_status, bind_method FROM payment_record WHERE wechat_transaction_id = %s",
                good["transaction_id"]) == [("completed", "user_fill")]
+
+
+# ---- issue #13: bills refunded in WeCom, bills of the older revision ------------------
+
+def test_refunded_and_legacy_bills():
+    import json
+    import requests
+    from conftest import SIM
+    payee = "payee_" + secrets.token_hex(4)
+    cid = make_camp()
+    sql("UPDATE training_camp SET wechat_pay_code_id = %s WHERE id = %s", payee, cid)
+
+    def bill(**kw):
+        r = requests.post(SIM + "/sim/wechatpay/bills", json={"payee_userid": payee, "total_fee": 9900, **kw},
+                          timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()["transaction_id"]
+    legacy = bill(legacy=True)                                   # no bill_type: a payment
+    full = bill(total_refund_fee=9900, trade_state=1)            # refunded in full in WeCom
+    state3 = bill(trade_state=3)                                 # "done with refund"
+    part = bill(total_refund_fee=1000, trade_state=1)            # refunded in part
+    out = run_job()
+    detail = json.loads(out.split("success ", 1)[1])
+    assert detail["bills_imported"] >= 1 and detail["bills_refunded"] >= 2 and detail["bills_exceptions"] >= 1
+    assert sql("SELECT source, pay_status FROM payment_record WHERE wechat_transaction_id = %s", legacy) == \
+        [("wecom_bill", "success")]
+    for tid in (full, state3):
+        assert sql("SELECT count(*) FROM payment_record WHERE wechat_transaction_id = %s", tid)[0][0] == 0
+        assert sql("SELECT count(*) FROM payment_exception WHERE transaction_id = %s", tid)[0][0] == 0
+    assert sql("SELECT count(*) FROM payment_record WHERE wechat_transaction_id = %s", part)[0][0] == 0
+    (reason, detail_text, amount), = sql("SELECT reason, detail, amount_fen FROM payment_exception"
+                                         " WHERE transaction_id = %s", part)
+    assert reason == "other" and "部分退款" in detail_text and "10.00" in detail_text and amount == 9900
+    assert sql("SELECT member_count FROM training_camp WHERE id = %s", cid)[0][0] == 1
+    run_job()                                                    # nothing twice
+    assert sql("SELECT count(*) FROM payment_exception WHERE transaction_id = %s", part)[0][0] == 1
+    assert sql("SELECT member_count FROM training_camp WHERE id = %s", cid)[0][0] == 1

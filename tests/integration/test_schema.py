@@ -47,6 +47,7 @@ TABLES = {"media", "system_user", "training_camp", "camp_member_relation", "plan
           "notification_message", "access_token", "login_attempt", "job_queue",
           "job_run", "payment_transaction", "payment_audit_log", "payment_exception"}
 VIEWS = {"payment_mapping", "v_member_full_info", "v_camp_statistics"}
+TABLES |= {"provider_token"}        # issue #13 (sql/003_zsxq_token.sql)
 # --- issue #16 (sql/008_member_notices.sql) ---
 TABLES |= {"robot_send_log"}
 

@@ -1,11 +1,16 @@
 """test_sim_wechatpay.py: camp-sim's WeChat Pay v3 against openssl and Python's AES-GCM."""
 import base64
 import json
+import re
 import secrets
+import subprocess
 import time
 
 import pytest
+import requests
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from conftest import SIM
 
 from simlib import (Receiver, new_order, openssl_verify, pay_request, settings, sim_post,
                     verify_response)
@@ -77,7 +82,8 @@ def test_order_validation_and_same_parameters_rule():
          "description": "x", "out_trade_no": "T" + secrets.token_hex(6),
          "notify_url": "https://127.0.0.1:9/n", "amount": {"total": 1, "currency": "CNY"}}
     r = pay_request("POST", "/v3/pay/transactions/jsapi", b)   # no payer.openid
-    assert r.status_code == 400 and r.json()["detail"]["field"] == "/payer/openid"
+    assert r.status_code == 400 and "/payer/openid" in r.json()["message"]
+    assert r.json()["detail"] == {"location": "body", "value": ""}
     _, r = new_order(kind="native")
     assert r.json()["code_url"].startswith("weixin://")
     _, r = new_order(kind="h5", scene_info={"payer_client_ip": "1.2.3.4", "h5_info": {"type": "Wap"}})
@@ -265,7 +271,9 @@ def test_log_records_requests_and_callbacks():
         assert ("wechatpay", "POST", rcv.url, 200) in paths
         first = next(e for e in log if e["path"] == "/v3/pay/transactions/jsapi")
         assert first["request"]["out_trade_no"] == no and "prepay_id" in first["response"]
-        assert set(first) == {"time", "service", "method", "path", "status", "request", "response"}
+        assert set(first) == {"time", "service", "method", "path", "status", "request", "response",
+                              "wechatpay_serial"}
+        assert first["wechatpay_serial"] == settings()["wechat.pay_public_key_id"]
     finally:
         rcv.close()
 
@@ -283,3 +291,151 @@ def test_ui_pay_button_pays_the_order():
     mchid = settings()["wechat.pay_merchant_id"]
     q = pay_request("GET", f"/v3/pay/transactions/out-trade-no/{no}?mchid={mchid}").json()
     assert q["trade_state"] == "SUCCESS" and q["trade_type"] == "NATIVE"
+
+
+# ---- issue #13: errors, unpaid answers, signing modes, certificates, compression ------
+
+def test_error_detail_is_location_and_value():
+    _, r = new_order(total=0)
+    j = r.json()
+    assert r.status_code == 400 and j["code"] == "PARAM_ERROR" and "/amount/total" in j["message"]
+    assert j["detail"] == {"location": "body", "value": 0}
+    _, r = new_order(description="字" * 128)
+    assert r.json()["detail"] == {"location": "body", "value": "字" * 128}
+    s = settings()
+    b = {"appid": s["wechat.pay_appid"], "mchid": s["wechat.pay_merchant_id"], "description": "x",
+         "out_trade_no": "T" + secrets.token_hex(6), "notify_url": "https://127.0.0.1:9/n",
+         "amount": {"total": 1, "currency": "CNY"}, "payer": {"openid": ["a", 1]}}
+    r = pay_request("POST", "/v3/pay/transactions/jsapi", b)
+    assert r.json()["detail"] == {"location": "body", "value": ["a", 1]}
+    r = pay_request("GET", "/v3/pay/transactions/out-trade-no/ABCDEFG?mchid=1")
+    assert r.json()["detail"] == {"location": "query", "value": "1"}
+
+
+def test_unpaid_query_has_the_real_notpay_shape():
+    body, _ = new_order(kind="native")
+    mchid = settings()["wechat.pay_merchant_id"]
+    q = pay_request("GET", f"/v3/pay/transactions/out-trade-no/{body['out_trade_no']}?mchid={mchid}")
+    t = q.json()
+    assert q.status_code == 200 and verify_response(q) and t["trade_state"] == "NOTPAY"
+    for absent in ("transaction_id", "payer", "success_time", "bank_type", "trade_type"):
+        assert absent not in t, absent
+    assert t["amount"] == {"total": 9900}
+
+
+def cert_pubkey(pem, tmp_path):
+    path = tmp_path / ("c%s.pem" % secrets.token_hex(3))
+    path.write_bytes(pem)
+    return subprocess.run(["openssl", "x509", "-pubkey", "-noout", "-in", str(path)],
+                          capture_output=True, check=True).stdout
+
+
+def listed_certificates():
+    r = pay_request("GET", "/v3/certificates")
+    assert r.status_code == 200
+    return r, {d["serial_no"]: (d, decrypt(d["encrypt_certificate"])) for d in r.json()["data"]}
+
+
+def signed_by(msg, sig, pub, tmp_path):
+    path = tmp_path / ("k%s.pem" % secrets.token_hex(3))
+    path.write_bytes(pub)
+    return openssl_verify(msg, sig, pub=str(path))
+
+
+def test_certificate_mode_signs_with_a_real_platform_certificate(tmp_path):
+    r = sim_post("/sim/wechatpay/signing", {"mode": "certificate"})
+    serial = r.json()["certificate_serial"]
+    assert r.json()["mode"] == "certificate" and re.fullmatch(r"[0-9A-F]{40}", serial)
+    ans, certs = listed_certificates()
+    assert ans.headers["Wechatpay-Serial"] == serial and list(certs) == [serial]
+    d, pem = certs[serial]
+    assert d["encrypt_certificate"]["associated_data"] == "certificate"
+    assert d["effective_time"] < d["expire_time"]
+    serial_hex = subprocess.run(["openssl", "x509", "-noout", "-serial"], input=pem,
+                                capture_output=True, check=True).stdout.decode().strip()
+    assert serial_hex == "serial=" + serial
+    pub = cert_pubkey(pem, tmp_path)
+    msg = (ans.headers["Wechatpay-Timestamp"] + "\n" + ans.headers["Wechatpay-Nonce"] + "\n").encode() \
+        + ans.content + b"\n"
+    assert signed_by(msg, ans.headers["Wechatpay-Signature"], pub, tmp_path)
+    assert not verify_response(ans)        # not the public key's signature
+    rcv = Receiver()
+    try:
+        paid_order_to(rcv.url)
+        headers, raw = rcv.wait(1)[0]
+        assert headers["Wechatpay-Serial"] == serial
+        m = (headers["Wechatpay-Timestamp"] + "\n" + headers["Wechatpay-Nonce"] + "\n").encode() + raw + b"\n"
+        assert signed_by(m, headers["Wechatpay-Signature"], pub, tmp_path)
+    finally:
+        rcv.close()
+    assert sim_post("/sim/wechatpay/signing", {"mode": "nonsense"}).status_code == 400
+
+
+def test_switching_signs_callbacks_with_either_at_random():
+    r = sim_post("/sim/wechatpay/signing", {"mode": "switching"}).json()
+    rcv = Receiver()
+    try:
+        seen = set()
+        for _ in range(30):
+            paid_order_to(rcv.url)
+            seen = {h["Wechatpay-Serial"] for h, _ in rcv.wait(len(rcv.got) + 1)}
+            if len(seen) == 2:
+                break
+        assert seen == {r["public_key_id"], r["certificate_serial"]}
+    finally:
+        rcv.close()
+    log = requests.get(SIM + "/sim/log", timeout=5).json()
+    assert {e["wechatpay_serial"] for e in log if e["path"] == rcv.url} == seen
+
+
+def test_rotation_lists_old_and_new_until_told_otherwise():
+    _, before = listed_certificates()
+    new = sim_post("/sim/wechatpay/certificates", {"valid_days": 3}).json()
+    _, after = listed_certificates()
+    assert set(after) == set(before) | {new["serial_no"]}
+    sim_post("/sim/wechatpay/signing", {"mode": "certificate"})
+    ans, _ = listed_certificates()
+    assert ans.headers["Wechatpay-Serial"] == new["serial_no"]      # the newest signs
+    only = sim_post("/sim/wechatpay/certificates", {"valid_days": 2, "keep_old": False}).json()
+    _, now = listed_certificates()
+    assert list(now) == [only["serial_no"]]
+    assert sim_post("/sim/wechatpay/certificates", {"valid_days": 0}).status_code == 400
+    sim_post("/sim/reset")
+    _, reset = listed_certificates()
+    assert set(reset) == set(before)
+
+
+@pytest.mark.parametrize("mode", ["gzip", "deflate"])
+def test_compressed_answers(mode):
+    sim_post("/sim/faults", {"service": "wechatpay", "mode": mode, "count": 1})
+    s = settings()
+    body = {"appid": s["wechat.pay_appid"], "mchid": s["wechat.pay_merchant_id"],
+            "description": "x", "out_trade_no": "T" + secrets.token_hex(6),
+            "notify_url": "https://127.0.0.1:9/n", "amount": {"total": 1, "currency": "CNY"}}
+    r = pay_request("POST", "/v3/pay/transactions/native", body, accept_encoding="identity")
+    assert r.headers["Content-Encoding"] == mode      # whatever the client asked for
+    assert r.json()["code_url"].startswith("weixin://") and verify_response(r)
+    r = pay_request("POST", "/v3/pay/transactions/native", body, accept_encoding="identity")
+    assert "Content-Encoding" not in r.headers         # the fault is used up
+    r = pay_request("POST", "/v3/pay/transactions/native", body, accept_encoding="gzip")
+    assert r.headers["Content-Encoding"] == "gzip" and verify_response(r)
+
+
+def test_transactions_of_a_world_are_imported_once():
+    no, tid = "DEMO" + secrets.token_hex(6), "4200" + "".join(secrets.choice("0123456789") for _ in range(24))
+    open_no = "DEMO" + secrets.token_hex(6)
+    world = {"transactions": [
+        {"out_trade_no": no, "transaction_id": tid, "total": 9900, "refunded": 0,
+         "openid": "oDemo1", "trade_type": "JSAPI", "success_time": "2026-11-01T10:00:00+08:00"},
+        {"out_trade_no": open_no, "total": 6600, "notify_url": "https://127.0.0.1:9/n",
+         "time_expire": int(time.time()) + 600}]}
+    assert sim_post("/sim/wechatpay/transactions", world).json() == {"created": 2, "known": 0, "invalid": 0}
+    assert sim_post("/sim/wechatpay/transactions", world).json() == {"created": 0, "known": 2, "invalid": 0}
+    mchid = settings()["wechat.pay_merchant_id"]
+    q = pay_request("GET", f"/v3/pay/transactions/out-trade-no/{no}?mchid={mchid}").json()
+    assert (q["trade_state"], q["transaction_id"], q["payer"]["openid"]) == ("SUCCESS", tid, "oDemo1")
+    assert q["success_time"] == "2026-11-01T10:00:00+08:00"
+    assert refund(no, "R" + no, 9900).status_code == 200
+    assert sim_post(f"/sim/wechatpay/orders/{open_no}/pay").status_code == 200
+    bad = sim_post("/sim/wechatpay/transactions", {"transactions": [{"out_trade_no": "x", "total": 1}]})
+    assert bad.status_code == 400 and bad.json()["invalid"] == 1

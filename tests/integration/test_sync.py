@@ -6,8 +6,8 @@ import requests
 
 from conftest import HTTP, SIM, add_user, campctl, login, new_session
 from simlib import settings
-from synclib import (zsxq_configured, checkin, days_of, fault, member, member_row, planet_id, run_sync, sql,
-                     sync_camp, today)
+from synclib import (zsxq_configured, checkin, days_of, fault, member, member_row, planet_id, run_sync,
+                     run_sync_with_fault, sql, sync_camp, today)
 
 
 assert zsxq_configured  # autouse fixture, imported to apply here
@@ -119,11 +119,8 @@ def test_failing_page_mid_sync_writes_nothing():
         checkin(proj, planet_id(), f"学员{i}", date=today(-1))
     mid = member(cid, planet_id(), "旁观")
     before = sql("SELECT count(*) FROM planet_user")[0][0]
-    fault("500", 3)                   # the first topics page fails three times
-    try:
-        state, err, out, _ = run_sync(cid)
-    finally:
-        fault("ok", 0)
+    # the topics pages fail until the run's retries are spent
+    state, err, out, _ = run_sync_with_fault(cid, "500", 100000)
     assert state == "failed" and "同步失败" in err
     assert out["outcome"] == "failed"
     assert sql("SELECT count(*) FROM checkin_record WHERE camp_id = %s", cid)[0][0] == 0
@@ -140,11 +137,7 @@ def test_failing_page_mid_sync_writes_nothing():
 def test_retry_hides_a_single_failure():
     cid, proj = sync_camp()
     checkin(proj, planet_id(), "一次", date=today(-1))
-    fault("500", 1)
-    try:
-        state, err, out, _ = run_sync(cid)
-    finally:
-        fault("ok", 0)
+    state, err, out, _ = run_sync_with_fault(cid, "500", 1)
     assert state == "done", err
     assert out["records"] == 1
 

@@ -1,8 +1,10 @@
 """test_worker_seed.py: `campctl seed-demo` in a scratch database of the test instance."""
+import json
 import os
 import re
 import subprocess
 import tempfile
+import time
 import uuid
 
 import psycopg2
@@ -149,3 +151,88 @@ def test_second_run_refuses_without_writing(seeded):
     after = one(conn, "SELECT (SELECT count(*) FROM training_camp),"
                       " (SELECT count(*) FROM camp_member), (SELECT count(*) FROM media)")
     assert after == before
+
+
+# ---- issue #13: the WeChat Pay world behind the demo payments --------------------------
+
+def test_demo_refund_is_paid_back_once_camp_sim_knows_the_demo_world(seeded):
+    """./dev recreates the transactions behind the seeded payments in camp-sim
+    (src/sim/sim-world); approving a demo refund then ends in 已退款."""
+    import requests
+    from conftest import ROOT, SIM
+    from simlib import settings
+    conn, ctl, _ = seeded
+    assert requests.post(SIM + "/sim/reset", timeout=10).status_code == 200
+    for key, value in settings().items():
+        assert ctl("config", "set", key, value).returncode == 0
+    env = dict(os.environ)
+    env.update(ENV)
+    world = subprocess.run([str(ROOT / "src/sim/sim-world"), re.sub(r"/camp$", "/" + conn.info.dbname,
+                                                                     ENV["CAMP_DB_URL"]),
+                            SIM, ENV["CAMP_BASE_URL"]], capture_output=True, text=True, timeout=60)
+    assert world.returncode == 0, world.stderr
+    made = json.loads(world.stdout)
+    paid = one(conn, "SELECT count(*) FROM payment_record WHERE pay_status IN ('success', 'refunded')")[0]
+    assert made == {"created": paid + 1, "known": 0, "invalid": 0}     # + the open order
+    # the approved demo refund goes out, WeChat accepts it, and it settles
+    rid, no = one(conn, "SELECT r.id, p.order_no FROM refund_record r JOIN payment_record p"
+                        " ON p.id = r.payment_id WHERE r.refund_status = 'approved'")
+    assert ctl("job", "run", "refunds").returncode == 0
+    assert one(conn, "SELECT refund_status FROM refund_record WHERE id = %s" % int(rid))[0] == "processing"
+    time.sleep(2.5)                  # camp-sim keeps a refund PROCESSING for 2 s
+    with conn.cursor() as c:
+        c.execute("UPDATE refund_record SET next_retry_at = now() - interval '1 second' WHERE id = %s", (rid,))
+    assert ctl("job", "run", "refunds").returncode == 0
+    assert one(conn, "SELECT r.refund_status, p.pay_status FROM refund_record r JOIN payment_record p"
+                     " ON p.id = r.payment_id WHERE r.id = %s" % int(rid)) == ("success", "refunded")
+    # the sim holds the refunded demo payments as refunded, and the open order as payable
+    again = subprocess.run([str(ROOT / "src/sim/sim-world"), re.sub(r"/camp$", "/" + conn.info.dbname,
+                                                                     ENV["CAMP_DB_URL"]),
+                            SIM, ENV["CAMP_BASE_URL"]], capture_output=True, text=True, timeout=60)
+    assert json.loads(again.stdout) == {"created": 0, "known": paid + 1, "invalid": 0}
+    assert no.startswith("DEMO")
+
+
+# --- issue #13: the demo world holds together with ZSXQ (camp-sim) ---------------
+
+def test_every_demo_camp_syncs_from_the_simulator(seeded):
+    """seed-demo put each demo camp's ZSXQ project and check-ins into camp-sim (CAMP_SIM_URL):
+    a sync of every demo camp succeeds and finds exactly the seeded check-ins."""
+    from simlib import settings
+    conn, ctl, first = seeded
+    assert "ZSXQ in the simulator" in first.stdout, first.stdout + first.stderr
+    st = settings()
+    for k, v in (("planet.cookie", st["planet.cookie"]), ("planet.group_id", st["planet.group_id"]),
+                 ("planet.min_interval_ms", "0")):
+        assert ctl("config", "set", k, v).returncode == 0
+    before = values(conn, "SELECT camp_id || '/' || planet_user_id || '/' || checkin_date FROM checkin_record")
+    topic_ids = values(conn, "SELECT planet_checkin_id FROM checkin_record")
+    assert all(len(t) == 17 for t in topic_ids)             # the simulator's topic ids
+    with conn.cursor() as c:
+        c.execute("SELECT id, start_date, end_date FROM training_camp ORDER BY id")
+        camps = c.fetchall()
+    outcomes = {}
+    try:
+        for cid, start, end in camps:        # the nightly run on a day inside each camp
+            with conn.cursor() as c:
+                c.execute("INSERT INTO system_config (config_key, config_value) VALUES ('test.now', %s)"
+                          " ON CONFLICT (config_key) DO UPDATE SET config_value = EXCLUDED.config_value",
+                          (f"{end.isoformat()}T22:00:00+08:00",))
+            r = ctl("job", "run", "sync-checkins")
+            detail = one(conn, "SELECT detail FROM job_run WHERE job = 'sync-checkins' ORDER BY id DESC LIMIT 1")[0]
+            for camp in detail["camps"]:
+                outcomes.setdefault(int(camp["id"]), []).append((camp["outcome"], camp.get("error")))
+            assert r.returncode == 0, r.stderr
+    finally:
+        with conn.cursor() as c:
+            c.execute("DELETE FROM system_config WHERE config_key = 'test.now'")
+    assert set(outcomes) == {c[0] for c in camps}
+    assert all(o == "ok" for runs in outcomes.values() for o, _ in runs), outcomes
+    after = values(conn, "SELECT camp_id || '/' || planet_user_id || '/' || checkin_date FROM checkin_record")
+    assert after == before
+    assert values(conn, "SELECT planet_checkin_id FROM checkin_record") == topic_ids
+    # the members bound in the demo who checked in are matched to their ZSXQ user with full confidence
+    assert one(conn, "SELECT count(*) FROM camp_member m JOIN payment_record p ON p.member_id = m.id"
+                     " WHERE p.bind_status = 'completed' AND p.bind_method <> 'manual' AND m.checkin_count > 0"
+                     " AND m.match_confidence <> 100")[0] == 0
+    assert one(conn, "SELECT count(*) FROM camp_member WHERE checkin_count > 0")[0] > 5

@@ -45,9 +45,11 @@ int main(void)
 	is_int((long long)match_levenshtein("小明同学", "小红同学"), 1, "substitute a CJK char");
 	is_int((long long)match_levenshtein("kitten", "sitting"), 3, "classic");
 	is_int((long long)match_levenshtein("😀a", "😁a"), 1, "emoji is one code point");
-	ok(zsxq_is_expired(401, NULL) && zsxq_is_expired(403, NULL), "401/403 expired");
-	ok(zsxq_is_expired(200, "登录已失效，请重新登录"), "登录 expired");
-	ok(zsxq_is_expired(200, "Token invalid"), "token expired");
-	ok(!zsxq_is_expired(500, "内部错误") && !zsxq_is_expired(200, NULL), "others not");
+	ok(zsxq_is_expired(401, 0, NULL) && zsxq_is_expired(403, 0, NULL), "401/403 expired");
+	ok(zsxq_is_expired(200, 401, ""), "code 401 in a 200 body expired");
+	ok(zsxq_is_expired(200, 0, "登录已失效，请重新登录"), "登录 expired");
+	ok(zsxq_is_expired(200, 0, "Token invalid"), "token expired");
+	ok(!zsxq_is_expired(500, 0, "内部错误") && !zsxq_is_expired(200, 0, NULL), "others not");
+	ok(!zsxq_is_expired(200, 1059, "不支持非官方工具访问，请登录官方客户端"), "a code other than 401 is not expiry");
 	return done_testing();
 }

@@ -3,6 +3,8 @@
 #include "camp.h"
 #include "crypto.h"
 #include "wechatpay.h"
+#include "wechatpay_api.h"
+#include "payments.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -72,6 +74,142 @@ static int openssl_verify(const char *pub, const char *msg, const char *sig_b64)
 	return system(cmd) == 0;
 }
 
+/* A callback signed by openssl with key, as serial, at ts. */
+static struct wxpay_sig signed_by(const char *key, const char *serial, const char *ts,
+                                  const char *body, char **sig)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s\n%s\n%s\n", ts, "nonce-c", body);
+	*sig = openssl_sign(key, msg);
+	struct wxpay_sig s = { ts, "nonce-c", *sig, serial, NULL };
+	return s;
+}
+
+/* PROTOCOLS §1.7: platform certificates, alone and next to the public key. */
+static void certificates(const struct wxpay_cfg *base, const char *mkey)
+{
+	/* a real X.509 certificate by the openssl CLI, with WeChat's serial shape */
+	sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/plat.key -days 30 -subj /CN=Tenpay.com"
+	   " -set_serial 0x3B36D2B0CCA86C814D8A3663A8B82A6EC9E5DC34 -out %s/plat.pem 2>/dev/null",
+	   dir, dir);
+	char *pem = slurp(path("plat.pem"));
+	struct x509_info x;
+	is_int(crypto_x509_info(pem, &x), CAMP_OK, "the certificate reads");
+	is_str(x.serial, "3B36D2B0CCA86C814D8A3663A8B82A6EC9E5DC34", "its serial, 40 upper-case hex digits");
+	ok(x.not_after - x.not_before == 30 * 86400, "its validity");
+	struct x509_info none;
+	is_int(crypto_x509_info(mkey, &none), CAMP_ECRYPTO, "a private key is no certificate");
+
+	const char *cb = "{\"id\":\"EV-2\",\"event_type\":\"TRANSACTION.SUCCESS\"}";
+	char ts[24];
+	snprintf(ts, sizeof(ts), "%lld", (long long)x.not_before + 3600);
+	time_t now = x.not_before + 3600;
+	struct wxpay_cert cert = { "3B36D2B0CCA86C814D8A3663A8B82A6EC9E5DC34", pem, x.not_before, x.not_after };
+	const char *why;
+	char *sig;
+
+	/* certificate mode: no public key at all */
+	struct wxpay_cfg c = *base;
+	c.pub_key_pem = c.pub_key_id = NULL;
+	c.certs = &cert;
+	c.ncerts = 1;
+	struct wxpay_sig s = signed_by(path("plat.key"), cert.serial, ts, cb, &sig);
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_OK, "a callback under a held certificate verifies");
+	s.serial = "3b36d2b0cca86c814d8a3663a8b82a6ec9e5dc34";
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_OK, "... whatever the serial's case");
+	s.serial = "003B36D2B0CCA86C814D8A3663A8B82A6EC9E5DC34";
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_OK, "... and leading zeros");
+	s.serial = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_ENOTFOUND, "an unknown certificate serial: not found (refresh, then refuse)");
+	s.serial = "PUB_KEY_ID_0114232134912410000000000000";
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_ENOTFOUND, "a public key id without a public key: not found");
+	s.serial = cert.serial;
+	cert.expire = now;
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_ENOTFOUND, "an expired certificate is not used");
+	cert.expire = x.not_after;
+	cert.effective = now + 1;
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_ENOTFOUND, "nor one not yet effective");
+	cert.effective = x.not_before;
+	free(sig);
+	s = signed_by(path("wx.pem"), cert.serial, ts, cb, &sig);
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_ECRYPTO, "another key under the certificate's serial fails");
+	is_str(why, "bad signature", "... as a bad signature");
+	free(sig);
+
+	/* switching: both at once, each message under the key its serial names */
+	c.pub_key_pem = base->pub_key_pem;
+	c.pub_key_id = base->pub_key_id;
+	s = signed_by(path("wx.pem"), base->pub_key_id, ts, cb, &sig);
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_OK, "switching: the public key's callback verifies");
+	free(sig);
+	s = signed_by(path("plat.key"), cert.serial, ts, cb, &sig);
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_OK, "switching: the certificate's callback verifies");
+	s.serial = base->pub_key_id;
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), now, &why), CAMP_ECRYPTO, "the certificate's signature under the public key id fails");
+	free(sig);
+	ok(wxpay_key_for_serial(&c, cert.serial, now) == pem, "key lookup by serial");
+	ok(wxpay_is_pub_key_id("PUB_KEY_ID_01") && !wxpay_is_pub_key_id(cert.serial), "public key ids tell themselves apart");
+	free(pem);
+}
+
+/* PROTOCOLS §1.6: code and message only; detail's value is a string, a number or an array. */
+static void error_bodies(void)
+{
+	static const char *const bodies[] = {
+		"{\"code\":\"PARAM_ERROR\",\"detail\":{\"location\":\"body\",\"value\":7},"
+		"\"message\":\"无法将 JSON 输入源“/body/amount/total”映射到目标字段“总金额”中\"}",
+		"{\"code\":\"PARAM_ERROR\",\"detail\":{\"location\":\"body\",\"value\":\"2026-13-01\"},"
+		"\"message\":\"time_expire 格式错误\"}",
+		"{\"code\":\"PARAM_ERROR\",\"detail\":{\"location\":\"body\",\"value\":[1,\"a\",{\"b\":null}]},"
+		"\"message\":\"参数错误\"}",
+		"{\"code\":\"PARAM_ERROR\",\"detail\":{\"field\":\"/amount/total\",\"value\":0,"
+		"\"issue\":\"must be >= 1\",\"location\":\"body\"},\"message\":\"参数错误\"}",
+		"{\"code\":\"NOT_ENOUGH\",\"message\":\"基本账户余额不足，请充值后重新发起\"}",
+	};
+	static const char *const messages[] = {
+		"无法将 JSON 输入源“/body/amount/total”映射到目标字段“总金额”中", "time_expire 格式错误",
+		"参数错误", "参数错误", "基本账户余额不足，请充值后重新发起",
+	};
+	arena *a = arena_new();
+	const char *code, *message;
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(bodies); i++) {
+		wxpay_error_parse(a, bodies[i], &code, &message);
+		is_str(code, i == 4 ? "NOT_ENOUGH" : "PARAM_ERROR", "error body %zu: code", i + 1);
+		is_str(message, messages[i], "error body %zu: message", i + 1);
+	}
+	wxpay_error_parse(a, "<html>502 Bad Gateway</html>", &code, &message);
+	ok(code == NULL && message == NULL, "not JSON: no code, no crash");
+	wxpay_error_parse(a, "[\"SYSTEM_ERROR\"]", &code, &message);
+	ok(code == NULL && message == NULL, "not an object: no code");
+	wxpay_error_parse(a, "{\"code\":500,\"message\":null}", &code, &message);
+	ok(code == NULL && message == NULL, "code of another type is no code");
+	arena_free(a);
+}
+
+/* PROTOCOLS §1.3: unpaid answers carry little beyond out_trade_no and trade_state. */
+static void unpaid_queries(void)
+{
+	arena *a = arena_new();
+	struct wx_txn t;
+	const char *notpay = "{\"amount\":{\"total\":9900},\"appid\":\"wxd930ea5d5a258f4f\","
+	                     "\"mchid\":\"1900000001\",\"out_trade_no\":\"CP2611221000001a2b3c\","
+	                     "\"promotion_detail\":[],\"scene_info\":{\"device_id\":\"\"},"
+	                     "\"trade_state\":\"NOTPAY\",\"trade_state_desc\":\"订单未支付\"}";
+	is_int(wx_txn_parse(a, notpay, &t), CAMP_OK, "the real NOTPAY answer parses");
+	is_str(t.trade_state, "NOTPAY", "... NOTPAY");
+	ok(t.transaction_id == NULL && t.openid == NULL && t.success_time == NULL &&
+	   t.currency == NULL && t.payer_total == -1 && t.total == 9900,
+	   "... without transaction_id, payer, success_time, currency, payer_total");
+	const char *closed = "{\"appid\":\"wxd930ea5d5a258f4f\",\"mchid\":\"1900000001\","
+	                     "\"out_trade_no\":\"CP2611221000001a2b3d\",\"trade_state\":\"CLOSED\","
+	                     "\"trade_state_desc\":\"订单已关闭\",\"attach\":\"\"}";
+	is_int(wx_txn_parse(a, closed, &t), CAMP_OK, "a CLOSED answer without amount parses");
+	ok(t.total == -1 && !strcmp(t.trade_state, "CLOSED"), "... CLOSED, no amount");
+	is_int(wx_txn_parse(a, "{\"out_trade_no\":\"CP1\"}", &t), CAMP_EINVAL, "no trade_state: refused");
+	is_int(wx_txn_parse(a, "{\"trade_state\":\"NOTPAY\"}", &t), CAMP_EINVAL, "no out_trade_no: refused");
+	arena_free(a);
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL)
@@ -139,7 +277,7 @@ int main(void)
 	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100 - 300, &why), CAMP_ECRYPTO, "300 s early is refused");
 	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100 + 299, &why), CAMP_OK, "299 s late is accepted");
 	s.serial = "PUB_KEY_ID_OTHER";
-	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100, &why), CAMP_ECRYPTO, "unknown serial refused");
+	is_int(wxpay_verify(&c, &s, cb, strlen(cb), 1700000100, &why), CAMP_ENOTFOUND, "unknown serial refused");
 	is_str(why, "unknown serial", "... as unknown");
 	s.serial = c.pub_key_id;
 	s.signature_type = "WECHATPAY2-SM2-WITH-SM3";
@@ -206,6 +344,10 @@ int main(void)
 	wxpay_new_trade_no("CP", 1700000000, no2, sizeof(no2));
 	ok(strcmp(no, no2) != 0, "two numbers of the same second differ");
 	ok(wxpay_new_trade_no("CP", 1700000000, no, 10) != CAMP_OK, "small buffer refused");
+
+	certificates(&c, mkey);
+	error_bodies();
+	unpaid_queries();
 
 	free(mkey);
 	free(wxpub);

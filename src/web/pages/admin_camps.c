@@ -68,6 +68,7 @@ static void fill_row(struct req *r, tpl_dict *row, const struct camp *c)
 	tpl_set(row, "STATUS_LABEL", camp_status_label(c->status));
 	if (!strcmp(c->status, "not_started"))
 		tpl_show(row, "CAN_DELETE");
+	tpl_show(row, c->archived ? "ARCHIVED" : "WRITABLE");   /* issue #17 */
 }
 
 void page_admin_camps(struct req *r, struct resp *w)
@@ -75,7 +76,7 @@ void page_admin_camps(struct req *r, struct resp *w)
 	struct camp_filter f = { 0 };
 	f.status = req_param(r, "status");
 	if (f.status && strcmp(f.status, "not_started") && strcmp(f.status, "ongoing") &&
-	    strcmp(f.status, "finished"))
+	    strcmp(f.status, "finished") && strcmp(f.status, "archived"))
 		f.status = "";
 	const char *when = req_param(r, "when");
 	f.from = req_param(r, "from");
@@ -106,7 +107,8 @@ void page_admin_camps(struct req *r, struct resp *w)
 	tpl_set(p->body, "FROM", req_param(r, "from"));
 	tpl_set(p->body, "TO", req_param(r, "to"));
 	static const char *statuses[][2] = {
-		{ "", "全部" }, { "not_started", "未开始" }, { "ongoing", "进行中" }, { "finished", "已结束" }
+		{ "", "全部" }, { "not_started", "未开始" }, { "ongoing", "进行中" }, { "finished", "已结束" },
+		{ "archived", "已归档" },   /* issue #17: hidden from the other choices */
 	};
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(statuses); i++) {
 		tpl_dict *o = tpl_add_section(p->body, "STATUS_OPTION");
@@ -371,10 +373,21 @@ static int load(struct req *r, struct resp *w, struct camp *c)
 	return rc;
 }
 
+/* issue #17: the form of an archived camp is not even shown */
+static int load_writable(struct req *r, struct resp *w, struct camp *c)
+{
+	int rc = load(r, w, c);
+	if (rc == CAMP_OK && c->archived) {
+		resp_error(r, w, 409, "该训练营已归档（结束超过 3 个月），只读，不能修改");
+		return CAMP_ECONFLICT;
+	}
+	return rc;
+}
+
 void page_admin_camp_edit(struct req *r, struct resp *w)
 {
 	struct camp c;
-	if (load(r, w, &c) != CAMP_OK)
+	if (load_writable(r, w, &c) != CAMP_OK)
 		return;
 	struct camp_form f;
 	struct form_errors e = { 0 };
@@ -409,7 +422,7 @@ void page_admin_camp_edit(struct req *r, struct resp *w)
 void page_admin_camp_update(struct req *r, struct resp *w)
 {
 	struct camp c;
-	if (load(r, w, &c) != CAMP_OK)
+	if (load_writable(r, w, &c) != CAMP_OK)
 		return;
 	struct camp_form f;
 	struct form_errors e = { 0 };

@@ -49,6 +49,8 @@ void page_admin_member_bind(struct req *r, struct resp *w)
 {
 	long long id = req_cap_id(r, 0);
 	const char *back = arena_printf(r->a, "/admin/members/%lld", id);
+	if (page_refuse_archived(r, w, 0, id))   /* issue #17 */
+		return;
 	const char *pid = clean_planet_id(r->a, req_form(r, "planet_user_id"));
 	if (pid == NULL) {
 		resp_flash(r, w, "danger", "星球ID 应为纯数字（知识星球用户ID）");
@@ -83,6 +85,8 @@ void page_admin_member_bind(struct req *r, struct resp *w)
 void page_admin_member_joined(struct req *r, struct resp *w)
 {
 	long long id = req_cap_id(r, 0);
+	if (page_refuse_archived(r, w, 0, id))   /* issue #17 */
+		return;
 	if (db_begin(r->db) != CAMP_OK) {
 		resp_unavailable(r, w);
 		return;

@@ -385,6 +385,8 @@ void page_admin_camp_refund_list(struct req *r, struct resp *w)
 		resp_error(r, w, 404, "训练营不存在");
 		return;
 	}
+	if (page_refuse_archived(r, w, id, 0))   /* issue #17 */
+		return;
 	long long job = job_enqueue(r->db, r->a, "refund-list",
 	                            arena_printf(r->a, "{\"camp_id\":%lld}", id), r->user->id);
 	if (job == 0) {

@@ -2,14 +2,17 @@
 #include "pages.h"
 #include "audit_req.h"
 #include "camp.h"
+#include "clock.h"
 #include "jobs.h"
 #include "config.h"
 #include "db.h"
 #include "env.h"
 #include "page.h"
 #include "password.h"
+#include "planet_token.h"
 #include "settings.h"
 #include "users.h"
+#include "wxpay_certs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +71,87 @@ static const char *test_provider(const char *group)
 	return NULL;
 }
 
+/* --- issue #13: what the 微信支付 and 企业微信 groups report ------------------- */
+
+static const char *run_label(const char *outcome)
+{
+	return !strcmp(outcome, "success") ? "成功" : !strcmp(outcome, "failed") ? "失败"
+	       : !strcmp(outcome, "running") ? "运行中" : "跳过";
+}
+
+/* 微信支付: which ways of verifying WeChat are on (both while a merchant
+ * switches), every platform certificate held, the last download. */
+static void fill_verify(struct req *r, tpl_dict *g)
+{
+	tpl_dict *v = tpl_add_section(g, "VERIFY");
+	char *pub = config_get(r->db, "wechat.pay_public_key");
+	char *id = config_get(r->db, "wechat.pay_public_key_id");
+	if (pub != NULL && id != NULL)
+		tpl_set(tpl_add_section(v, "PUBKEY_ON"), "ID", id);
+	else
+		tpl_show(v, "PUBKEY_OFF");
+	free(pub);
+	free(id);
+	struct wxpay_cert_row *rows;
+	int n = 0, valid = 0;
+	if (wxpay_certs_list(r->db, r->a, camp_now(), &rows, &n) == CAMP_OK && n > 0) {
+		tpl_dict *t = tpl_add_section(v, "CERT_TABLE");
+		for (int i = 0; i < n; i++) {
+			tpl_dict *row = tpl_add_section(t, "CERT");
+			tpl_set(row, "SERIAL", rows[i].serial);
+			tpl_set(row, "EFFECTIVE", rows[i].effective);
+			tpl_set(row, "EXPIRE", rows[i].expire);
+			tpl_set_int(row, "DAYS", rows[i].days_left);
+			if (rows[i].days_left < WXPAY_CERT_WARN_DAYS)
+				tpl_show(row, "SOON");
+			valid++;
+		}
+	}
+	if (valid > 0)
+		tpl_set_int(tpl_add_section(v, "CERTS_ON"), "COUNT", valid);
+	else
+		tpl_show(v, "CERTS_OFF");
+	struct job_last last;
+	if (job_last_run(r->db, r->a, "wxpay-certs", &last) == CAMP_OK) {
+		tpl_dict *l = tpl_add_section(v, "LAST_RUN");
+		tpl_set(l, "AT", last.at);
+		tpl_set(l, "OUTCOME", run_label(last.outcome));
+		if (last.error)
+			tpl_set(tpl_add_section(l, "ERROR"), "TEXT", last.error);
+	}
+}
+
+/* 企业微信: staff whose userid WeCom refused (they get no alerts). */
+static void fill_wecom_refusals(struct req *r, tpl_dict *g)
+{
+	struct wecom_refusal *list;
+	int n;
+	if (user_wecom_refusals(r->db, r->a, &list, &n) != CAMP_OK || n == 0)
+		return;
+	tpl_dict *s = tpl_add_section(g, "WECOM_REFUSED");
+	for (int i = 0; i < n; i++) {
+		tpl_dict *row = tpl_add_section(s, "USER");
+		tpl_set_int(row, "ID", list[i].id);
+		tpl_set(row, "USERNAME", list[i].username);
+		tpl_set(row, "REAL_NAME", list[i].real_name ? list[i].real_name : "");
+		tpl_set(row, "WECOM_USERID", list[i].wecom_userid);
+		tpl_set(row, "REASON", user_wecom_refusal_label(list[i].reason));
+		tpl_set(row, "AT", list[i].at);
+	}
+}
+
+/* What ZSXQ said of the token's life (x-expire-in), under the token field. */
+static void token_life(struct req *r, tpl_dict *g)
+{
+	struct planet_token t;
+	if (planet_token_load(r->db, r->a, &t) != CAMP_OK)
+		return;
+	tpl_dict *d = tpl_add_section(g, "TOKEN_LIFE");
+	tpl_set(d, "TEXT", planet_token_text(r->a, &t));
+	tpl_set(d, "CLASS", t.rejected || (t.known && t.days_left <= PLANET_TOKEN_WARN_DAYS) ? "danger"
+	                    : t.known ? "success" : "secondary");
+}
+
 static void show(struct req *r, struct resp *w, const struct posted *ps)
 {
 	struct page *p = page_new(r, "系统配置", "admin/settings.tpl");
@@ -79,10 +163,15 @@ static void show(struct req *r, struct resp *w, const struct posted *ps)
 		for (size_t i = 0; i < config_nkeys; i++)
 			if (!strcmp(config_keys[i].group, groups[gi]))
 				fill_key(r, g, i, ps);
+		if (!strcmp(groups[gi], "知识星球"))
+			token_life(r, g);
 		const char *provider = test_provider(groups[gi]);
 		if (provider != NULL)
 			tpl_set(tpl_add_section(g, "TESTABLE"), "PROVIDER", provider);
+		if (!strcmp(groups[gi], "企业微信"))
+			fill_wecom_refusals(r, g);
 		if (!strcmp(groups[gi], "微信支付")) {
+			fill_verify(r, g);
 			tpl_dict *c = tpl_add_section(g, "CALLBACKS");
 			const char *base = camp_env()->base_url ? camp_env()->base_url : "";
 			tpl_set(c, "NOTIFY_URL", arena_printf(r->a, "%s/pay/wechat/notify", base));
@@ -186,6 +275,9 @@ static int write_changes(struct req *r, const int *changed, int payment)
 	}
 	if (!payment)
 		return CAMP_OK;
+	/* new merchant settings: the platform certificates are fetched again at once */
+	if (wxpay_certs_queue_after_settings(r->db, r->a, r->user->id) != CAMP_OK)
+		return CAMP_EDB;
 	return settings_alert_admins(r->db, r->a, "微信支付配置已修改",
 	        arena_printf(r->a, "%s 修改了微信支付配置。如非本人或团队操作，请立即登录后台核查。",
 	                     r->user->username));

@@ -10,6 +10,8 @@ void page_admin_camp_sync(struct req *r, struct resp *w)
 {
 	long long id = req_cap_id(r, 0), job = 0;
 	const char *back = arena_printf(r->a, "/admin/camps/%lld", id);
+	if (page_refuse_archived(r, w, id, 0))   /* issue #17 */
+		return;
 	if (db_begin(r->db) != CAMP_OK) {
 		resp_unavailable(r, w);
 		return;

@@ -103,6 +103,15 @@ static int load_camp(struct req *r, struct resp *w, struct camp *c)
 	return rc;
 }
 
+/* 1 when the Official Account is set up for OAuth (else Native payment in WeChat too). */
+static int wechat_oauth_on(struct req *r)
+{
+	char *appid = config_get(r->db, "wechat.pay_appid");
+	int on = appid != NULL && *appid != '\0';
+	free(appid);
+	return on;
+}
+
 /* Inside WeChat the openid comes from OAuth before the member fills the form. */
 int h5_need_openid(struct req *r, struct resp *w, const char *back)
 {
@@ -153,6 +162,15 @@ void page_h5_oauth(struct req *r, struct resp *w)
 	free(appid);
 	free(secret);
 	resp_cookie(r, w, OAUTH_COOKIE, "", 0);
+	if (rc == CAMP_ECONFLICT) {
+		/* 朋友圈 snapshot: a virtual openid, never stored, never paid with */
+		struct page *p = page_new(r, "请在微信中打开", "h5/open_in_wechat.tpl");
+		long long id;
+		if (back[0] == 'c' && parse_i64(back + 1, 1, 1LL << 53, &id) == CAMP_OK)
+			tpl_set_int(tpl_add_section(p->body, "CAMP"), "ID", id);
+		page_h5(r, w, p);
+		return;
+	}
 	if (rc != CAMP_OK) {
 		resp_error(r, w, rc == CAMP_EINVAL ? 400 : 503, "微信授权失败，请返回重新打开页面");
 		return;
@@ -208,6 +226,12 @@ void page_h5_enroll(struct req *r, struct resp *w)
 		return;
 	}
 	const char *openid = h5_cookie_open(r, OPENID_COOKIE);
+	if (req_is_wechat(r) && openid == NULL && wechat_oauth_on(r)) {
+		/* inside WeChat a payment needs the member's real openid first (a
+		 * snapshot page never gets one): back to the camp page and OAuth */
+		resp_redirect(w, arena_printf(r->a, "/h5/camps/%lld", c.id));
+		return;
+	}
 	const char *payer;
 	int rc = enroll_find_paid(r->db, r->a, c.id, f.planet_user_id, &payer);
 	if (rc == CAMP_OK) {

@@ -117,6 +117,10 @@ int camp_tab_fill(struct req *r, struct tpl_dict *b, long long camp_id, const ch
 /* h5_calendar.c: start/end are cday values of the camp */
 void h5_calendar_fill(struct req *r, struct tpl_dict *b, long long member_id, long start, long end);
 /* --- end issue #9 --- */
+/* --- issue #14 (books) --- */
+/* admin_books.c */
+void page_admin_books(struct req *r, struct resp *w);
+/* --- end issue #14 (books) --- */
 /* --- issue #16 --- */
 /* h5_enroll.c: inside WeChat without an openid, starts OAuth and answers 1
  * (back: "c<camp id>" returns to the camp page, anything else to /h5/mine). */

@@ -5,6 +5,8 @@
 #include "db.h"
 #include "metrics.h"
 #include "page.h"
+#include "text.h"
+#include "watchdog.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,20 +41,27 @@ void page_metrics(struct req *r, struct resp *w)
 	for (int i = 0; res && i < PQntuples(res); i++)
 		buf_printf(&b, "camp_job_runs_total{job=\"%s\",outcome=\"%s\"} %s\n",
 		           PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
+	/* --- issue #17: what the watchdog found on its last run --- */
+	struct wd_report wd;
+	if (watchdog_findings(r->db, r->a, &wd) == CAMP_OK && wd.n > 0) {
+		buf_puts(&b, "# TYPE camp_watchdog_ok gauge\n");
+		for (int i = 0; i < wd.n; i++)
+			buf_printf(&b, "camp_watchdog_ok{condition=\"%s\",subject=\"%s\"} %d\n",
+			           wd.f[i].condition, wd.f[i].subject, wd.f[i].ok);
+		buf_puts(&b, "# TYPE camp_watchdog_value gauge\n");
+		for (int i = 0; i < wd.n; i++)
+			if (wd.f[i].value >= 0)
+				buf_printf(&b, "camp_watchdog_value{condition=\"%s\",subject=\"%s\"} %lld\n",
+				           wd.f[i].condition, wd.f[i].subject, wd.f[i].value);
+		buf_printf(&b, "# TYPE camp_watchdog_problems gauge\ncamp_watchdog_problems %d\n"
+		               "# TYPE camp_watchdog_checked_timestamp_seconds gauge\n"
+		               "camp_watchdog_checked_timestamp_seconds %lld\n",
+		           wd.problems, wd.checked_epoch);
+	}
 	size_t len;
 	char *s = buf_detach(&b, &len);
 	arena_defer(r->a, free, s);
 	resp_body(w, 200, "text/plain; version=0.0.4; charset=utf-8", s, len);
-}
-
-static int is_sha256_hex(const char *s)
-{
-	if (s == NULL || strlen(s) != 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return 0;
-	return 1;
 }
 
 static const struct db_stmt q_media = DB_STMT(
@@ -61,7 +70,7 @@ static const struct db_stmt q_media = DB_STMT(
 void page_media(struct req *r, struct resp *w)
 {
 	const char *h = r->cap[0];
-	if (!is_sha256_hex(h)) {
+	if (!text_is_hex(h, 64)) {
 		resp_error(r, w, 404, "图片不存在");
 		return;
 	}

@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "payments.h"
 #include "wechatpay.h"
+#include "wxpay_certs.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -44,8 +45,10 @@ const char *wxpay_notify_open(struct req *r, struct resp *w, struct wxpay_cfg *c
 {
 	char act[48];
 	snprintf(act, sizeof(act), "%s_REJECTED", prefix);
-	if (wxpay_cfg_load(r->db, r->a, cfg) != CAMP_OK) {
-		wxpay_notify_audit(r, 0, act, "商户未配置", "merchant settings missing");
+	int rc = wxpay_cfg_load(r->db, r->a, cfg);
+	if (rc != CAMP_OK) {
+		wxpay_notify_audit(r, 0, act, rc == CAMP_EDB ? "数据库不可用" : "商户未配置",
+		                   rc == CAMP_EDB ? "database unavailable" : "merchant settings missing");
 		metrics_callback(CB_ERROR);
 		wxpay_notify_fail(w, 500, "merchant not configured", r->a);
 		return NULL;
@@ -58,10 +61,19 @@ const char *wxpay_notify_open(struct req *r, struct resp *w, struct wxpay_cfg *c
 		.signature_type = req_header(r, "HTTP_WECHATPAY_SIGNATURE_TYPE"),
 	};
 	const char *why;
-	if (wxpay_verify(cfg, &sig, (const char *)(r->body ? r->body : (const unsigned char *)""),
-	                 r->body_len, camp_now(), &why) != CAMP_OK) {
-		log_warn("%s: refused: %s", prefix, why);
-		wxpay_notify_audit(r, 0, act, "回调验签失败", why);
+	time_t now = camp_now();
+	rc = wxpay_verify(cfg, &sig, (const char *)(r->body ? r->body : (const unsigned char *)""),
+	                  r->body_len, now, &why);
+	if (rc != CAMP_OK) {
+		/* A platform certificate we do not hold yet: refused now (WeChat
+		 * delivers again in 15 s), the download queued for camp-worker —
+		 * this pool never waits on an outside call. */
+		int queued = 0;
+		if (rc == CAMP_ENOTFOUND && !wxpay_is_pub_key_id(sig.serial))
+			wxpay_certs_request_refresh(r->db, r->a, sig.serial, now, &queued);
+		log_warn("%s: refused: %s%s", prefix, why, queued ? " (certificate refresh queued)" : "");
+		wxpay_notify_audit(r, 0, act, queued ? "回调验签失败（未知证书序列号，已排队下载平台证书）"
+		                                     : "回调验签失败", why);
 		metrics_callback(CB_REJECTED);
 		wxpay_notify_fail(w, 401, "signature verification failed", r->a);
 		return NULL;

@@ -26,6 +26,22 @@ int job_zsxq_publish(struct job_ctx *c);
 /* test_connection.c: 测试连接 (queued with {"provider": "zsxq"|"wecom"|"wechatpay"}). */
 int job_test_connection(struct job_ctx *c);
 
+/* books.c: the money invariants and WeChat Pay's trade bill (issue #14); queued or run
+ * with {"date": "YYYY-MM-DD"} for one day. */
+int job_books(struct job_ctx *c);
+/* --- issue #13: WeChat Pay platform certificates --- */
+/* wxpay_certs.c: download and keep /v3/certificates, warn before the last one expires. */
+int job_wxpay_certs(struct job_ctx *c);
+/* --- issue #17: operations --- */
+#include "arena.h"
+struct db;
+/* retention.c: history older than 3 months deleted, settled old camps archived; never money. */
+int job_retention(struct job_ctx *c);
+/* watchdog.c: dead-man checks, alerts once a day per condition, 工作台 and /metrics figures. */
+int job_watchdog(struct job_ctx *c);
+/* watchdog.c: free space of the database volume, when this host can see it (every worker
+ * calls it every 10 minutes; the watchdog job too). */
+void watchdog_sample_volume(struct db *d, arena *a);
 /* --- issue #16 --- */
 /* reminders.c: PRD §8.1 reminders to members (official account) and staff (WeCom). */
 int job_reminders(struct job_ctx *c);

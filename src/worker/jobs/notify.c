@@ -2,6 +2,7 @@
  * official-account template messages to members). */
 #include "jobfns.h"
 #include "worker.h"
+#include "buf.h"
 #include "camp.h"
 #include "clock.h"
 #include "config.h"
@@ -14,6 +15,7 @@
 #include "alerts.h"
 #include "notices.h"
 #include "secret.h"
+#include "users.h"
 #include "wecom.h"
 #include "wxmp.h"
 
@@ -61,7 +63,7 @@ static const struct db_stmt q_cancel = DB_STMT(
 	" updated_at = $2::timestamptz WHERE id = ANY ($1::bigint[])");
 
 struct tally {
-	long sent, retried, failed, deferred, cancelled;
+	long sent, retried, failed, deferred, refused, cancelled;
 };
 
 /* Marks the rows of ids ("{1,2}", n rows) after one send: sent; deferred to
@@ -98,6 +100,57 @@ static void mark(struct job_ctx *c, const char *id, int rc, const char *error, i
                  struct tally *t)
 {
 	mark_rows(c, arena_printf(c->a, "{%s}", id), 1, rc, error, retry_count, camp_now() + 60, t);
+}
+
+#define NOTIFY_GROUP_MAX 100   /* recipients of one message/send (WeCom takes 1000) */
+
+/* Marks one row of an app message from WeCom's answer about its recipient:
+ * errcode 0 does not mean this userid got it (PROTOCOLS §3), and 81013 means
+ * nobody did.  A refused userid is recorded on the user for the 系统配置 page. */
+static void mark_recipient(struct job_ctx *c, const PGresult *res, int i, int rc,
+                           const struct wecom_result *r, struct tally *t)
+{
+	const char *uid = db_get(res, i, "wecom_userid");
+	long long user = db_get_ll(res, i, "recipient_id", 0);
+	const char *why = rc == CAMP_OK || (rc == CAMP_EINVAL && r->errcode == 81013)
+	                  ? wecom_refused(r, uid) : NULL;
+	if (why == NULL && rc == CAMP_EINVAL && r->errcode == 81013)
+		why = "invaliduser";      /* 81013: every recipient invalid, listed or not */
+	const char *error = r->error;
+	if (why != NULL) {
+		rc = CAMP_EINVAL;
+		error = arena_printf(c->a, "企业微信拒收：%s（%s）", uid, user_wecom_refusal_label(why));
+		t->refused++;
+	}
+	if (why != NULL || rc == CAMP_OK)
+		user_wecom_mark(c->db, c->a, user, uid, why);
+	if (rc != CAMP_OK && rc != CAMP_EBUSY)
+		log_warn("notify: message %s: %s", db_get(res, i, "id"), error);
+	mark(c, db_get(res, i, "id"), rc, error, (int)db_get_ll(res, i, "retry_count", 0), t);
+}
+
+/* Row i and every later due app-message row with the same title and content
+ * (one staff alert to several admins) go out as one message/send. */
+static void send_app_group(struct job_ctx *c, const PGresult *res, int i, char *done,
+                           const struct wecom_cfg *cfg, struct tally *t)
+{
+	const char *title = db_get(res, i, "title"), *content = db_get(res, i, "content");
+	int n = PQntuples(res), members[NOTIFY_GROUP_MAX], k = 0;
+	struct buf to = BUF_INIT;
+	for (int j = i; j < n && k < NOTIFY_GROUP_MAX; j++) {
+		const char *uid = db_get(res, j, "wecom_userid");
+		if (done[j] || strcmp(db_get(res, j, "channel"), "wechat") || uid == NULL || !*uid ||
+		    strcmp(db_get(res, j, "title"), title) || strcmp(db_get(res, j, "content"), content))
+			continue;
+		done[j] = 1;
+		members[k++] = j;
+		buf_printf(&to, "%s%s", to.len ? "|" : "", uid);
+	}
+	struct wecom_result r;
+	int rc = wecom_send_text(cfg, to.s, arena_printf(c->a, "【%s】\n%s", title, content), &r);
+	buf_free(&to);
+	for (int m = 0; m < k; m++)
+		mark_recipient(c, res, members[m], rc, &r, t);
 }
 
 /* ---- group robots (issue #16): the notices of a camp packed into few messages,
@@ -190,7 +243,7 @@ static void robot_camp(struct job_ctx *c, const char *base, const char *camp_id,
 				goto done;
 			}
 			char *text = notice_robot_text(header, lines, i, k, NOTICE_ROBOT_MAX_BYTES);
-			struct wecom_result r = { 0, "" };
+			struct wecom_result r;
 			int rc = wecom_robot_markdown(base, key, text, &r);
 			if (rc == CAMP_OK) {
 				budget--;
@@ -355,11 +408,15 @@ static int send_staff(struct job_ctx *c, const struct wecom_cfg *cfg, int app_re
 	if (res == NULL)
 		return -1;
 	int n = PQntuples(res);
+	char *done = arena_alloc(c->a, (size_t)n + 1);
+	memset(done, 0, (size_t)n + 1);
 	for (int i = 0; i < n && !job_stopping(c); i++) {
+		if (done[i])
+			continue;
 		const char *id = db_get(res, i, "id");
-		const char *content = db_get(res, i, "content");
 		int tries = (int)db_get_ll(res, i, "retry_count", 0);
-		struct wecom_result r = { 0, "" };
+		struct wecom_result r;
+		memset(&r, 0, sizeof(r));
 		int rc;
 		const char *to = db_get(res, i, "wecom_userid");
 		if (to == NULL || !*to) {
@@ -369,11 +426,11 @@ static int send_staff(struct job_ctx *c, const struct wecom_cfg *cfg, int app_re
 			rc = CAMP_EPROVIDER;
 			snprintf(r.error, sizeof(r.error), "企业微信应用未配置（wechat.corp_id / agent_id / app_secret）");
 		} else {
-			const char *title = db_get(res, i, "title");
-			rc = wecom_send_text(cfg, to, arena_printf(c->a, "【%s】\n%s", title, content), &r);
+			send_app_group(c, res, i, done, cfg, t);
+			job_progress(c, i + 1, n, NULL);
+			continue;
 		}
-		if (rc != CAMP_OK && rc != CAMP_EBUSY)
-			log_warn("notify: message %s: %s", id, r.error);
+		log_warn("notify: message %s: %s", id, r.error);
 		mark(c, id, rc, r.error, tries, t);
 		job_progress(c, i + 1, n, NULL);
 	}
@@ -417,6 +474,7 @@ int job_notify(struct job_ctx *c)
 	json_object_object_add(c->detail, "retry", json_object_new_int64(t.retried));
 	json_object_object_add(c->detail, "failed", json_object_new_int64(t.failed));
 	json_object_object_add(c->detail, "deferred", json_object_new_int64(t.deferred));
+	json_object_object_add(c->detail, "refused", json_object_new_int64(t.refused));
 	json_object_object_add(c->detail, "cancelled", json_object_new_int64(t.cancelled));
 	json_object_object_add(c->detail, "members_held", json_object_new_boolean(held != 0));
 	return CAMP_OK;

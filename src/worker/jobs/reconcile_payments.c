@@ -140,7 +140,11 @@ static const struct db_stmt q_bill_camps = DB_STMT(
 
 /* 对外收款 bills of each camp's collection code, imported as pending-bind
  * payments.  Returns how many camps failed (0 when WeCom is not set up). */
-static int import_bills(struct job_ctx *c, int *imported)
+struct bill_tally {
+	int imported, refunded, exceptions;
+};
+
+static int import_bills(struct job_ctx *c, struct bill_tally *bt)
 {
 	char *corp = config_get(c->db, "wechat.corp_id");
 	char *secret = config_get(c->db, "wechat.externalpay_secret");
@@ -181,10 +185,12 @@ static int import_bills(struct job_ctx *c, int *imported)
 				break;
 			}
 			for (size_t k = 0; k < n; k++) {
-				int one = 0;
-				if (payment_import_bill(c->db, c->a, camp_id, deposit, &bills[k], &one) != CAMP_OK)
+				enum bill_outcome o;
+				if (payment_import_bill(c->db, c->a, camp_id, deposit, &bills[k], &o) != CAMP_OK)
 					failed++;
-				*imported += one;
+				bt->imported += o == BILL_IMPORTED;
+				bt->refunded += o == BILL_REFUNDED;
+				bt->exceptions += o == BILL_EXCEPTION;
 			}
 			if (next[0] == '\0')
 				break;
@@ -222,9 +228,12 @@ int job_reconcile_payments(struct job_ctx *c)
 	json_object_object_add(d, "closed", json_object_new_int(t.closed));
 	json_object_object_add(d, "still_pending", json_object_new_int(t.still_pending));
 	json_object_object_add(d, "exceptions", json_object_new_int(t.exceptions));
-	int bills = 0;
-	int bill_failures = import_bills(c, &bills);
-	json_object_object_add(d, "bills_imported", json_object_new_int(bills));
+	struct bill_tally bt = { 0 };
+	int bill_failures = import_bills(c, &bt);
+	json_object_object_add(d, "bills_imported", json_object_new_int(bt.imported));
+	/* refunded in WeCom in full: counted, never enrolled */
+	json_object_object_add(d, "bills_refunded", json_object_new_int(bt.refunded));
+	json_object_object_add(d, "bills_exceptions", json_object_new_int(bt.exceptions));
 	t.errors += bill_failures;
 	json_object_object_add(d, "errors", json_object_new_int(t.errors));
 	if (t.errors > 0) {

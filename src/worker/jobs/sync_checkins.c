@@ -11,6 +11,8 @@
 #include "log.h"
 #include "matching.h"
 #include "buf.h"
+#include "checkins.h"
+#include "planet_token.h"
 #include "zsxq.h"
 #include "jobs.h"
 
@@ -23,6 +25,11 @@
  * idempotent; kept short because every 20 posts cost a paced call. */
 #define SYNC_OVERLAP_S (6 * 3600L)
 #define SYNC_LOG_DIFFS 20
+/* A camp whose pull failed on a refusal that may pass (1059, 1050…) is tried again after the
+ * other camps while the run's retry budget lasts.  The budget ends a dead service's run;
+ * this cap (past what the base budget allows) only ends a camp whose pages keep failing
+ * while others pass and feed the budget. */
+#define SYNC_MAX_PASSES (ZSXQ_RETRY_BASE / (ZSXQ_TRIES - 1) + 2)
 
 /* Ongoing camps and camps finished in the last 2 days (by dates, so a late
  * camp-status does not skip one), or exactly the one camp asked for. */
@@ -329,49 +336,89 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
 	char synced_at[40];
 	clock_rfc3339(camp_now(), synced_at, sizeof(synced_at));
 
-	struct zsxq_topic *tp;
-	struct zsxq_rank *rk;
-	size_t nt = 0, nr = 0;
+	struct zsxq_topics tp;
+	struct zsxq_ranks rk = { 0 };
 	long joined = -1;
-	int rc = zsxq_topics(z, c->a, cp->project, since, &tp, &nt);
+	int rc = zsxq_topics(z, c->a, cp->project, since, &tp);
 	if (rc == CAMP_OK)
-		rc = zsxq_leaderboard(z, c->a, cp->project, &rk, &nr);
+		rc = zsxq_leaderboard(z, c->a, cp->project, &rk);
 	if (rc == CAMP_OK)
 		rc = zsxq_joined_count(z, c->a, cp->project, &joined);
-	if (rc != CAMP_OK) {
-		json_object_object_add(cj, "error", json_object_new_string(z->error));
+	if (rc != CAMP_OK)
 		return rc;
-	}
-	if (joined >= 0 && joined != (long)nr)
-		log_warn("sync-checkins: camp %s: leaderboard lists %zu users, statistics.joined_count %ld",
-		         cp->id, nr, joined);
+	/* members who joined without a check-in are not on the leaderboard: more joined is normal */
+	if (joined >= 0 && joined < (long)rk.n)
+		log_warn("sync-checkins: camp %s: leaderboard lists %zu users, statistics.joined_count only %ld",
+		         cp->id, rk.n, joined);
 	size_t nu;
-	struct match_user *users = users_of(c->a, rk, nr, tp, nt, &nu);
+	struct match_user *users = users_of(c->a, rk.v, rk.n, tp.v, tp.n, &nu);
 	struct camp_outcome o = { 0 };
 	/* the first good sync after the camp's last day proposes refunds (once the
 	 * refund-list job exists in this build), queued in the same transaction */
 	time_t after_end = cday_start(cp->end_day + 1);
 	o.want_refund_list = camp_now() >= after_end && last_ok < after_end &&
 	                     job_def_find("refund-list") != NULL;
-	rc = store(c, cp, grace, tp, nt, users, nu, &o);
+	rc = store(c, cp, grace, tp.v, tp.n, users, nu, &o);
 	if (rc != CAMP_OK) {
-		json_object_object_add(cj, "error", json_object_new_string("数据库写入失败"));
+		snprintf(z->error, sizeof(z->error), "数据库写入失败");
+		z->transient = 0;
 		return rc;
 	}
 	if (o.refund_list_job)
 		json_object_object_add(cj, "refund_list_job", json_object_new_int64(o.refund_list_job));
-	o.diffs = cross_check(c, cp, rk, nr);
+	o.diffs = cross_check(c, cp, rk.v, rk.n);
 	json_object_object_add(cj, "synced_at", json_object_new_string(synced_at));
 	json_object_object_add(cj, "since", json_object_new_int64((int64_t)since));
 	json_object_object_add(cj, "topics", jcount(o.topics));
+	json_object_object_add(cj, "topics_repeated", jcount(tp.repeated));
 	json_object_object_add(cj, "records", jcount(o.records));
 	json_object_object_add(cj, "users", jcount(o.users));
 	json_object_object_add(cj, "members", jcount(o.members));
 	json_object_object_add(cj, "matched", jcount(o.matched));
-	json_object_object_add(cj, "leaderboard", jcount((long)nr));
+	json_object_object_add(cj, "leaderboard", jcount((long)rk.n));
 	json_object_object_add(cj, "joined_count", jcount(joined));
 	json_object_object_add(cj, "leaderboard_diffs", jcount(o.diffs));
 	return CAMP_OK;
+}
+
+/* Why a camp failed, in words for staff (the client's error names ZSXQ's code and text). */
+static const char *failure_words(struct job_ctx *c, const struct zsxq_client *z, int passes)
+{
+	if (z->transient && z->budget_spent)
+		return arena_printf(c->a, "知识星球持续拒绝访问，本次同步的重试次数（%ld 次）已用完；最后一次：%s",
+		                    z->retries, z->error);
+	if (z->transient)
+		return arena_printf(c->a, "知识星球接连 %d 轮拒绝访问（每轮重试 %d 次）；最后一次：%s",
+		                    passes, ZSXQ_TRIES - 1, z->error);
+	return arena_strdup(c->a, z->error[0] ? z->error : "同步失败");
+}
+
+struct camp_slot {
+	struct sync_camp cp;
+	struct json_object *cj;
+	long retries, calls;
+	int passes;
+	enum { SLOT_PENDING, SLOT_DONE } state;
+};
+
+/* One try at one camp; *again when it failed on a refusal worth another pass. */
+static int try_camp(struct job_ctx *c, struct zsxq_client *z, struct camp_slot *s, long grace, int *again)
+{
+	long r0 = z->retries, c0 = z->calls;
+	s->passes++;
+	json_object_object_del(s->cj, "error");
+	int rc = sync_camp(c, z, &s->cp, grace, s->cj);
+	s->retries += z->retries - r0;
+	s->calls += z->calls - c0;
+	json_object_object_add(s->cj, "zsxq_retries", jcount(s->retries));
+	json_object_object_add(s->cj, "zsxq_calls", jcount(s->calls));
+	json_object_object_add(s->cj, "passes", json_object_new_int(s->passes));
+	*again = rc == CAMP_EPROVIDER && z->transient && !z->budget_spent && s->passes < SYNC_MAX_PASSES;
+	if (*again)
+		log_info("sync-checkins: camp %s: %s; tried again after the other camps", s->cp.id, z->error);
+	else if (rc != CAMP_OK)
+		json_object_object_add(s->cj, "error", json_object_new_string(failure_words(c, z, s->passes)));
+	return rc;
 }
 
 int job_sync_checkins(struct job_ctx *c)
@@ -382,22 +429,14 @@ int job_sync_checkins(struct job_ctx *c)
 		snprintf(camp_arg, sizeof(camp_arg), "%lld", (long long)json_object_get_int64(v));
 	json_object_put(args);
 
-	char *token = config_get(c->db, "planet.cookie");
-	char *group = config_get(c->db, "planet.group_id");
-	long long interval = config_get_ll(c->db, "planet.min_interval_ms", 500);
 	long long grace = config_get_ll(c->db, "refund.grace_days", 1);
-	const char *base = camp_env()->zsxq_base;
-	const char *tok = arena_strdup(c->a, token), *gid = arena_strdup(c->a, group);
-	free(token);
-	free(group);
-	if (tok == NULL || !*tok || gid == NULL || !*gid || base == NULL || !*base) {
+	struct zsxq_client z;
+	if (checkin_zsxq_client(c->db, c->a, &z) != CAMP_OK) {
 		job_fail(c, "知识星球未配置（planet.cookie / planet.group_id）");
 		return CAMP_EINVAL;
 	}
 	if (grace < 0)
 		grace = 0;
-	struct zsxq_client z = { .base_url = base, .token = tok, .group_id = gid,
-	                         .min_interval_ms = interval < 0 ? 0 : (long)interval };
 
 	sync_round_trips = 0;
 	char today[12];
@@ -408,61 +447,92 @@ int job_sync_checkins(struct job_ctx *c)
 		job_fail(c, "数据库不可用");
 		return CAMP_EDB;
 	}
-	int n = PQntuples(res), failed = 0, ok = 0, expired = 0;
+	int n = PQntuples(res), failed = 0, ok = 0, expired = 0, budget_spent = 0;
+	const char *last_error = NULL;
 	struct json_object *camps = json_object_new_array();
 	json_object_object_add(c->detail, "camps", camps);
+	struct camp_slot *slots = arena_alloc(c->a, ((size_t)n + 1) * sizeof(*slots));
 	for (int i = 0; i < n; i++) {
-		struct sync_camp cp = { db_get(res, i, "id"), db_get(res, i, "name"),
-		                        db_get(res, i, "planet_project_id"), db_get(res, i, "start_date"),
-		                        db_get(res, i, "end_date"), 0, 0 };
-		cday_parse(cp.start, &cp.start_day);
-		cday_parse(cp.end, &cp.end_day);
-		struct json_object *cj = json_object_new_object();
-		json_object_array_add(camps, cj);
-		json_object_object_add(cj, "id", json_object_new_string(cp.id));
-		json_object_object_add(cj, "name", json_object_new_string(cp.name));
-		if (expired || job_stopping(c)) {
-			json_object_object_add(cj, "outcome", json_object_new_string("skipped"));
-			continue;
-		}
-		job_progress(c, i, n, cp.name);
-		int rc = sync_camp(c, &z, &cp, (long)grace, cj);
-		if (rc == CAMP_OK) {
-			ok++;
-			json_object_object_add(cj, "outcome", json_object_new_string("ok"));
-			continue;
-		}
-		json_object_object_add(cj, "outcome", json_object_new_string("failed"));
-		if (rc == CAMP_EEXPIRED) {
-			expired = 1;       /* one alert per run, not per camp */
-			alert(c, "cookie_expired", "知识星球 Token 已失效",
-			      arena_printf(c->a, "打卡同步已停止：%s。请在系统配置中更新 planet.cookie 后重新同步。",
-			                   z.error), NULL);
-		} else {
+		struct camp_slot *s = &slots[i];
+		memset(s, 0, sizeof(*s));
+		s->cp = (struct sync_camp){ db_get(res, i, "id"), db_get(res, i, "name"),
+		                            db_get(res, i, "planet_project_id"), db_get(res, i, "start_date"),
+		                            db_get(res, i, "end_date"), 0, 0 };
+		cday_parse(s->cp.start, &s->cp.start_day);
+		cday_parse(s->cp.end, &s->cp.end_day);
+		s->cj = json_object_new_object();
+		json_object_array_add(camps, s->cj);
+		json_object_object_add(s->cj, "id", json_object_new_string(s->cp.id));
+		json_object_object_add(s->cj, "name", json_object_new_string(s->cp.name));
+	}
+	/* passes over the camps still pending: a camp refused by a transient answer waits for the next */
+	for (int pending = n, pass = 0; pending > 0; pass++) {
+		for (int i = 0; i < n; i++) {
+			struct camp_slot *s = &slots[i];
+			if (s->state != SLOT_PENDING)
+				continue;
+			if (expired || job_stopping(c)) {
+				json_object_object_add(s->cj, "outcome", json_object_new_string("skipped"));
+				s->state = SLOT_DONE;
+				pending--;
+				continue;
+			}
+			job_progress(c, ok + failed, n, s->cp.name);
+			int again, rc = try_camp(c, &z, s, (long)grace, &again);
+			budget_spent |= z.budget_spent;
+			if (again)
+				continue;
+			s->state = SLOT_DONE;
+			pending--;
+			if (rc == CAMP_OK) {
+				ok++;
+				json_object_object_add(s->cj, "outcome", json_object_new_string("ok"));
+				continue;
+			}
+			json_object_object_add(s->cj, "outcome", json_object_new_string("failed"));
+			if (rc == CAMP_EEXPIRED) {
+				expired = 1;       /* one alert per run, not per camp */
+				alert(c, "cookie_expired", "知识星球 Token 已失效",
+				      arena_printf(c->a, "打卡同步已停止：%s。请在系统配置中更新 planet.cookie 后重新同步。",
+				                   z.error), NULL);
+				continue;
+			}
 			failed++;
+			last_error = json_object_get_string(json_object_object_get(s->cj, "error"));
 			alert(c, "sync_failed", "打卡同步失败",
 			      arena_printf(c->a, "训练营「%s」的打卡同步失败：%s。上次同步的数据保持不变。",
-			                   cp.name, z.error[0] ? z.error : "数据库写入失败"), cp.id);
+			                   s->cp.name, last_error), s->cp.id);
 		}
 	}
 	job_progress(c, n, n, NULL);
 	c->interrupted = job_stopping(c);
+	/* what the answers said of the token's life, and the daily warning before it ends */
+	sync_round_trips += 2;
+	if (planet_token_note(c->db, c->a, &z, expired ? CAMP_EEXPIRED : CAMP_OK) != CAMP_OK ||
+	    planet_token_warn(c->db, c->a, NULL) != CAMP_OK)
+		log_err("sync-checkins: cannot record the ZSXQ token's life");
 	json_object_object_add(c->detail, "ok", json_object_new_int(ok));
 	json_object_object_add(c->detail, "failed", json_object_new_int(failed));
 	json_object_object_add(c->detail, "token_expired", json_object_new_boolean(expired));
 	json_object_object_add(c->detail, "zsxq_calls", json_object_new_int64(z.calls));
+	json_object_object_add(c->detail, "zsxq_retries", json_object_new_int64(z.retries));
+	json_object_object_add(c->detail, "zsxq_retry_budget", json_object_new_int64(zsxq_retry_budget(&z)));
+	json_object_object_add(c->detail, "zsxq_budget_spent", json_object_new_boolean(budget_spent));
 	json_object_object_add(c->detail, "zsxq_wait_ms", json_object_new_int64(z.wait_ms));
 	json_object_object_add(c->detail, "db_round_trips", json_object_new_int64(sync_round_trips));
+	if (z.retries > 0)
+		log_info("sync-checkins: %ld ZSXQ calls, %ld retries (budget %ld)", z.calls, z.retries,
+		         zsxq_retry_budget(&z));
 	if (camp_arg[0] && n == 0) {
 		job_fail(c, "训练营不存在或未设置知识星球打卡项目");
 		return CAMP_ENOTFOUND;
 	}
 	if (expired) {
-		job_fail(c, "知识星球 Token 已失效，同步已停止");
+		job_fail(c, "知识星球 Token 已失效，同步已停止（%s）", z.error);
 		return CAMP_EEXPIRED;
 	}
 	if (failed > 0) {
-		job_fail(c, "%d 个训练营同步失败", failed);
+		job_fail(c, "%d 个训练营同步失败：%s", failed, last_error);
 		return CAMP_EPROVIDER;
 	}
 	return CAMP_OK;

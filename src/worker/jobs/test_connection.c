@@ -6,7 +6,9 @@
 #include "clock.h"
 #include "config.h"
 #include "env.h"
+#include "log.h"
 #include "payments.h"
+#include "planet_token.h"
 #include "wechatpay.h"
 #include "wechatpay_api.h"
 #include "wecom.h"
@@ -25,11 +27,16 @@ static int check_zsxq(struct job_ctx *c)
 		return CAMP_EINVAL;
 	}
 	z.min_interval_ms = 0;
-	int rc = zsxq_check(&z, c->a);
+	long ongoing = 0;
+	int rc = zsxq_check(&z, c->a, &ongoing);
+	if (planet_token_note(c->db, c->a, &z, rc) != CAMP_OK)
+		log_err("test-connection: cannot record the ZSXQ token's life");
 	if (rc == CAMP_EEXPIRED)
-		job_fail(c, "知识星球 Token 已失效，请重新复制登录后的 Token");
+		job_fail(c, "%s：请重新复制登录后的 Token", z.error);
 	else if (rc != CAMP_OK)
-		job_fail(c, "知识星球调用失败：%s", z.error);
+		job_fail(c, "%s", z.error);
+	else
+		json_object_object_add(c->detail, "ongoing_projects", json_object_new_int64(ongoing));
 	return rc;
 }
 
@@ -56,14 +63,14 @@ static int check_wechatpay(struct job_ctx *c)
 {
 	struct wxpay_cfg cfg;
 	if (wxpay_cfg_load(c->db, c->a, &cfg) != CAMP_OK) {
-		job_fail(c, "微信支付未配置完整：商户号、AppID、APIv3 密钥和微信支付公钥都需要填写");
+		job_fail(c, "微信支付未配置完整：商户号、AppID 和 APIv3 密钥都需要填写");
 		return CAMP_EINVAL;
 	}
 	/* a signed request whose signed answer verifies proves both key pairs */
 	struct wxpay_result r;
 	int rc = wxpay_call(&cfg, c->a, "GET", "/v3/certificates", NULL, camp_now(), &r);
 	if (rc != CAMP_OK) {
-		job_fail(c, "微信支付无应答，或应答的签名无法用所填的微信支付公钥验证");
+		job_fail(c, "微信支付无应答，或应答的签名无法用所填的微信支付公钥或已下载的平台证书验证");
 		return CAMP_EPROVIDER;
 	}
 	if (r.status != 200) {
