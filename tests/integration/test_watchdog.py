@@ -179,6 +179,11 @@ def test_outbox_messages_failing_for_more_than_an_hour(now):
            outbox(uid, ago(now, hours=2), "pending", 0),       # never tried yet (notify's business)
            outbox(uid, ago(now, minutes=30), "pending", 1),    # failing, but not for an hour
            outbox(uid, ago(now, days=2), "failed", 5)]         # an old failure was reported then
+    # issue #16: a member the official account cannot reach is no outbox failure
+    ids.append(sql("INSERT INTO notification_message (recipient_type, recipient_id, message_type, title,"
+                   " content, channel, send_status, retry_count, created_at, error_message) VALUES"
+                   " ('member', 0, 'join_remind', '请扫码进群', '监控测试', 'mp', 'failed', 1, %s,"
+                   " '会员未关注公众号（43004）') RETURNING id", ago(now, hours=2))[0][0])
     try:
         run_watchdog()
         ok, value, msg = finding("outbox_failing")
