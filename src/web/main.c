@@ -5,6 +5,7 @@
 #include "httpc.h"
 #include "log.h"
 #include "metrics.h"
+#include "pagecache.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -57,6 +58,8 @@ static void serve(FCGX_Request *f, arena *a, struct db *d)
 		router_dispatch(&r, &w);
 	}
 	db_rollback(d);   /* a handler that forgot to finish its transaction loses it */
+	if (r.csrf_minted)   /* a form on this response carries a token of a new cookie */
+		resp_cookie(&r, &w, CSRF_COOKIE, r.csrf_cookie, -1);
 	response_send(f, &r, &w);
 	if (db_reconnects(d) != reconnects)
 		metrics_db_reconnect();
@@ -112,6 +115,7 @@ int main(int argc, char **argv)
 		arena_reset(a);
 	}
 	FCGX_Free(&f, 1);
+	pagecache_free();
 	arena_free(a);
 	db_close(d);
 	secret_forget_master();
