@@ -143,3 +143,22 @@ def test_the_day_turning_closes_enrollment_without_any_write():
                     or pytest.fail("the closed camp is still open"))
     finally:
         clear_now()
+
+
+def test_a_kept_list_goes_compressed_to_browsers_that_accept_gzip():
+    import gzip
+    warm("/h5/")
+    plain = requests.get(HTTP + "/h5/", headers={"Accept-Encoding": "identity"}, timeout=10)
+    assert plain.headers.get("Content-Encoding") is None and "camp-card" in plain.text
+    compressed = 0
+    for _ in range(CHILDREN_ROUNDS):
+        r = requests.get(HTTP + "/h5/", headers={"Accept-Encoding": "gzip, deflate, br"}, timeout=10,
+                         stream=True)
+        raw = r.raw.read(decode_content=False)
+        if r.headers.get("Content-Encoding") == "gzip":
+            assert gzip.decompress(raw) == plain.content and len(raw) < len(plain.content) / 4
+            compressed += 1
+        else:
+            assert raw == plain.content     # a child that had to render it just now
+        assert "Accept-Encoding" in r.headers.get("Vary", "Accept-Encoding")
+    assert compressed >= CHILDREN_ROUNDS - 4

@@ -30,6 +30,11 @@
  * this cap (past what the base budget allows) only ends a camp whose pages keep failing
  * while others pass and feed the budget. */
 #define SYNC_MAX_PASSES (ZSXQ_RETRY_BASE / (ZSXQ_TRIES - 1) + 2)
+/* issue #18, the nightly call plan: every night only the posts since the overlap before the
+ * last good sync (a day's posts: ~N/20 calls for N members); the leaderboard (N/21 calls, a
+ * cross-check of the days and the users' aliases) and the statistics only on a camp's first
+ * sync, from its last day on, once a week, and when staff sync one camp by hand. */
+#define SYNC_BOARD_EVERY_DAYS 7
 
 /* Ongoing camps and camps finished in the last 2 days (by dates, so a late
  * camp-status does not skip one), or exactly the one camp asked for. */
@@ -42,8 +47,11 @@ static const struct db_stmt q_camps = DB_STMT(
 	"            THEN start_date <= $2::date AND end_date >= $2::date - 2"
 	"            ELSE id = $1::bigint END"
 	" ORDER BY id");
+/* the last good sync, and the last one that read the leaderboard (its detail has "leaderboard") */
 static const struct db_stmt q_last_ok = DB_STMT(
-	"SELECT COALESCE(extract(epoch FROM max((e->>'synced_at')::timestamptz))::bigint, 0) AS t"
+	"SELECT COALESCE(extract(epoch FROM max((e->>'synced_at')::timestamptz))::bigint, 0) AS t,"
+	"       COALESCE(extract(epoch FROM max((e->>'synced_at')::timestamptz)"
+	"                FILTER (WHERE e ? 'leaderboard'))::bigint, 0) AS board"
 	"  FROM job_run r, jsonb_array_elements(r.detail->'camps') e"
 	" WHERE r.job = 'sync-checkins' AND jsonb_typeof(r.detail->'camps') = 'array'"
 	"   AND e->>'id' = $1 AND e->>'outcome' = 'ok'");
@@ -101,6 +109,15 @@ static const struct db_stmt q_days = DB_STMT(
 	"  JOIN training_camp tc ON tc.id = cr.camp_id"
 	" WHERE cr.camp_id = $1 AND cr.checkin_date BETWEEN tc.start_date AND tc.end_date"
 	" GROUP BY pu.planet_user_id");
+/* issue #18: on a night without the leaderboard, the users already known for this camp (those
+ * with a check-in in it, those its members are matched to) stand in for it in the matching. */
+static const struct db_stmt q_known_users = DB_STMT(
+	"SELECT pu.planet_user_id, COALESCE(pu.planet_nickname, '') AS name,"
+	"       COALESCE(pu.planet_alias, '') AS alias"
+	"  FROM planet_user pu"
+	" WHERE pu.id IN (SELECT cr.planet_user_id FROM checkin_record cr WHERE cr.camp_id = $1"
+	"                 UNION SELECT cm.planet_user_id FROM camp_member cm"
+	"                        WHERE cm.camp_id = $1 AND cm.planet_user_id IS NOT NULL)");
 /* Database round trips of this run (bench/sync reports them). */
 static long sync_round_trips;
 
@@ -152,33 +169,54 @@ static void alert(struct job_ctx *c, const char *type, const char *title, const 
 		log_err("sync-checkins: cannot queue the %s alert", type);
 }
 
-static int user_cmp(const void *a, const void *b)
+/* One user as one source gave it: 0 the leaderboard, 1 a post (newest first), 2 known before. */
+struct user_src {
+	struct match_user u;
+	int source;
+	size_t order;
+};
+
+static int user_src_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct match_user *)a)->user_id, ((const struct match_user *)b)->user_id);
+	const struct user_src *x = a, *y = b;
+	int c = strcmp(x->u.user_id, y->u.user_id);
+	if (c != 0)
+		return c;
+	if (x->source != y->source)
+		return x->source - y->source;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* The ZSXQ users of the project: the leaderboard, then post owners it lacks; sorted by id. */
+/* The ZSXQ users of the project, sorted by id, each once: as the leaderboard lists them, else
+ * as their newest post names them (with the alias known before), else as known before (nights
+ * without the leaderboard).  fresh[i] = 1 when user i came from this pull (it is stored). */
 static struct match_user *users_of(arena *a, const struct zsxq_rank *rk, size_t nr,
-                                   const struct zsxq_topic *tp, size_t nt, size_t *n)
+                                   const struct zsxq_topic *tp, size_t nt,
+                                   const struct match_user *known, size_t nk,
+                                   size_t *n, unsigned char **fresh)
 {
-	struct match_user *u = arena_alloc(a, (nr + nt + 1) * sizeof(*u));
+	struct user_src *s = arena_alloc(a, (nr + nt + nk + 1) * sizeof(*s));
 	size_t k = 0;
 	for (size_t i = 0; i < nr; i++)
-		u[k++] = (struct match_user){ rk[i].user_id, rk[i].name, rk[i].alias };
-	qsort(u, k, sizeof(*u), user_cmp);
-	size_t sorted = k;
-	for (size_t i = 0; i < nt; i++) {
-		struct match_user key = { tp[i].user_id, NULL, NULL };
-		if (bsearch(&key, u, sorted, sizeof(*u), user_cmp) == NULL)
-			u[k++] = (struct match_user){ tp[i].user_id, tp[i].name, NULL };
-	}
-	qsort(u, k, sizeof(*u), user_cmp);
-	/* drop duplicates among the post owners */
+		s[k++] = (struct user_src){ { rk[i].user_id, rk[i].name, rk[i].alias }, 0, i };
+	for (size_t i = 0; i < nt; i++)
+		s[k++] = (struct user_src){ { tp[i].user_id, tp[i].name, NULL }, 1, i };
+	for (size_t i = 0; i < nk; i++)
+		s[k++] = (struct user_src){ known[i], 2, i };
+	qsort(s, k, sizeof(*s), user_src_cmp);
+	struct match_user *u = arena_alloc(a, (k + 1) * sizeof(*u));
+	unsigned char *f = arena_alloc(a, k + 1);
 	size_t w = 0;
-	for (size_t i = 0; i < k; i++)
-		if (w == 0 || strcmp(u[w - 1].user_id, u[i].user_id) != 0)
-			u[w++] = u[i];
+	for (size_t i = 0, j; i < k; i = j) {
+		for (j = i + 1; j < k && strcmp(s[j].u.user_id, s[i].u.user_id) == 0; j++)
+			;
+		u[w] = s[i].u;
+		if (s[i].source == 1 && s[j - 1].source == 2)
+			u[w].alias = s[j - 1].u.alias;
+		f[w++] = s[i].source < 2;
+	}
 	*n = w;
+	*fresh = f;
 	return u;
 }
 
@@ -192,7 +230,7 @@ struct camp_outcome {
 /* Writes one camp's pull in one transaction. */
 static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
                  const struct zsxq_topic *tp, size_t nt, const struct match_user *users, size_t nu,
-                 struct camp_outcome *o)
+                 const unsigned char *fresh, struct camp_outcome *o)
 {
 	arena *a = c->a;
 	char now[40];
@@ -201,10 +239,14 @@ static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
 	const char **uid = arena_alloc(a, (nu + 1) * sizeof(char *));
 	const char **un = arena_alloc(a, (nu + 1) * sizeof(char *));
 	const char **ua = arena_alloc(a, (nu + 1) * sizeof(char *));
+	size_t nfresh = 0;
 	for (size_t i = 0; i < nu; i++) {
-		uid[i] = users[i].user_id;
-		un[i] = users[i].name ? users[i].name : "";
-		ua[i] = users[i].alias ? users[i].alias : "";
+		if (!fresh[i])
+			continue;            /* known before, not seen in this pull: stored as it is */
+		uid[nfresh] = users[i].user_id;
+		un[nfresh] = users[i].name ? users[i].name : "";
+		ua[nfresh] = users[i].alias ? users[i].alias : "";
+		nfresh++;
 	}
 	/* posts inside the camp's dates */
 	const char **ru = arena_alloc(a, (nt + 1) * sizeof(char *));
@@ -233,8 +275,8 @@ static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
 	if (db_begin(c->db) != CAMP_OK)
 		return CAMP_EDB;
 	int rc = CAMP_EDB;
-	const char *pu[] = { pg_array(a, uid, nu), pg_array(a, un, nu), pg_array(a, ua, nu), now };
-	if (nu > 0 && sq(c, a, &q_users, 4, pu) == NULL)
+	const char *pu[] = { pg_array(a, uid, nfresh), pg_array(a, un, nfresh), pg_array(a, ua, nfresh), now };
+	if (nfresh > 0 && sq(c, a, &q_users, 4, pu) == NULL)
 		goto out;
 	const char *pr[] = { cp->id, pg_array(a, ru, nrec), pg_array(a, rd, nrec), pg_array(a, rt, nrec),
 	                     pg_array(a, rx, nrec), pg_array(a, ri, nrec), now };
@@ -323,26 +365,50 @@ static struct json_object *jcount(long v)
 	return json_object_new_int64(v);
 }
 
-/* One camp: pull everything first (no writes), then store it in one transaction. */
+/* The call plan of one camp (SYNC_BOARD_EVERY_DAYS): 1 when this run reads the leaderboard. */
+static int plan_leaderboard(const struct sync_camp *cp, int asked, time_t last_ok, time_t last_board)
+{
+	cday today = cday_of(camp_now());
+	return asked || last_ok == 0 || last_board == 0 || today >= cp->end_day ||
+	       today - cday_of(last_board) >= SYNC_BOARD_EVERY_DAYS;
+}
+
+/* The users known for the camp before this pull (nights without the leaderboard). */
+static struct match_user *known_users(struct job_ctx *c, const struct sync_camp *cp, size_t *n)
+{
+	const char *p[] = { cp->id };
+	PGresult *res = sq(c, c->a, &q_known_users, 1, p);
+	*n = res ? (size_t)PQntuples(res) : 0;
+	struct match_user *u = arena_alloc(c->a, (*n + 1) * sizeof(*u));
+	for (size_t i = 0; i < *n; i++)
+		u[i] = (struct match_user){ PQgetvalue(res, (int)i, 0), PQgetvalue(res, (int)i, 1),
+		                            PQgetvalue(res, (int)i, 2) };
+	return res ? u : NULL;
+}
+
+/* One camp: pull everything first (no writes), then store it in one transaction.
+ * asked: staff asked for this camp alone (the whole plan, leaderboard included). */
 static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync_camp *cp,
-                     long grace, struct json_object *cj)
+                     long grace, int asked, struct json_object *cj)
 {
 	const char *p[] = { cp->id };
 	PGresult *lr = sq(c, c->a, &q_last_ok, 1, p);
 	time_t last_ok = lr && PQntuples(lr) == 1 ? (time_t)db_get_ll(lr, 0, "t", 0) : 0;
+	time_t last_board = lr && PQntuples(lr) == 1 ? (time_t)db_get_ll(lr, 0, "board", 0) : 0;
 	time_t since = cday_start(cp->start_day);
 	if (last_ok - SYNC_OVERLAP_S > since)
 		since = last_ok - SYNC_OVERLAP_S;
 	char synced_at[40];
 	clock_rfc3339(camp_now(), synced_at, sizeof(synced_at));
+	int board = plan_leaderboard(cp, asked, last_ok, last_board);
 
 	struct zsxq_topics tp;
 	struct zsxq_ranks rk = { 0 };
 	long joined = -1;
 	int rc = zsxq_topics(z, c->a, cp->project, since, &tp);
-	if (rc == CAMP_OK)
+	if (rc == CAMP_OK && board)
 		rc = zsxq_leaderboard(z, c->a, cp->project, &rk);
-	if (rc == CAMP_OK)
+	if (rc == CAMP_OK && board)
 		rc = zsxq_joined_count(z, c->a, cp->project, &joined);
 	if (rc != CAMP_OK)
 		return rc;
@@ -350,15 +416,22 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
 	if (joined >= 0 && joined < (long)rk.n)
 		log_warn("sync-checkins: camp %s: leaderboard lists %zu users, statistics.joined_count only %ld",
 		         cp->id, rk.n, joined);
-	size_t nu;
-	struct match_user *users = users_of(c->a, rk.v, rk.n, tp.v, tp.n, &nu);
+	size_t nk = 0, nu;
+	struct match_user *known = NULL;
+	if (!board && (known = known_users(c, cp, &nk)) == NULL) {
+		snprintf(z->error, sizeof(z->error), "数据库读取失败");
+		z->transient = 0;
+		return CAMP_EDB;
+	}
+	unsigned char *fresh;
+	struct match_user *users = users_of(c->a, rk.v, rk.n, tp.v, tp.n, known, nk, &nu, &fresh);
 	struct camp_outcome o = { 0 };
 	/* the first good sync after the camp's last day proposes refunds (once the
 	 * refund-list job exists in this build), queued in the same transaction */
 	time_t after_end = cday_start(cp->end_day + 1);
 	o.want_refund_list = camp_now() >= after_end && last_ok < after_end &&
 	                     job_def_find("refund-list") != NULL;
-	rc = store(c, cp, grace, tp.v, tp.n, users, nu, &o);
+	rc = store(c, cp, grace, tp.v, tp.n, users, nu, fresh, &o);
 	if (rc != CAMP_OK) {
 		snprintf(z->error, sizeof(z->error), "数据库写入失败");
 		z->transient = 0;
@@ -366,8 +439,8 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
 	}
 	if (o.refund_list_job)
 		json_object_object_add(cj, "refund_list_job", json_object_new_int64(o.refund_list_job));
-	o.diffs = cross_check(c, cp, rk.v, rk.n);
 	json_object_object_add(cj, "synced_at", json_object_new_string(synced_at));
+	json_object_object_add(cj, "plan", json_object_new_string(board ? "posts+leaderboard" : "posts"));
 	json_object_object_add(cj, "since", json_object_new_int64((int64_t)since));
 	json_object_object_add(cj, "topics", jcount(o.topics));
 	json_object_object_add(cj, "topics_repeated", jcount(tp.repeated));
@@ -375,9 +448,14 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
 	json_object_object_add(cj, "users", jcount(o.users));
 	json_object_object_add(cj, "members", jcount(o.members));
 	json_object_object_add(cj, "matched", jcount(o.matched));
-	json_object_object_add(cj, "leaderboard", jcount((long)rk.n));
-	json_object_object_add(cj, "joined_count", jcount(joined));
-	json_object_object_add(cj, "leaderboard_diffs", jcount(o.diffs));
+	if (board) {   /* "leaderboard" marks a run that read it (q_last_ok) */
+		o.diffs = cross_check(c, cp, rk.v, rk.n);
+		json_object_object_add(cj, "leaderboard", jcount((long)rk.n));
+		json_object_object_add(cj, "joined_count", jcount(joined));
+		json_object_object_add(cj, "leaderboard_diffs", jcount(o.diffs));
+	} else {
+		json_object_object_add(cj, "known_users", jcount((long)nk));
+	}
 	return CAMP_OK;
 }
 
@@ -402,12 +480,13 @@ struct camp_slot {
 };
 
 /* One try at one camp; *again when it failed on a refusal worth another pass. */
-static int try_camp(struct job_ctx *c, struct zsxq_client *z, struct camp_slot *s, long grace, int *again)
+static int try_camp(struct job_ctx *c, struct zsxq_client *z, struct camp_slot *s, long grace,
+                    int asked, int *again)
 {
 	long r0 = z->retries, c0 = z->calls;
 	s->passes++;
 	json_object_object_del(s->cj, "error");
-	int rc = sync_camp(c, z, &s->cp, grace, s->cj);
+	int rc = sync_camp(c, z, &s->cp, grace, asked, s->cj);
 	s->retries += z->retries - r0;
 	s->calls += z->calls - c0;
 	json_object_object_add(s->cj, "zsxq_retries", jcount(s->retries));
@@ -478,7 +557,7 @@ int job_sync_checkins(struct job_ctx *c)
 				continue;
 			}
 			job_progress(c, ok + failed, n, s->cp.name);
-			int again, rc = try_camp(c, &z, s, (long)grace, &again);
+			int again, rc = try_camp(c, &z, s, (long)grace, camp_arg[0] != '\0', &again);
 			budget_spent |= z.budget_spent;
 			if (again)
 				continue;
