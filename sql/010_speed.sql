@@ -49,3 +49,66 @@ CREATE TRIGGER trg_payment_record_h5_pages_update AFTER UPDATE ON payment_record
         OLD.pay_status IS DISTINCT FROM NEW.pay_status OR OLD.time_expire IS DISTINCT FROM NEW.time_expire
         OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at OR OLD.camp_id IS DISTINCT FROM NEW.camp_id))
     EXECUTE FUNCTION notify_h5_pages_held_seat();
+
+-- =====================================================================================
+-- The check-in statistics of a camp's members, computed once per camp rather than once per
+-- member (same results as 001's definition).  In the sync's own transaction the planner has not
+-- counted the camp's new records yet and guessed one row: the per-member subquery then read
+-- the camp's records again for every member (0.4 s for 300 members; bench/sync).  The counts
+-- are materialized first, so the plan cannot multiply them whatever it guesses.
+-- =====================================================================================
+
+CREATE OR REPLACE FUNCTION update_member_checkin_stats(p_camp_id BIGINT, p_grace_days INTEGER DEFAULT 1)
+RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_required INTEGER;
+    v_start    DATE;
+    v_end      DATE;
+    v_rows     INTEGER;
+BEGIN
+    IF p_grace_days IS NULL OR p_grace_days < 0 THEN
+        RAISE EXCEPTION 'grace days must be >= 0, got %', p_grace_days;
+    END IF;
+
+    SELECT required_days, start_date, end_date
+      INTO v_required, v_start, v_end
+      FROM training_camp
+     WHERE id = p_camp_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'training camp % not found', p_camp_id;
+    END IF;
+
+    WITH c AS MATERIALIZED (
+            SELECT cr.planet_user_id,
+                   COUNT(DISTINCT cr.checkin_date)::integer AS days,
+                   MAX(cr.checkin_time)                     AS last_time
+              FROM checkin_record cr
+             WHERE cr.camp_id = p_camp_id
+               AND cr.checkin_date BETWEEN v_start AND v_end
+             GROUP BY cr.planet_user_id
+         ), s AS MATERIALIZED (
+            SELECT m.id, COALESCE(c.days, 0) AS days, c.last_time
+              FROM camp_member m
+              LEFT JOIN c ON c.planet_user_id = m.planet_user_id
+             WHERE m.camp_id = p_camp_id
+               AND m.paid
+               AND m.deleted_at IS NULL
+         )
+    UPDATE camp_member cm
+       SET checkin_count       = s.days,
+           checkin_rate        = LEAST(ROUND(s.days * 100.0 / v_required, 2), 99999.99),
+           last_checkin_time   = s.last_time,
+           eligible_for_refund = (s.days + p_grace_days >= v_required)
+      FROM s
+     WHERE cm.id = s.id
+       AND (cm.checkin_count, cm.checkin_rate, cm.last_checkin_time, cm.eligible_for_refund)
+           IS DISTINCT FROM
+           (s.days, LEAST(ROUND(s.days * 100.0 / v_required, 2), 99999.99)::DECIMAL(7,2),
+            s.last_time, s.days + p_grace_days >= v_required);
+
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END;
+$$;

@@ -55,27 +55,34 @@ def test_nights_after_the_first_read_only_the_new_posts_and_keep_every_match():
     assert (count, conf, linked) == (1, 100, True)
 
 
-def test_the_leaderboard_comes_back_weekly_in_the_last_days_and_on_demand():
-    weekly, p1 = sync_camp(start=-10, end=15, required=10)
-    ending, p2 = sync_camp(start=-20, end=0, required=10)          # its last day is today
-    for p in (p1, p2):
-        checkin(p, planet_id(), "学员", date=today(-1))
-    nightly()
-    # a week since the weekly camp's leaderboard was read (the run is placed 8 days back)
-    run = sql("SELECT id FROM job_run WHERE job = 'sync-checkins' AND queue_id IS NULL ORDER BY id DESC LIMIT 1")[0][0]
-    eight_days_ago = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=8)).isoformat()
+def place(run, cid, days_ago):
+    """As if camp cid's entry of job_run `run` had been synced days_ago."""
+    at = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days_ago)).isoformat()
     sql("UPDATE job_run SET detail = jsonb_set(detail, '{camps}', (SELECT jsonb_agg(CASE WHEN e->>'id' = %s"
         " THEN e || jsonb_build_object('synced_at', %s::text) ELSE e END ORDER BY o)"
         " FROM jsonb_array_elements(detail->'camps') WITH ORDINALITY AS x(e, o))) WHERE id = %s",
-        str(weekly), eight_days_ago, run)
+        str(cid), at, run)
+
+
+def test_the_leaderboard_comes_back_weekly_after_the_end_and_on_demand():
+    weekly, p1 = sync_camp(start=-10, end=15, required=10)
+    ended, p2 = sync_camp(start=-20, end=-1, required=10)           # its last day was yesterday
+    for p in (p1, p2):
+        checkin(p, planet_id(), "学员", date=today(-2))
+    nightly()
+    run = sql("SELECT id FROM job_run WHERE job = 'sync-checkins' AND queue_id IS NULL ORDER BY id DESC LIMIT 1")[0][0]
+    place(run, weekly, 8)      # a week and more since its leaderboard was read
+    place(run, ended, 2)       # read before the camp's last day
     mark = sim_log_mark()
     camps = nightly()
     log = sim_log_since(mark)
     assert camps[str(weekly)]["plan"] == "posts+leaderboard" and "ranking_list" in calls_to(log, p1)
-    assert camps[str(ending)]["plan"] == "posts+leaderboard" and "ranking_list" in calls_to(log, p2)
-    # the next night the weekly camp reads posts only again; the ending one still reads it all
+    assert camps[str(ended)]["plan"] == "posts+leaderboard" and "ranking_list" in calls_to(log, p2)
+    # the next night both read posts only: the cross-check after the end is made once
+    mark = sim_log_mark()
     camps = nightly()
-    assert camps[str(weekly)]["plan"] == "posts" and camps[str(ending)]["plan"] == "posts+leaderboard"
+    assert camps[str(weekly)]["plan"] == "posts" and camps[str(ended)]["plan"] == "posts"
+    assert "ranking_list" not in calls_to(sim_log_since(mark), p2)
     # staff syncing one camp by hand get the whole picture
     state, err, out, _ = run_sync(weekly)
     assert state == "done", err

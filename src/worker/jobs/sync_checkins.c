@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "checkins.h"
 #include "planet_token.h"
+#include "sync_plan.h"
 #include "zsxq.h"
 #include "jobs.h"
 
@@ -21,26 +22,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Re-read this much before the last good sync: late-indexed posts are caught, storing is
- * idempotent; kept short because every 20 posts cost a paced call. */
-#define SYNC_OVERLAP_S (6 * 3600L)
 #define SYNC_LOG_DIFFS 20
 /* A camp whose pull failed on a refusal that may pass (1059, 1050…) is tried again after the
  * other camps while the run's retry budget lasts.  The budget ends a dead service's run;
  * this cap (past what the base budget allows) only ends a camp whose pages keep failing
  * while others pass and feed the budget. */
 #define SYNC_MAX_PASSES (ZSXQ_RETRY_BASE / (ZSXQ_TRIES - 1) + 2)
-/* issue #18, the nightly call plan: every night only the posts since the overlap before the
- * last good sync (a day's posts: ~N/20 calls for N members); the leaderboard (N/21 calls, a
- * cross-check of the days and the users' aliases) and the statistics only on a camp's first
- * sync, from its last day on, once a week, and when staff sync one camp by hand. */
-#define SYNC_BOARD_EVERY_DAYS 7
 
 /* Ongoing camps and camps finished in the last 2 days (by dates, so a late
  * camp-status does not skip one), or exactly the one camp asked for. */
 static const struct db_stmt q_camps = DB_STMT(
 	"SELECT id, name, planet_project_id, start_date::text AS start_date,"
-	"       end_date::text AS end_date, required_days"
+	"       end_date::text AS end_date, required_days,"
+	"       (SELECT count(*) FROM camp_member m WHERE m.camp_id = training_camp.id AND m.paid"
+	"         AND m.deleted_at IS NULL) AS members"
 	"  FROM training_camp"
 	" WHERE deleted_at IS NULL AND COALESCE(planet_project_id, '') <> ''"
 	"   AND CASE WHEN $1::bigint IS NULL"
@@ -65,15 +60,27 @@ static const struct db_stmt q_users = DB_STMT(
 	"    SET planet_nickname = COALESCE(EXCLUDED.planet_nickname, planet_user.planet_nickname),"
 	"        planet_alias = COALESCE(EXCLUDED.planet_alias, planet_user.planet_alias),"
 	"        updated_at = EXCLUDED.updated_at");
-/* one record per user per day: the day's first post */
+/* The camp's paid members by the ZSXQ user they are matched to (the first member of a user):
+ * one jsonb object {planet_user.id: member id}, whose keys are looked up by binary search.
+ * issue #18: one row, computed once whatever the planner believes of a camp whose rows it has
+ * not counted yet (in the first sync's own transaction it guesses 1 row and re-ran a join per
+ * record: half a second a camp). */
+#define MEMBER_MAP \
+	"m AS MATERIALIZED (SELECT COALESCE(jsonb_object_agg(g.pu::text, g.mid), '{}') AS map" \
+	"   FROM (SELECT planet_user_id AS pu, min(id) AS mid FROM camp_member" \
+	"          WHERE camp_id = $1 AND paid AND deleted_at IS NULL AND planet_user_id IS NOT NULL" \
+	"          GROUP BY planet_user_id) g)"
+/* one record per user per day: the day's first post; linked to its member as it is written */
 static const struct db_stmt q_records = DB_STMT(
-	"INSERT INTO checkin_record (camp_id, planet_user_id, checkin_date, checkin_time,"
-	"                            checkin_content, planet_checkin_id, synced_at, created_at)"
+	"WITH " MEMBER_MAP
+	" INSERT INTO checkin_record (camp_id, planet_user_id, checkin_date, checkin_time,"
+	"                            checkin_content, planet_checkin_id, synced_at, created_at, member_id)"
 	" SELECT DISTINCT ON (pu.id, x.d) $1::bigint, pu.id, x.d, x.t, x.txt, x.tid,"
-	"        $7::timestamptz, $7::timestamptz"
+	"        $7::timestamptz, $7::timestamptz, (m.map ->> pu.id::text)::bigint"
 	"   FROM unnest($2::text[], $3::date[], $4::timestamptz[], $5::text[], $6::text[])"
 	"        AS x(u, d, t, txt, tid)"
 	"   JOIN planet_user pu ON pu.planet_user_id = x.u"
+	"  CROSS JOIN m"
 	"  ORDER BY pu.id, x.d, x.t"
 	" ON CONFLICT (camp_id, planet_user_id, checkin_date) DO UPDATE"
 	"    SET checkin_time = EXCLUDED.checkin_time, checkin_content = EXCLUDED.checkin_content,"
@@ -94,21 +101,23 @@ static const struct db_stmt q_match = DB_STMT(
 	"  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[]) AS x(mid, puid, conf, flags)"
 	"  LEFT JOIN planet_user pu ON pu.planet_user_id = x.puid"
 	" WHERE cm.id = x.mid");
+/* the camp's earlier records whose user is now matched to another member */
 static const struct db_stmt q_link = DB_STMT(
-	"UPDATE checkin_record cr SET member_id = m.id"
-	"  FROM (SELECT planet_user_id, min(id) AS id FROM camp_member"
-	"         WHERE camp_id = $1 AND paid AND deleted_at IS NULL AND planet_user_id IS NOT NULL"
-	"         GROUP BY planet_user_id) m"
-	" WHERE cr.camp_id = $1 AND cr.planet_user_id = m.planet_user_id"
-	"   AND cr.member_id IS DISTINCT FROM m.id");
+	"WITH " MEMBER_MAP
+	" UPDATE checkin_record cr SET member_id = (m.map ->> cr.planet_user_id::text)::bigint"
+	"  FROM m"
+	" WHERE cr.camp_id = $1 AND m.map ? cr.planet_user_id::text"
+	"   AND cr.member_id IS DISTINCT FROM (m.map ->> cr.planet_user_id::text)::bigint");
 static const struct db_stmt q_stats = DB_STMT(
 	"SELECT update_member_checkin_stats($1::bigint, $2::int) AS n");
+/* counted per user first: one user lookup per user, not per record (issue #18) */
 static const struct db_stmt q_days = DB_STMT(
-	"SELECT pu.planet_user_id, count(*)::int AS days"
-	"  FROM checkin_record cr JOIN planet_user pu ON pu.id = cr.planet_user_id"
-	"  JOIN training_camp tc ON tc.id = cr.camp_id"
-	" WHERE cr.camp_id = $1 AND cr.checkin_date BETWEEN tc.start_date AND tc.end_date"
-	" GROUP BY pu.planet_user_id");
+	"SELECT pu.planet_user_id, c.days"
+	"  FROM (SELECT cr.planet_user_id, count(*)::int AS days FROM checkin_record cr"
+	"         WHERE cr.camp_id = $1 AND cr.checkin_date BETWEEN $2::date AND $3::date"
+	"         GROUP BY cr.planet_user_id) c"
+	"  JOIN planet_user pu ON pu.id = c.planet_user_id"
+	" ORDER BY pu.planet_user_id COLLATE \"C\"");
 /* issue #18: on a night without the leaderboard, the users already known for this camp (those
  * with a check-in in it, those its members are matched to) stand in for it in the matching. */
 static const struct db_stmt q_known_users = DB_STMT(
@@ -278,10 +287,6 @@ static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
 	const char *pu[] = { pg_array(a, uid, nfresh), pg_array(a, un, nfresh), pg_array(a, ua, nfresh), now };
 	if (nfresh > 0 && sq(c, a, &q_users, 4, pu) == NULL)
 		goto out;
-	const char *pr[] = { cp->id, pg_array(a, ru, nrec), pg_array(a, rd, nrec), pg_array(a, rt, nrec),
-	                     pg_array(a, rx, nrec), pg_array(a, ri, nrec), now };
-	if (nrec > 0 && sq(c, a, &q_records, 7, pr) == NULL)
-		goto out;
 	/* match confidence of every paid member (manual binds stay as they are) */
 	const char *pm[] = { cp->id };
 	PGresult *mr = sq(c, a, &q_members, 1, pm);
@@ -314,6 +319,11 @@ static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
 	                      pg_array(a, mfl, k), now };
 	if (k > 0 && sq(c, a, &q_match, 5, pmt) == NULL)
 		goto out;
+	/* the records, linked to the members just matched; then the earlier ones a new match moves */
+	const char *pr[] = { cp->id, pg_array(a, ru, nrec), pg_array(a, rd, nrec), pg_array(a, rt, nrec),
+	                     pg_array(a, rx, nrec), pg_array(a, ri, nrec), now };
+	if (nrec > 0 && sq(c, a, &q_records, 7, pr) == NULL)
+		goto out;
 	if (sq(c, a, &q_link, 1, pm) == NULL)
 		goto out;
 	const char *ps[] = { cp->id, arena_i64(a, grace) };
@@ -337,19 +347,26 @@ out:
 static long cross_check(struct job_ctx *c, const struct sync_camp *cp,
                         const struct zsxq_rank *rk, size_t nr)
 {
-	const char *p[] = { cp->id };
-	PGresult *res = sq(c, c->a, &q_days, 1, p);
+	const char *p[] = { cp->id, cp->start, cp->end };
+	PGresult *res = sq(c, c->a, &q_days, 3, p);
 	if (res == NULL)
 		return 0;
 	long diffs = 0;
 	int n = PQntuples(res);
 	for (size_t i = 0; i < nr; i++) {
 		long ours = 0;
-		for (int r = 0; r < n; r++)
-			if (!strcmp(db_get(res, r, "planet_user_id"), rk[i].user_id)) {
-				ours = db_get_ll(res, r, "days", 0);
+		/* rows sorted by user id (byte order): a binary search */
+		for (int lo = 0, hi = n; lo < hi;) {
+			int mid = lo + (hi - lo) / 2, cmp = strcmp(PQgetvalue(res, mid, 0), rk[i].user_id);
+			if (cmp == 0) {
+				ours = atol(PQgetvalue(res, mid, 1));
 				break;
 			}
+			if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
 		if (ours != rk[i].checkined_days) {
 			if (diffs < SYNC_LOG_DIFFS)
 				log_info("sync-checkins: camp %s user %s: leaderboard %d days, records %ld days",
@@ -365,14 +382,6 @@ static struct json_object *jcount(long v)
 	return json_object_new_int64(v);
 }
 
-/* The call plan of one camp (SYNC_BOARD_EVERY_DAYS): 1 when this run reads the leaderboard. */
-static int plan_leaderboard(const struct sync_camp *cp, int asked, time_t last_ok, time_t last_board)
-{
-	cday today = cday_of(camp_now());
-	return asked || last_ok == 0 || last_board == 0 || today >= cp->end_day ||
-	       today - cday_of(last_board) >= SYNC_BOARD_EVERY_DAYS;
-}
-
 /* The users known for the camp before this pull (nights without the leaderboard). */
 static struct match_user *known_users(struct job_ctx *c, const struct sync_camp *cp, size_t *n)
 {
@@ -386,21 +395,14 @@ static struct match_user *known_users(struct job_ctx *c, const struct sync_camp 
 	return res ? u : NULL;
 }
 
-/* One camp: pull everything first (no writes), then store it in one transaction.
- * asked: staff asked for this camp alone (the whole plan, leaderboard included). */
+/* One camp: pull what its plan says first (no writes), then store it in one transaction. */
 static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync_camp *cp,
-                     long grace, int asked, struct json_object *cj)
+                     const struct sync_plan_camp *plan, long grace, struct json_object *cj)
 {
-	const char *p[] = { cp->id };
-	PGresult *lr = sq(c, c->a, &q_last_ok, 1, p);
-	time_t last_ok = lr && PQntuples(lr) == 1 ? (time_t)db_get_ll(lr, 0, "t", 0) : 0;
-	time_t last_board = lr && PQntuples(lr) == 1 ? (time_t)db_get_ll(lr, 0, "board", 0) : 0;
-	time_t since = cday_start(cp->start_day);
-	if (last_ok - SYNC_OVERLAP_S > since)
-		since = last_ok - SYNC_OVERLAP_S;
+	time_t last_ok = plan->last_ok, since = plan->since;
+	int board = plan->board;
 	char synced_at[40];
 	clock_rfc3339(camp_now(), synced_at, sizeof(synced_at));
-	int board = plan_leaderboard(cp, asked, last_ok, last_board);
 
 	struct zsxq_topics tp;
 	struct zsxq_ranks rk = { 0 };
@@ -441,6 +443,8 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
 		json_object_object_add(cj, "refund_list_job", json_object_new_int64(o.refund_list_job));
 	json_object_object_add(cj, "synced_at", json_object_new_string(synced_at));
 	json_object_object_add(cj, "plan", json_object_new_string(board ? "posts+leaderboard" : "posts"));
+	if (plan->deferred)
+		json_object_object_add(cj, "leaderboard_deferred", json_object_new_boolean(1));
 	json_object_object_add(cj, "since", json_object_new_int64((int64_t)since));
 	json_object_object_add(cj, "topics", jcount(o.topics));
 	json_object_object_add(cj, "topics_repeated", jcount(tp.repeated));
@@ -473,6 +477,7 @@ static const char *failure_words(struct job_ctx *c, const struct zsxq_client *z,
 
 struct camp_slot {
 	struct sync_camp cp;
+	struct sync_plan_camp *plan;
 	struct json_object *cj;
 	long retries, calls;
 	int passes;
@@ -481,12 +486,12 @@ struct camp_slot {
 
 /* One try at one camp; *again when it failed on a refusal worth another pass. */
 static int try_camp(struct job_ctx *c, struct zsxq_client *z, struct camp_slot *s, long grace,
-                    int asked, int *again)
+                    int *again)
 {
 	long r0 = z->retries, c0 = z->calls;
 	s->passes++;
 	json_object_object_del(s->cj, "error");
-	int rc = sync_camp(c, z, &s->cp, grace, asked, s->cj);
+	int rc = sync_camp(c, z, &s->cp, s->plan, grace, s->cj);
 	s->retries += z->retries - r0;
 	s->calls += z->calls - c0;
 	json_object_object_add(s->cj, "zsxq_retries", jcount(s->retries));
@@ -531,6 +536,7 @@ int job_sync_checkins(struct job_ctx *c)
 	struct json_object *camps = json_object_new_array();
 	json_object_object_add(c->detail, "camps", camps);
 	struct camp_slot *slots = arena_alloc(c->a, ((size_t)n + 1) * sizeof(*slots));
+	struct sync_plan_camp *plans = arena_alloc(c->a, ((size_t)n + 1) * sizeof(*plans));
 	for (int i = 0; i < n; i++) {
 		struct camp_slot *s = &slots[i];
 		memset(s, 0, sizeof(*s));
@@ -543,7 +549,18 @@ int job_sync_checkins(struct job_ctx *c)
 		json_object_array_add(camps, s->cj);
 		json_object_object_add(s->cj, "id", json_object_new_string(s->cp.id));
 		json_object_object_add(s->cj, "name", json_object_new_string(s->cp.name));
+		/* issue #18: what each camp reads tonight */
+		const char *pl[] = { s->cp.id };
+		PGresult *lr = sq(c, c->a, &q_last_ok, 1, pl);
+		s->plan = &plans[i];
+		*s->plan = (struct sync_plan_camp){ s->cp.start_day, s->cp.end_day,
+		                                   db_get_ll(res, i, "members", 0),
+		                                   lr ? (time_t)db_get_ll(lr, 0, "t", 0) : 0,
+		                                   lr ? (time_t)db_get_ll(lr, 0, "board", 0) : 0,
+		                                   camp_arg[0] != '\0', 0, 0, 0, 0 };
 	}
+	long planned = sync_plan(plans, (size_t)n, camp_now(), z.min_interval_ms);
+	json_object_object_add(c->detail, "planned_calls", json_object_new_int64(planned));
 	/* passes over the camps still pending: a camp refused by a transient answer waits for the next */
 	for (int pending = n, pass = 0; pending > 0; pass++) {
 		for (int i = 0; i < n; i++) {
@@ -557,7 +574,7 @@ int job_sync_checkins(struct job_ctx *c)
 				continue;
 			}
 			job_progress(c, ok + failed, n, s->cp.name);
-			int again, rc = try_camp(c, &z, s, (long)grace, camp_arg[0] != '\0', &again);
+			int again, rc = try_camp(c, &z, s, (long)grace, &again);
 			budget_spent |= z.budget_spent;
 			if (again)
 				continue;
