@@ -89,3 +89,14 @@ long cday_span(cday start, cday end)
 {
 	return end - start + 1;
 }
+
+void cday_month(cday day, int back, cday *first, cday *last)
+{
+	int y, m, d;
+	cday_ymd(day, &y, &m, &d);
+	long k = (long)y * 12 + (m - 1) - back;
+	y = (int)(k / 12);
+	m = (int)(k % 12) + 1;
+	*first = cday_from_ymd(y, m, 1);
+	*last = cday_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
+}

@@ -21,5 +21,8 @@ time_t cday_start(cday d);
 long cday_span(cday start, cday end);
 void cday_ymd(cday d, int *y, int *m, int *dd);
 cday cday_from_ymd(int y, int m, int d);
+/* The calendar month `back` months before the one holding day (0 = that
+ * month, 1 = the month before): its first and last day (issue #15: 本月 / 上月). */
+void cday_month(cday day, int back, cday *first, cday *last);
 
 #endif

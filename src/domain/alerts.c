@@ -17,6 +17,9 @@ const struct alert_type alert_types[] = {
 	{ "bind_manual_review", "会员超期未绑定，转人工处理", 0 },
 	{ "planet_id_claimed", "星球ID被他人重复报名（疑似冒用）", 0 },
 	{ "config_changed", "微信支付配置被修改", 1 },
+	/* --- issue #14 / #13: money integrity --- */
+	{ "refund_not_enough", "商户可用余额不足，退款等待中", 0 },
+	{ "exception_refund_failed", "支付异常退款被微信拒绝", 0 },
 	/* issue #14 (books) */
 	{ "books_mismatch", "对账发现差异（资金核对或微信账单）", 0 },
 	/* --- issue #13: WeChat Pay platform certificates --- */

@@ -144,6 +144,11 @@ static const struct {
 	{ "RETRY_REFUND", "重试退款" },
 	{ "REFUND_EXCEPTION", "支付异常全额退款" },
 	{ "RESOLVE_EXCEPTION", "支付异常已处理" },
+	/* --- issue #15 --- */
+	{ "MANUAL_BIND", "手动绑定" },
+	{ "PROPOSE_REFUND", "手动提议退款" },
+	{ "REOPEN_REFUND", "重新提议退款" },
+	{ "CLOSE_BINDING", "关闭绑定" },
 };
 
 const char *audit_type_label(const char *type)

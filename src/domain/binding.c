@@ -58,9 +58,14 @@ static const struct db_stmt q_member = DB_STMT(
 	"                               WHERE r.camp_id = cm.camp_id AND r.user_id = $2))"
 	" FOR UPDATE OF cm");
 static const struct db_stmt q_payment = DB_STMT(
-	"SELECT id, bind_status FROM payment_record"
-	" WHERE member_id = $1 AND pay_status = 'success' AND deleted_at IS NULL"
-	" ORDER BY id DESC LIMIT 1 FOR UPDATE");
+	"SELECT p.id, p.bind_status, pu.planet_user_id AS was FROM payment_record p"
+	"  JOIN camp_member m ON m.id = p.member_id LEFT JOIN planet_user pu ON pu.id = m.planet_user_id"
+	" WHERE p.member_id = $1 AND p.pay_status = 'success' AND p.deleted_at IS NULL"
+	" ORDER BY p.id DESC LIMIT 1 FOR UPDATE OF p");
+/* Another paid member of the camp already bound to this ZSXQ user. */
+static const struct db_stmt q_taken = DB_STMT(
+	"SELECT o.id FROM camp_member o WHERE o.camp_id = $1 AND o.planet_user_id = $2"
+	" AND o.id <> $3 AND o.paid AND o.deleted_at IS NULL AND o.match_confidence = 100 LIMIT 1");
 static const struct db_stmt q_planet = DB_STMT(
 	"SELECT id, planet_nickname FROM planet_user WHERE planet_user_id = $1 AND deleted_at IS NULL");
 static const struct db_stmt q_bind_pay = DB_STMT(
@@ -69,7 +74,9 @@ static const struct db_stmt q_bind_pay = DB_STMT(
 static const struct db_stmt q_bind_log = DB_STMT(
 	"INSERT INTO payment_bind_log (payment_id, from_status, to_status, event, operator_id,"
 	"                              extra_data, created_at)"
-	" VALUES ($1, $2, 'completed', 'MANUAL_BIND', $3, jsonb_build_object('planet_user_id', $4::text),"
+	" VALUES ($1, $2, 'completed', 'MANUAL_BIND', $3,"
+	"         jsonb_strip_nulls(jsonb_build_object('planet_user_id', $4::text, 'reason', $6::text,"
+	"                                              'was', $7::text)),"
 	"         $5::timestamptz)");
 static const struct db_stmt q_bind_member = DB_STMT(
 	"UPDATE camp_member SET planet_user_id = $2, match_confidence = 100, match_status = 'matched',"
@@ -89,9 +96,11 @@ static PGresult *member_for(struct db *d, arena *a, const struct binding_actor *
 }
 
 int binding_manual(struct db *d, arena *a, const struct binding_actor *who, long long member_id,
-                   const char *planet_user_id, time_t now, const char **why)
+                   const char *planet_user_id, const char *reason, time_t now,
+                   const char **was, const char **why)
 {
 	*why = NULL;
+	*was = NULL;
 	char ts[40];
 	clock_rfc3339(now, ts, sizeof(ts));
 	PGresult *m = member_for(d, a, who, member_id);
@@ -117,6 +126,11 @@ int binding_manual(struct db *d, arena *a, const struct binding_actor *who, long
 		*why = "该订单的绑定已关闭";
 		return CAMP_ECONFLICT;
 	}
+	if (!strcmp(from, "completed") && (reason == NULL || *reason == '\0')) {
+		*why = "该会员已完成绑定，修改绑定请填写修改原因";
+		return CAMP_EINVAL;
+	}
+	*was = arena_strdup(a, db_get(pay, 0, "was"));
 	const char *pp[] = { planet_user_id };
 	PGresult *pu = db_q(d, a, &q_planet, 1, pp);
 	if (pu == NULL)
@@ -126,15 +140,32 @@ int binding_manual(struct db *d, arena *a, const struct binding_actor *who, long
 		return CAMP_EINVAL;
 	}
 	const char *puid = db_get(pu, 0, "id"), *payid = db_get(pay, 0, "id");
+	PGresult *tk = db_q(d, a, &q_taken, 3, (const char *[]){ camp, puid, mid });
+	if (tk == NULL)
+		return CAMP_EDB;
+	if (PQntuples(tk) > 0) {
+		*why = arena_printf(a, "该星球用户已绑定本营的另一名会员（#%s），一个星球用户只能绑定一名会员，"
+		                       "请先核实并修改那名会员的绑定", db_get(tk, 0, "id"));
+		return CAMP_ECONFLICT;
+	}
 	const char *p1[] = { payid, ts };
-	const char *p2[] = { payid, from, arena_i64(a, who->user_id), planet_user_id, ts };
+	const char *p2[] = { payid, from, arena_i64(a, who->user_id), planet_user_id, ts,
+	                     reason && *reason ? reason : NULL, *was };
 	const char *p3[] = { mid, puid, ts };
 	const char *p4[] = { mid, camp, puid };
 	const char *p5[] = { mid, puid };
 	const char *p6[] = { camp };
-	if (db_q(d, a, &q_bind_pay, 2, p1) == NULL || db_q(d, a, &q_bind_log, 5, p2) == NULL ||
-	    db_q(d, a, &q_bind_member, 3, p3) == NULL || db_q(d, a, &q_unlink, 2, p5) == NULL ||
-	    db_q(d, a, &q_link, 3, p4) == NULL || db_q(d, a, &q_stats, 1, p6) == NULL)
+	if (db_q(d, a, &q_bind_pay, 2, p1) == NULL || db_q(d, a, &q_bind_log, 7, p2) == NULL)
+		return CAMP_EDB;
+	if (db_q(d, a, &q_bind_member, 3, p3) == NULL) {
+		/* two staff binding two members to one ZSXQ user at once: the index decides */
+		if (strcmp(db_sqlstate(d), "23505") != 0)
+			return CAMP_EDB;
+		*why = "该星球用户已绑定本营的另一名会员，一个星球用户只能绑定一名会员";
+		return CAMP_ECONFLICT;
+	}
+	if (db_q(d, a, &q_unlink, 2, p5) == NULL || db_q(d, a, &q_link, 3, p4) == NULL ||
+	    db_q(d, a, &q_stats, 1, p6) == NULL)
 		return CAMP_EDB;
 	return CAMP_OK;
 }

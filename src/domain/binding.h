@@ -22,11 +22,16 @@ int binding_expire(struct db *d, arena *a, time_t now, long *moved);
 
 /* 手动绑定: the member's payment becomes completed/manual, the member is
  * matched to the ZSXQ user (confidence 100), logged in payment_bind_log; in
- * the caller's transaction.  CAMP_ENOTFOUND (no such member for this actor),
- * CAMP_EINVAL (*why: the ZSXQ user is unknown), CAMP_ECONFLICT (*why: closed
- * or unpaid), CAMP_EDB. */
+ * the caller's transaction.  Changing a completed binding needs a reason
+ * (kept in the log row; *was = the ZSXQ user id it was bound to, for the
+ * operation log).  One ZSXQ user is bound so to at most one paid member of
+ * a camp (uq_cm_bound_planet_user).  CAMP_ENOTFOUND (no such member for
+ * this actor), CAMP_EINVAL (*why: the ZSXQ user is unknown, a reason is
+ * missing), CAMP_ECONFLICT (*why: closed, unpaid, or the ZSXQ user is bound
+ * to another member), CAMP_EDB. */
 int binding_manual(struct db *d, arena *a, const struct binding_actor *who, long long member_id,
-                   const char *planet_user_id, time_t now, const char **why);
+                   const char *planet_user_id, const char *reason, time_t now,
+                   const char **was, const char **why);
 
 /* 标记进群: joined_group = true (idempotent), member_status_log JOIN_GROUP.
  * CAMP_ENOTFOUND or CAMP_EDB; *changed = 0 when already marked. */

@@ -6,7 +6,6 @@
 #include "log.h"
 #include "media.h"
 #include "money.h"
-#include "parse.h"
 #include "secret.h"
 #include "text.h"
 
@@ -314,12 +313,44 @@ int camp_update(struct db *d, arena *a, long long id, const struct camp_values *
 }
 
 static const struct db_stmt q_lock = DB_STMT(
-	"SELECT status FROM training_camp WHERE id = $1 AND deleted_at IS NULL FOR UPDATE");
+	"SELECT status, cancelled_at IS NOT NULL AS cancelled FROM training_camp"
+	" WHERE id = $1 AND deleted_at IS NULL FOR UPDATE");
 static const struct db_stmt q_delete = DB_STMT(
 	"UPDATE training_camp SET deleted_at = $2::timestamptz WHERE id = $1");
+/* The money in a camp: pending orders, and paid members with their deposits
+ * not yet refunded or proposed for refund (what 取消训练营 would propose). */
+static const struct db_stmt q_money = DB_STMT(
+	"SELECT (SELECT count(*) FROM payment_record p WHERE p.camp_id = $1 AND p.pay_status = 'pending'"
+	"        AND p.deleted_at IS NULL) AS pending,"
+	"       (SELECT count(*) FROM payment_record p WHERE p.camp_id = $1 AND p.pay_status = 'success'"
+	"        AND p.deleted_at IS NULL) AS paid,"
+	"       count(p.id) AS proposable, COALESCE(sum(p.pay_amount), 0)::text AS proposable_amount"
+	"  FROM payment_record p JOIN camp_member m ON m.id = p.member_id"
+	" WHERE p.camp_id = $1 AND p.pay_status = 'success' AND p.deleted_at IS NULL"
+	"   AND m.paid AND m.deleted_at IS NULL"
+	"   AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL)");
 
-int camp_soft_delete(struct db *d, arena *a, long long id, long long user_id)
+static int money_of(struct db *d, arena *a, const char *cid, struct camp_money *m)
 {
+	memset(m, 0, sizeof(*m));
+	PGresult *res = db_q(d, a, &q_money, 1, (const char *[]){ cid });
+	if (res == NULL)
+		return CAMP_EDB;
+	m->pending_orders = db_get_ll(res, 0, "pending", 0);
+	m->paid_orders = db_get_ll(res, 0, "paid", 0);
+	m->proposable = db_get_ll(res, 0, "proposable", 0);
+	money_parse(db_get(res, 0, "proposable_amount"), &m->proposable_fen);
+	return CAMP_OK;
+}
+
+int camp_money(struct db *d, arena *a, long long id, struct camp_money *m)
+{
+	return money_of(d, a, arena_i64(a, id), m);
+}
+
+int camp_soft_delete(struct db *d, arena *a, long long id, long long user_id, const char **why)
+{
+	*why = NULL;
 	const char *cid = arena_i64(a, id);
 	const char *p[] = { cid };
 	PGresult *res = db_q(d, a, &q_lock, 1, p);
@@ -328,13 +359,76 @@ int camp_soft_delete(struct db *d, arena *a, long long id, long long user_id)
 	if (PQntuples(res) != 1)
 		return CAMP_ENOTFOUND;
 	const char *status = arena_strdup(a, PQgetvalue(res, 0, 0));
-	if (strcmp(status, "not_started") != 0)
+	if (strcmp(status, "not_started") != 0) {
+		*why = "已开始的训练营不能删除";
 		return CAMP_ECONFLICT;    /* PRD §9.4: a started camp cannot be deleted */
+	}
+	/* a deleted camp strands its money: no refund path, tickets 404 */
+	struct camp_money m;
+	if (money_of(d, a, cid, &m) != CAMP_OK)
+		return CAMP_EDB;
+	if (m.pending_orders > 0 || m.paid_orders > 0) {
+		*why = arena_printf(a, "该训练营已有 %lld 笔已支付、%lld 笔待支付订单，删除会让这些押金无法退回，"
+		                       "因此不能删除。如需停办，请使用“取消训练营”：系统会关闭待支付订单，"
+		                       "并为已支付会员发起全额退款。", m.paid_orders, m.pending_orders);
+		return CAMP_ECONFLICT;
+	}
 	char now[40];
 	const char *p2[] = { cid, clock_now_param(now, sizeof(now)) };
 	if (db_q(d, a, &q_delete, 2, p2) == NULL)
 		return CAMP_EDB;
 	const char *lp[] = { cid, status, status, "DELETE", arena_i64(a, user_id), "删除训练营" };
+	return db_q(d, a, &q_status_log, 6, lp) ? CAMP_OK : CAMP_EDB;
+}
+
+/* ---- 取消训练营 (issue #14) ----------------------------------------------- */
+
+static const struct db_stmt q_cancel = DB_STMT(
+	"UPDATE training_camp SET cancelled_at = $2::timestamptz, cancelled_by = NULLIF($3::bigint, 0)"
+	" WHERE id = $1");
+/* a full refund for every paid member, through the normal audit */
+static const struct db_stmt q_cancel_propose = DB_STMT(
+	"WITH ins AS ("
+	" INSERT INTO refund_record (camp_id, member_id, payment_id, refund_amount, created_at, updated_at)"
+	" SELECT p.camp_id, p.member_id, p.id, p.pay_amount, $2::timestamptz, $2::timestamptz"
+	"   FROM payment_record p JOIN camp_member m ON m.id = p.member_id"
+	"  WHERE p.camp_id = $1 AND p.pay_status = 'success' AND p.deleted_at IS NULL"
+	"    AND m.paid AND m.deleted_at IS NULL"
+	"    AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL)"
+	" RETURNING id)"
+	" INSERT INTO refund_status_log (refund_id, from_status, to_status, event, operator_id, remark, created_at)"
+	" SELECT id, NULL, 'pending', 'PROPOSE', NULLIF($3::bigint, 0), '" CAMP_CANCEL_REASON "', $2::timestamptz"
+	"   FROM ins RETURNING refund_id");
+
+int camp_cancel(struct db *d, arena *a, long long id, long long user_id, struct camp_money *m,
+                const char **why)
+{
+	*why = NULL;
+	const char *cid = arena_i64(a, id);
+	PGresult *res = db_q(d, a, &q_lock, 1, (const char *[]){ cid });
+	if (res == NULL)
+		return CAMP_EDB;
+	if (PQntuples(res) != 1)
+		return CAMP_ENOTFOUND;
+	const char *status = arena_strdup(a, db_get(res, 0, "status"));
+	if (db_get_bool(res, 0, "cancelled")) {
+		*why = "该训练营已取消";
+		return CAMP_ECONFLICT;
+	}
+	if (!strcmp(status, "finished")) {
+		*why = "已结束的训练营不能取消，退款按正常的退款名单处理";
+		return CAMP_ECONFLICT;
+	}
+	if (money_of(d, a, cid, m) != CAMP_OK)
+		return CAMP_EDB;
+	char now[40];
+	const char *uid = arena_i64(a, user_id);
+	const char *p[] = { cid, clock_now_param(now, sizeof(now)), uid };
+	if (db_q(d, a, &q_cancel, 3, p) == NULL || db_q(d, a, &q_cancel_propose, 3, p) == NULL)
+		return CAMP_EDB;
+	const char *lp[] = { cid, status, status, "CANCEL", uid,
+	                     arena_printf(a, "取消训练营：%lld 名已支付会员全额退款待审核，%lld 笔待支付订单关闭",
+	                                  m->proposable, m->pending_orders) };
 	return db_q(d, a, &q_status_log, 6, lp) ? CAMP_OK : CAMP_EDB;
 }
 

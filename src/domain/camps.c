@@ -4,6 +4,7 @@
 #include "db.h"
 #include "clock.h"
 #include "money.h"
+#include "payments.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,15 @@
 	" c.id, c.name, c.description, c.poster_sha256, c.group_qrcode_sha256," \
 	" c.planet_project_id, c.wechat_pay_code_id, c.deposit::text AS deposit, c.start_date::text AS start_date," \
 	" c.end_date::text AS end_date, c.total_days, c.required_days, c.status," \
-	" COALESCE(c.capacity, 0) AS capacity," \
+	" COALESCE(c.capacity, 0) AS capacity, c.cancelled_at IS NOT NULL AS cancelled," \
 	" c.member_count AS paid_members," \
 	" CASE WHEN c.capacity IS NULL THEN 0 ELSE" \
-	"  (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id" \
-	"   AND p.pay_status = 'pending' AND p.time_expire > $1::timestamptz" \
-	"   AND p.deleted_at IS NULL) END AS held_seats," \
+	"  (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id AND" \
+	SEAT_HELD("$1::timestamptz") ") END AS held_seats," \
 	/* issue #18: when the first of those holds ends (the seat count changes by time alone) */ \
 	" CASE WHEN c.capacity IS NULL THEN NULL ELSE" \
-	"  (SELECT extract(epoch FROM min(p.time_expire))::bigint FROM payment_record p" \
-	"   WHERE p.camp_id = c.id AND p.pay_status = 'pending' AND p.time_expire > $1::timestamptz" \
-	"   AND p.deleted_at IS NULL) END AS held_until," \
+	"  (SELECT extract(epoch FROM min(" SEAT_HELD_UNTIL "))::bigint FROM payment_record p" \
+	"   WHERE p.camp_id = c.id AND" SEAT_HELD("$1::timestamptz") ") END AS held_until," \
 	" c.archived_at IS NOT NULL AS archived"
 
 static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
@@ -47,15 +46,18 @@ static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 	c->paid_members = db_get_ll(res, i, "paid_members", 0);
 	c->held_seats = db_get_ll(res, i, "held_seats", 0);
 	c->held_until = (time_t)db_get_ll(res, i, "held_until", 0);
+	c->cancelled = db_get_bool(res, i, "cancelled");
 	c->archived = db_get_bool(res, i, "archived");
 }
 
+/* Every open camp: a silent cap would hide the newest from members (issue #15: no silent caps);
+ * open camps are few by nature — they end. */
 static const struct db_stmt q_public = DB_STMT(
 	"SELECT" CAMP_COLUMNS " FROM training_camp c"
-	" WHERE c.deleted_at IS NULL AND c.status IN ('not_started', 'ongoing')"
+	" WHERE c.deleted_at IS NULL AND c.cancelled_at IS NULL AND c.status IN ('not_started', 'ongoing')"
 	/* camps still taking members first (ARCHITECTURE §5: until end − required + 1) */
 	" ORDER BY c.end_date - c.required_days + 1 >= ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date DESC,"
-	"          c.start_date, c.id LIMIT 100");
+	"          c.start_date, c.id");
 
 int camp_list_public(struct db *d, arena *a, struct camp **out, int *n)
 {
@@ -122,12 +124,12 @@ int camp_list_admin(struct db *d, arena *a, const struct camp_filter *f,
                     struct camp **out, int *n, long long *total)
 {
 	char now[40];
-	int per = f->per_page > 0 ? f->per_page : 20;
-	int page = f->page > 0 ? f->page : 1;
+	int per = f->per_page;   /* 0 = every row (export) */
+	int page = f->page > 0 && per > 0 ? f->page : 1;
 	const char *p[] = {
 		clock_now_param(now, sizeof(now)), f->status ? f->status : "",
 		f->from ? f->from : "", f->to ? f->to : "", f->q ? f->q : "",
-		arena_i64(a, per), arena_i64(a, (long long)(page - 1) * per),
+		per > 0 ? arena_i64(a, per) : NULL, arena_i64(a, (long long)(page - 1) * per),
 	};
 	PGresult *res = db_q(d, a, &q_admin_list, 7, p);
 	if (res == NULL)

@@ -24,12 +24,13 @@ struct camp {
 	const char *status;              /* not_started | ongoing | finished */
 	int capacity;                    /* 0 = no limit */
 	long long paid_members;
-	long long held_seats;            /* unexpired pending orders */
-	time_t held_until;               /* issue #18: when the first of them expires; 0 = none */
+	long long held_seats;            /* pending orders holding a seat (SEAT_HELD) */
+	time_t held_until;               /* issue #18: when the first of those holds ends; 0 = none */
+	int cancelled;                   /* 取消训练营: hidden from H5, no enrollment */
 	int archived;                    /* issue #17: archived by the retention job (read-only) */
 };
 
-/* Camps members may see in the H5 list: ongoing and upcoming, by start date. */
+/* Camps members may see in the H5 list: ongoing and upcoming (not cancelled), by start date. */
 int camp_list_public(struct db *d, arena *a, struct camp **out, int *n);
 int camp_get(struct db *d, arena *a, long long id, struct camp *out);   /* CAMP_ENOTFOUND */
 
@@ -92,8 +93,30 @@ int camp_insert(struct db *d, arena *a, const struct camp_values *v,
                 long long user_id, long long *id);
 int camp_update(struct db *d, arena *a, long long id, const struct camp_values *v,
                 long long user_id);
-/* Soft delete; CAMP_ECONFLICT once the camp has started. */
-int camp_soft_delete(struct db *d, arena *a, long long id, long long user_id);
+/* Soft delete; CAMP_ECONFLICT (*why, in words) once the camp has started or
+ * while it has paid or pending orders (its money would be stranded). */
+int camp_soft_delete(struct db *d, arena *a, long long id, long long user_id, const char **why);
+
+/* ---- 取消训练营 (issue #14) ---------------------------------------------- */
+#define CAMP_CANCEL_REASON "训练营取消"
+
+/* The money in a camp: what deleting refuses and cancelling handles. */
+struct camp_money {
+	long long pending_orders;    /* pending orders, closed at WeChat on cancel */
+	long long paid_orders;       /* successful payments */
+	long long proposable;        /* paid members without a refund record */
+	int64_t proposable_fen;      /* their deposits */
+};
+int camp_money(struct db *d, arena *a, long long id, struct camp_money *m);
+/* In the caller's transaction: the camp is cancelled (hidden from H5, no
+ * enrollment, never proposed by refund-list), a full refund (CAMP_CANCEL_REASON)
+ * is proposed for every paid member without one, for the normal audit; the
+ * status log says CANCEL.  Closing the pending orders at WeChat is the
+ * caller's to queue (reconcile-payments with {"camp_id"}).  *m = what was
+ * there.  CAMP_ENOTFOUND, CAMP_ECONFLICT (*why: finished, already
+ * cancelled), CAMP_EDB. */
+int camp_cancel(struct db *d, arena *a, long long id, long long user_id, struct camp_money *m,
+                const char **why);
 
 /* Staff of a camp ("coach" or "volunteer"): ids and usernames. */
 struct camp_staff {
@@ -110,7 +133,7 @@ struct camp_filter {
 	const char *status;   /* NULL/"" = all but archived; "archived" = archived only */
 	const char *from, *to;/* YYYY-MM-DD, camps overlapping [from, to] */
 	const char *q;        /* name contains */
-	int page, per_page;
+	int page, per_page;   /* per_page 0 = every row (export) */
 };
 int camp_list_admin(struct db *d, arena *a, const struct camp_filter *f,
                     struct camp **out, int *n, long long *total);

@@ -118,7 +118,8 @@ static const struct db_stmt q_progress = DB_STMT(
 	"                   FROM checkin_record cr WHERE cr.camp_id = cm.camp_id"
 	"                    AND cr.planet_user_id = cm.planet_user_id), '') AS dates,"
 	"       avg(cm.checkin_rate) OVER ()::numeric(7,2)::text AS avg_rate,"
-	"       count(*) FILTER (WHERE cm.eligible_for_refund) OVER () AS eligible_n"
+	"       count(*) FILTER (WHERE cm.eligible_for_refund) OVER () AS eligible_n,"
+	"       to_char(cm.last_checkin_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS last_time"
 	"  FROM camp_member cm"
 	" WHERE cm.camp_id = $1 AND cm.paid AND cm.deleted_at IS NULL"
 	" ORDER BY cm.checkin_count DESC, cm.id");
@@ -154,6 +155,7 @@ int checkin_progress(struct db *d, arena *a, const struct binding_actor *who, lo
 		m->rate = arena_strdup(a, db_get(res, i, "rate"));
 		m->eligible = db_get_bool(res, i, "eligible_for_refund");
 		m->dates = arena_strdup(a, db_get(res, i, "dates"));
+		m->last_time = arena_strdup(a, db_get(res, i, "last_time"));
 	}
 	return CAMP_OK;
 }

@@ -38,6 +38,7 @@ struct progress_member {
 	int days, eligible;
 	const char *rate;
 	const char *dates;           /* "2026-11-20,2026-11-21" sorted */
+	const char *last_time;       /* 最后打卡时间 "2026-11-21 20:15", NULL when none */
 };
 struct camp_progress {
 	const char *camp_name, *start_date, *end_date;

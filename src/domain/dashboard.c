@@ -38,6 +38,55 @@ static const struct db_stmt q_sync = DB_STMT(
 	" COALESCE((detail->>'token_expired')::boolean, false) AS token_expired"
 	" FROM job_run WHERE job = 'sync-checkins' ORDER BY started_at DESC, id DESC LIMIT 1");
 
+/* --- issue #15 --- */
+static const struct db_stmt q_exceptions = DB_STMT(
+	"SELECT count(*) AS n FROM payment_exception WHERE status = 'open'");
+
+/* finished camps with paid members whose refund list was never made: no
+ * refund record and no successful refund-list run for it (or for every camp)
+ * since it finished (its camp_status_log row; the day after its end without one) */
+static const struct db_stmt q_no_list = DB_STMT(
+	"SELECT c.id, c.name, c.end_date::text AS end_date FROM training_camp c"
+	" WHERE c.status = 'finished' AND c.deleted_at IS NULL"
+	"   AND EXISTS (SELECT 1 FROM camp_member m WHERE m.camp_id = c.id AND m.paid AND m.deleted_at IS NULL)"
+	"   AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.camp_id = c.id)"
+	"   AND NOT EXISTS (SELECT 1 FROM job_run j WHERE j.job = 'refund-list' AND j.outcome = 'success'"
+	"                   AND j.detail->>'camp_id' IN ('0', c.id::text)"
+	"                   AND j.started_at >= COALESCE("
+	"                       (SELECT max(l.created_at) FROM camp_status_log l"
+	"                         WHERE l.camp_id = c.id AND l.to_status = 'finished'),"
+	"                       (c.end_date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))"
+	" ORDER BY c.end_date, c.id LIMIT 20");
+
+static int load_camps(PGresult *res, arena *a, struct dash_camp **out, int *n)
+{
+	if (res == NULL)
+		return CAMP_EDB;
+	*n = PQntuples(res);
+	*out = arena_alloc(a, sizeof(struct dash_camp) * (size_t)(*n + 1));
+	for (int i = 0; i < *n; i++) {
+		(*out)[i].id = db_get_ll(res, i, "id", 0);
+		(*out)[i].name = arena_strdup(a, db_get(res, i, "name"));
+		(*out)[i].end_date = arena_strdup(a, db_get(res, i, "end_date"));
+	}
+	return CAMP_OK;
+}
+
+static int load_console(struct db *d, arena *a, unsigned parts, struct dashboard *o)
+{
+	if (parts & DASH_EXCEPTIONS) {
+		PGresult *res = db_q(d, a, &q_exceptions, 0, NULL);
+		if (res == NULL)
+			return CAMP_EDB;
+		o->open_exceptions = db_get_ll(res, 0, "n", 0);
+	}
+	if ((parts & DASH_REFUND_LISTS) &&
+	    load_camps(db_q(d, a, &q_no_list, 0, NULL), a, &o->no_refund_list, &o->nno_list) != CAMP_OK)
+		return CAMP_EDB;
+	return CAMP_OK;
+}
+/* --- end issue #15 --- */
+
 static int load_refunds(struct db *d, arena *a, const char *const *p, struct dashboard *o)
 {
 	PGresult *res = db_q(d, a, &q_refunds, 2, p);
@@ -51,20 +100,6 @@ static int load_refunds(struct db *d, arena *a, const char *const *p, struct das
 	return CAMP_OK;
 }
 
-static int load_ending(struct db *d, arena *a, const char *const *p, struct dashboard *o)
-{
-	PGresult *res = db_q(d, a, &q_ending, 3, p);
-	if (res == NULL)
-		return CAMP_EDB;
-	o->nending = PQntuples(res);
-	o->ending = arena_alloc(a, sizeof(struct dash_camp) * (size_t)(o->nending + 1));
-	for (int i = 0; i < o->nending; i++) {
-		o->ending[i].id = db_get_ll(res, i, "id", 0);
-		o->ending[i].name = arena_strdup(a, db_get(res, i, "name"));
-		o->ending[i].end_date = arena_strdup(a, db_get(res, i, "end_date"));
-	}
-	return CAMP_OK;
-}
 
 static int load_sync(struct db *d, arena *a, struct dashboard *o)
 {
@@ -101,7 +136,8 @@ int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
 	const char *p[] = { arena_i64(a, user_id), scoped ? "t" : "f", today };
 	if ((parts & DASH_REFUNDS) && load_refunds(d, a, p, out) != CAMP_OK)
 		return CAMP_EDB;
-	if ((parts & DASH_CAMPS) && load_ending(d, a, p, out) != CAMP_OK)
+	if ((parts & DASH_CAMPS) &&
+	    load_camps(db_q(d, a, &q_ending, 3, p), a, &out->ending, &out->nending) != CAMP_OK)
 		return CAMP_EDB;
 	if (parts & DASH_BINDS) {
 		PGresult *res = db_q(d, a, &q_binds, 2, p);
@@ -127,5 +163,5 @@ int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
 	}
 	if ((parts & DASH_TOKEN) && load_token(d, a, out) != CAMP_OK)
 		return CAMP_EDB;
-	return CAMP_OK;
+	return load_console(d, a, parts, out);   /* issue #15 */
 }

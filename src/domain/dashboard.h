@@ -15,6 +15,9 @@ enum dash_part {
 	DASH_SYNC = 1 << 3,      /* the last sync-checkins run */
 	DASH_BOOKS = 1 << 4,     /* issue #14: the latest books run (对账) */
 	DASH_TOKEN = 1 << 5,     /* the ZSXQ token's remaining life (issue #13) */
+	/* --- issue #15 --- */
+	DASH_EXCEPTIONS = 1 << 6,   /* open payment exceptions */
+	DASH_REFUND_LISTS = 1 << 7, /* finished camps whose refund list was never made */
 };
 
 struct dash_camp {
@@ -45,11 +48,16 @@ struct dashboard {
 	const char *token_text;     /* "剩余 29 天（… 到期）" */
 	int token_warn;             /* expiring within PLANET_TOKEN_WARN_DAYS, expired or refused */
 	int token_known;
+	/* --- issue #15 --- */
+	long long open_exceptions;
+	struct dash_camp *no_refund_list;
+	int nno_list;
 };
 
 /* Loads the parts asked for.  scoped: count only camps user_id is assigned
  * to in camp_member_relation (coaches and volunteers). */
 int dashboard_load(struct db *d, arena *a, unsigned parts, long long user_id,
                    int scoped, struct dashboard *out);
+
 
 #endif

@@ -1,12 +1,12 @@
 /* enroll.c: enrollment rules, the pending order with its seat hold, and tickets. */
 #include "enroll.h"
+#include "buf.h"
 #include "camp.h"
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
 #include "money.h"
-#include "parse.h"
 #include "payments.h"
 #include "text.h"
 #include "wechatpay.h"
@@ -78,20 +78,26 @@ int enroll_find_paid(struct db *d, arena *a, long long camp_id, const char *plan
 }
 
 static const struct db_stmt q_lock_camp = DB_STMT(
-	"SELECT c.deposit::text AS deposit, COALESCE(c.capacity, 0) AS capacity,"
-	" (SELECT count(*) FROM camp_member m WHERE m.camp_id = c.id AND m.paid AND m.deleted_at IS NULL)"
-	" + (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id AND p.pay_status = 'pending'"
-	"    AND p.time_expire > $2::timestamptz AND p.deleted_at IS NULL) AS taken"
-	" FROM training_camp c WHERE c.id = $1 AND c.deleted_at IS NULL FOR UPDATE");
+	"SELECT c.deposit::text AS deposit, COALESCE(c.capacity, 0) AS capacity"
+	" FROM training_camp c WHERE c.id = $1 AND c.deleted_at IS NULL AND c.cancelled_at IS NULL FOR UPDATE");
+/* Counted in a statement of its own, after the lock: a statement that waited
+ * for the lock would count with the snapshot it took before waiting. */
+static const struct db_stmt q_taken = DB_STMT(
+	"SELECT (SELECT count(*) FROM camp_member m WHERE m.camp_id = $1 AND m.paid AND m.deleted_at IS NULL)"
+	"     + count(*) AS taken,"
+	"       count(*) FILTER (WHERE p.id IN (SELECT t.payment_id FROM access_token t"
+	"                                       WHERE t.token_sha256 = ANY ($3::text[]))) AS browser,"
+	"       count(*) FILTER (WHERE p.client_ip = $4) AS ip"
+	"  FROM payment_record p WHERE p.camp_id = $1 AND" SEAT_HELD("$2::timestamptz"));
 static const struct db_stmt q_member = DB_STMT(
 	"INSERT INTO camp_member (camp_id, filled_planet_nickname, filled_planet_user_id,"
 	" filled_wechat_nickname, openid, created_at)"
 	" VALUES ($1, NULLIF($2, ''), NULLIF($3, ''), $4, $5, $6::timestamptz) RETURNING id");
 static const struct db_stmt q_payment = DB_STMT(
 	"INSERT INTO payment_record (order_no, camp_id, member_id, pay_amount, pay_status, trade_type,"
-	" openid, time_expire, attach, payer_wechat_name, planet_user_id_from_attach, created_at)"
+	" openid, time_expire, attach, payer_wechat_name, planet_user_id_from_attach, created_at, client_ip)"
 	" VALUES ($1, $2, $3, $4::numeric / 100, 'pending', $5, $6, $7::timestamptz, $8, $9,"
-	" NULLIF($10, ''), $11::timestamptz) RETURNING id");
+	" NULLIF($10, ''), $11::timestamptz, $12) RETURNING id");
 static const struct db_stmt q_token = DB_STMT(
 	"INSERT INTO access_token (token_sha256, payment_id, camp_id, member_id, expires_at, created_at)"
 	" SELECT $1, $2, $3, $4, (c.end_date + 8)::timestamp AT TIME ZONE 'Asia/Shanghai',"
@@ -103,10 +109,39 @@ static const struct db_stmt q_mlog = DB_STMT(
 	"INSERT INTO member_status_log (member_id, camp_id, from_status, to_status, event, created_at)"
 	" VALUES ($1, $2, NULL, 'enrolled', 'ENROLL', $3::timestamptz)");
 
+/* {sha,sha,…}: the hashes of this browser's tokens, as a text[] parameter */
+static const char *token_hashes(arena *a, const struct enroll_holder *h)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "{");
+	for (int i = 0; i < h->ntokens; i++) {
+		char sha[65];
+		crypto_sha256_hex(h->tokens[i], strlen(h->tokens[i]), sha);
+		buf_printf(&b, "%s%s", i ? "," : "", sha);
+	}
+	buf_puts(&b, "}");
+	const char *s = arena_strdup(a, b.s);
+	buf_free(&b);
+	return s;
+}
+
+/* The refusal, if any: capacity first, then the holder's limits. */
+static enum enroll_refusal refusal(const PGresult *res, long long capacity)
+{
+	if (capacity > 0 && db_get_ll(res, 0, "taken", 0) >= capacity)
+		return ENROLL_FULL;
+	if (db_get_ll(res, 0, "browser", 0) >= HOLDS_PER_BROWSER)
+		return ENROLL_BROWSER_LIMIT;
+	if (db_get_ll(res, 0, "ip", 0) >= HOLDS_PER_IP)
+		return ENROLL_IP_LIMIT;
+	return 0;
+}
+
 int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enroll_form *f,
-                  const char *openid, const char *trade_type, time_t now,
+                  const struct enroll_holder *h, const char *trade_type, time_t now,
                   struct enrollment *out)
 {
+	const char *openid = h->openid;
 	memset(out, 0, sizeof(*out));
 	char nowbuf[40], expbuf[40];
 	clock_rfc3339(now, nowbuf, sizeof(nowbuf));
@@ -118,16 +153,25 @@ int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enr
 	if (db_begin(d) != CAMP_OK)
 		return CAMP_EDB;
 	const char *cid = arena_i64(a, c->id);
-	const char *lp[] = { cid, nowbuf };
-	PGresult *res = db_q(d, a, &q_lock_camp, 2, lp);
-	if (res == NULL || PQntuples(res) != 1)
+	const char *lp[] = { cid };
+	PGresult *res = db_q(d, a, &q_lock_camp, 1, lp);
+	if (res == NULL)
 		goto fail;
+	if (PQntuples(res) != 1) {
+		db_rollback(d);
+		out->refused = ENROLL_GONE;
+		return CAMP_ECONFLICT;
+	}
 	/* the amount is captured now: a later deposit edit never changes this order */
 	int64_t fen = 0;
 	money_parse(db_get(res, 0, "deposit"), &fen);
 	out->fen = fen;
 	long long cap = db_get_ll(res, 0, "capacity", 0);
-	if (cap > 0 && db_get_ll(res, 0, "taken", 0) >= cap) {
+	const char *tp0[] = { cid, nowbuf, token_hashes(a, h), h->ip };
+	PGresult *taken = db_q(d, a, &q_taken, 4, tp0);
+	if (taken == NULL)
+		goto fail;
+	if ((out->refused = refusal(taken, cap)) != 0) {
 		db_rollback(d);
 		return CAMP_ECONFLICT;
 	}
@@ -140,8 +184,8 @@ int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enr
 	const char *mid = arena_i64(a, out->member_id);
 	const char *attach = arena_printf(a, "{\"c\":%lld,\"m\":%lld}", c->id, out->member_id);
 	const char *pp[] = { out->order_no, cid, mid, arena_i64(a, fen), trade_type, openid,
-	                     expbuf, attach, f->wechat_nickname, f->planet_user_id, nowbuf };
-	res = db_q(d, a, &q_payment, 11, pp);
+	                     expbuf, attach, f->wechat_nickname, f->planet_user_id, nowbuf, h->ip };
+	res = db_q(d, a, &q_payment, 12, pp);
 	if (res == NULL)
 		goto fail;
 	out->payment_id = db_get_ll(res, 0, "id", 0);
@@ -160,16 +204,19 @@ fail:
 	return CAMP_EDB;
 }
 
+/* A token opens its ticket while active and unexpired, or while its refund is unsettled. */
+#define TICKET_LIVE(now) \
+	" t.status IN ('active', 'bound')" \
+	"  AND (t.expires_at > " now " OR (p.pay_status = 'success' AND NOT EXISTS (" \
+	"   SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL" \
+	"   AND r.refund_status IN ('success', 'refunded_offline', 'rejected'))))"
 #define TICKET_SELECT \
 	"SELECT p.id AS payment_id, p.member_id, p.camp_id, p.order_no, p.pay_status," \
 	" p.bind_status, to_char(p.bind_deadline, 'YYYY-MM-DD HH24:MI') AS bind_deadline," \
 	" m.filled_planet_nickname, m.filled_planet_user_id, m.filled_wechat_nickname, m.paid" \
 	" FROM access_token t JOIN payment_record p ON p.id = t.payment_id" \
 	" JOIN camp_member m ON m.id = p.member_id" \
-	" WHERE t.token_sha256 = $1 AND t.status IN ('active', 'bound')" \
-	"  AND (t.expires_at > $2::timestamptz OR (p.pay_status = 'success' AND NOT EXISTS (" \
-	"   SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL" \
-	"   AND r.refund_status IN ('success', 'refunded_offline', 'rejected'))))"
+	" WHERE t.token_sha256 = $1 AND" TICKET_LIVE("$2::timestamptz")
 
 static const struct db_stmt q_ticket = DB_STMT(TICKET_SELECT);
 static const struct db_stmt q_ticket_order = DB_STMT(TICKET_SELECT " AND p.order_no = $3");
@@ -225,6 +272,31 @@ int ticket_for_order(struct db *d, arena *a, const char *order_no, const char *t
 	crypto_sha256_hex(token, strlen(token), sha);
 	const char *p[] = { sha, clock_rfc3339(now, nowbuf, sizeof(nowbuf)), order_no };
 	return ticket_row(db_q(d, a, &q_ticket_order, 3, p), a, t);
+}
+
+/* Tokens worth keeping in a browser: a live ticket of a paid (or refunded)
+ * order, or an order that still holds its seat. */
+static const struct db_stmt q_live_tokens = DB_STMT(
+	"SELECT t.token_sha256 FROM access_token t JOIN payment_record p ON p.id = t.payment_id"
+	" WHERE t.token_sha256 = ANY ($1::text[]) AND" TICKET_LIVE("$2::timestamptz")
+	"   AND (p.pay_status IN ('success', 'refunded') OR (" SEAT_HELD("$2::timestamptz") "))");
+
+int ticket_live_set(struct db *d, arena *a, const char *const *tokens, int n, time_t now, int *live)
+{
+	struct enroll_holder h = { NULL, NULL, tokens, n };
+	char nowbuf[40];
+	const char *p[] = { token_hashes(a, &h), clock_rfc3339(now, nowbuf, sizeof(nowbuf)) };
+	PGresult *res = db_q(d, a, &q_live_tokens, 2, p);
+	if (res == NULL)
+		return CAMP_EDB;
+	for (int i = 0; i < n; i++) {
+		char sha[65];
+		crypto_sha256_hex(tokens[i], strlen(tokens[i]), sha);
+		live[i] = 0;
+		for (int k = 0; k < PQntuples(res) && !live[i]; k++)
+			live[i] = !strcmp(PQgetvalue(res, k, 0), sha);
+	}
+	return CAMP_OK;
 }
 
 static const struct db_stmt q_issue = DB_STMT(

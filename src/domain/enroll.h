@@ -21,7 +21,29 @@ struct enroll_form {
 /* Field rules of the H5 form; CAMP_OK or CAMP_EINVAL with messages. */
 int enroll_validate(arena *a, struct enroll_form *f, struct form_errors *e);
 
+/* Anonymous seat holds are limited (issue #14): pending orders of one camp
+ * at most HOLDS_PER_BROWSER per browser (its ticket tokens) and
+ * HOLDS_PER_IP per client address. */
+#define HOLDS_PER_BROWSER 3
+#define HOLDS_PER_IP 10
+
+/* Who asks for the seat. */
+struct enroll_holder {
+	const char *openid;          /* WeChat openid or NULL */
+	const char *ip;              /* the client's address */
+	const char *const *tokens;   /* ticket tokens this browser holds */
+	int ntokens;
+};
+
+enum enroll_refusal {
+	ENROLL_FULL = 1,             /* paid members + held seats reach the capacity */
+	ENROLL_BROWSER_LIMIT,        /* this browser holds HOLDS_PER_BROWSER pending orders */
+	ENROLL_IP_LIMIT,             /* this address holds HOLDS_PER_IP pending orders */
+	ENROLL_GONE,                 /* deleted or cancelled meanwhile */
+};
+
 struct enrollment {
+	enum enroll_refusal refused; /* with CAMP_ECONFLICT */
 	long long member_id, payment_id;
 	char order_no[40];
 	char token[40];      /* tk_…, shown once: only its SHA-256 is stored */
@@ -34,12 +56,14 @@ struct enrollment {
 int enroll_find_paid(struct db *d, arena *a, long long camp_id, const char *planet_user_id,
                      const char **openid);
 
-/* One transaction: camp row lock, capacity (paid + unexpired pending),
- * member, pending payment with the deposit captured now, ticket token,
- * status logs.  CAMP_ECONFLICT when the camp is full or closed. */
+/* One transaction: the camp row lock, then (counted after the lock, so two
+ * enrollments never both take the last seat) capacity and the holder's
+ * limits, the member, the pending payment with the deposit captured now,
+ * the ticket token, status logs.  CAMP_ECONFLICT with out->refused. */
 int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enroll_form *f,
-                  const char *openid, const char *trade_type, time_t now,
+                  const struct enroll_holder *h, const char *trade_type, time_t now,
                   struct enrollment *out);
+
 
 /* What a ticket token opens. */
 struct ticket {
@@ -54,6 +78,9 @@ int ticket_get(struct db *d, arena *a, const char *token, time_t now, struct tic
 /* The ticket for an order when this browser holds its token (status polling). */
 int ticket_for_order(struct db *d, arena *a, const char *order_no, const char *token,
                      time_t now, struct ticket *t);
+/* live[i] = 1 when tokens[i] still opens something worth keeping in the
+ * browser: a paid or refunded ticket, or an order holding its seat. */
+int ticket_live_set(struct db *d, arena *a, const char *const *tokens, int n, time_t now, int *live);
 
 #endif
 

@@ -107,7 +107,7 @@ int member_list(struct db *d, arena *a, const struct binding_actor *who,
 	                    f->camp_id > 0 ? arena_i64(a, f->camp_id) : NULL, f->bind_status,
 	                    f->joined < 0 ? NULL : f->joined ? "t" : "f",
 	                    f->q && *f->q ? f->q : NULL,
-	                    arena_i64(a, f->limit > 0 ? f->limit : 50), arena_i64(a, f->offset) };
+	                    f->limit > 0 ? arena_i64(a, f->limit) : NULL, arena_i64(a, f->offset) };
 	PGresult *res = db_q(d, a, &q_list, 8, p);
 	if (res == NULL)
 		return CAMP_EDB;

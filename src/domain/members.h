@@ -14,7 +14,7 @@ struct member_filter {
 	const char *bind_status;     /* NULL = any */
 	int joined;                  /* -1 any, 0 not joined, 1 joined */
 	const char *q;               /* nickname/ID/WeChat nickname/order no./transaction id; NULL = any */
-	long limit, offset;
+	long limit, offset;          /* limit 0 = every row (export) */
 };
 
 struct member_row {

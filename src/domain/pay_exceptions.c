@@ -1,5 +1,6 @@
 /* pay_exceptions.c: refunding payment exceptions in full through the merchant API. */
 #include "pay_exceptions.h"
+#include "alerts.h"
 #include "audit.h"
 #include "camp.h"
 #include "clock.h"
@@ -45,28 +46,42 @@ int exception_refund_start(struct db *d, arena *a, long long id, const struct au
 	return CAMP_OK;
 }
 
+/* $5 = 't': 已线下退款 (the money went back outside the merchant API) */
 static const struct db_stmt q_resolve = DB_STMT(
-	"UPDATE payment_exception SET status = 'resolved', resolved_by = NULLIF($2, '0')::bigint,"
-	" resolved_at = $3::timestamptz, updated_at = $3::timestamptz,"
-	" detail = concat_ws('；', detail, '已处理：' || $4)"
-	" WHERE id = $1 AND status = 'open' RETURNING out_trade_no");
+	"UPDATE payment_exception SET status = CASE WHEN $5::boolean THEN 'refunded' ELSE 'resolved' END,"
+	" resolved_by = NULLIF($2, '0')::bigint, resolved_at = $3::timestamptz, updated_at = $3::timestamptz,"
+	" detail = concat_ws('；', detail, CASE WHEN $5::boolean THEN '已线下退款：' ELSE '已处理：' END || $4)"
+	" WHERE id = $1 AND status IN ('open', 'failed') RETURNING out_trade_no, payment_id");
+/* A duplicate-planet-ID payment was recorded as success with the exception's own
+ * transaction: it is refunded now.  A second transaction for an already-paid order
+ * names that order too, but the order's own payment stays paid. */
+static const struct db_stmt q_payment = DB_STMT(
+	"UPDATE payment_record p SET refunded_amount = pay_amount, pay_status = 'refunded'"
+	"  FROM payment_exception e"
+	" WHERE e.id = $1 AND p.id = e.payment_id AND p.pay_status = 'success'"
+	"   AND p.wechat_transaction_id = e.transaction_id");
 
-int exception_resolve(struct db *d, arena *a, long long id, const char *note,
+int exception_resolve(struct db *d, arena *a, long long id, const char *note, int offline,
                       const struct audit *who)
 {
 	char now[40];
 	const char *p[] = { arena_i64(a, id), arena_i64(a, who->operator_id),
-	                    clock_now_param(now, sizeof(now)), note };
+	                    clock_now_param(now, sizeof(now)), note, offline ? "t" : "f" };
 	if (db_begin(d) != CAMP_OK)
 		return CAMP_EDB;
-	PGresult *res = db_q(d, a, &q_resolve, 4, p);
+	PGresult *res = db_q(d, a, &q_resolve, 5, p);
 	if (res == NULL || PQntuples(res) != 1) {
 		db_rollback(d);
 		return res ? CAMP_ECONFLICT : CAMP_EDB;
 	}
+	const char *pid = db_get(res, 0, "payment_id");
+	if (offline && pid && db_q(d, a, &q_payment, 1, (const char *[]){ p[0] }) == NULL) {
+		db_rollback(d);
+		return CAMP_EDB;
+	}
 	struct audit e = *who;
 	e.type = "RESOLVE_EXCEPTION";
-	e.desc = arena_printf(a, "支付异常标记已处理：%s", note);
+	e.desc = arena_printf(a, offline ? "支付异常标记已线下退款：%s" : "支付异常标记已处理：%s", note);
 	e.target_type = "payment_exception";
 	e.target_id = id;
 	e.target_name = arena_strdup(a, db_get(res, 0, "out_trade_no"));
@@ -98,11 +113,6 @@ static const struct db_stmt q_done = DB_STMT(
 	" detail = CASE WHEN $2::text = 'open' THEN concat_ws('；', detail, '退款未成功：' || $5) ELSE detail END,"
 	" out_refund_no = CASE WHEN $2::text = 'open' THEN NULL ELSE out_refund_no END"
 	" WHERE id = $1");
-/* a duplicate-planet-ID payment was recorded as success: it is refunded now */
-static const struct db_stmt q_payment = DB_STMT(
-	"UPDATE payment_record SET refunded_amount = pay_amount, pay_status = 'refunded'"
-	" WHERE id = $1 AND pay_status = 'success'");
-
 int exception_refund_apply(struct db *d, arena *a, const struct wx_refund *w)
 {
 	if (w->out_refund_no == NULL || strncmp(w->out_refund_no, "RE", 2) != 0)
@@ -127,7 +137,7 @@ int exception_refund_apply(struct db *d, arena *a, const struct wx_refund *w)
 	const char *p[] = { id, to, w->refund_id, now, w->status };
 	int rc = db_q(d, a, &q_done, 5, p) ? CAMP_OK : CAMP_EDB;
 	if (rc == CAMP_OK && pid && !strcmp(to, "refunded") &&
-	    db_q(d, a, &q_payment, 1, (const char *[]){ pid }) == NULL)
+	    db_q(d, a, &q_payment, 1, (const char *[]){ id }) == NULL)
 		rc = CAMP_EDB;
 	if (rc != CAMP_OK || db_commit(d) != CAMP_OK) {
 		db_rollback(d);
@@ -148,6 +158,40 @@ static void audit_call(struct db *d, arena *a, const char *pid, const char *acti
 	                       .detail = "payment exception", .request_json = r->request_body,
 	                       .response_json = r->body, .error = r->code };
 	payment_audit(d, a, &e);
+}
+
+/* WeChat refused the refund (a 4xx that retrying cannot fix): counted; the
+ * EXCEPTION_MAX_REFUSALS-th ends the attempt as failed, with one alert. */
+static const struct db_stmt q_refused = DB_STMT(
+	"UPDATE payment_exception SET refund_refusals = refund_refusals + 1, updated_at = $2::timestamptz,"
+	" status = CASE WHEN refund_refusals + 1 >= $4::int THEN 'failed' ELSE status END,"
+	" detail = concat_ws('；', detail, '退款被微信拒绝：' || $3)"
+	" WHERE id = $1 AND status = 'refunding' RETURNING status, camp_id, out_trade_no");
+
+static int refused(struct db *d, arena *a, long long id, const struct wxpay_result *r)
+{
+	char now[40];
+	const char *why = arena_printf(a, "HTTP %ld %s %s", r->status, r->code ? r->code : "",
+	                               r->message ? r->message : "");
+	const char *p[] = { arena_i64(a, id), clock_now_param(now, sizeof(now)), why,
+	                    arena_i64(a, EXCEPTION_MAX_REFUSALS) };
+	if (db_begin(d) != CAMP_OK)
+		return CAMP_EDB;
+	PGresult *res = db_q(d, a, &q_refused, 4, p);
+	int rc = res ? CAMP_OK : CAMP_EDB;
+	if (rc == CAMP_OK && PQntuples(res) == 1 && !strcmp(db_get(res, 0, "status"), "failed")) {
+		struct alert al = { "exception_refund_failed", "支付异常退款失败",
+		                    arena_printf(a, "支付异常 #%lld（订单 %s）的全额退款被微信拒绝 %d 次：%s。"
+		                                    "请在支付异常页核实后标记“已处理”或“已线下退款”。",
+		                                 id, db_get(res, 0, "out_trade_no"), EXCEPTION_MAX_REFUSALS, why),
+		                    db_get_ll(res, 0, "camp_id", 0), 0,
+		                    arena_printf(a, "exception-refund-failed:%lld", id) };
+		rc = alert_staff(d, a, &al, NULL);
+	}
+	if (rc == CAMP_OK)
+		return db_commit(d);
+	db_rollback(d);
+	return rc;
 }
 
 int exception_refund_step(struct db *d, arena *a, const struct wxpay_cfg *cfg, long long id)
@@ -177,8 +221,11 @@ int exception_refund_step(struct db *d, arena *a, const struct wxpay_cfg *cfg, l
 		};
 		rc = wxpay_refund_create(cfg, a, &q, now, &r);
 		audit_call(d, a, pid, "EXCEPTION_REFUND_CREATE", &r);
+		if (rc == CAMP_OK && r.status >= 400 && r.status < 500 && r.status != 429 &&
+		    !(r.code && !strcmp(r.code, "NOT_ENOUGH")))
+			return refused(d, a, id, &r);
 		if (rc != CAMP_OK || r.status != 200 || r.body == NULL)
-			return CAMP_EPROVIDER;     /* unknown or refused: the next run asks again */
+			return CAMP_EPROVIDER;     /* unknown, or the balance: the next run asks again */
 	}
 	struct wx_refund w;
 	if (wx_refund_parse(a, r.body, &w) != CAMP_OK)

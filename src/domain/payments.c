@@ -119,7 +119,8 @@ int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *c)
 
 static const struct db_stmt q_lock_order = DB_STMT(
 	"SELECT p.id, p.camp_id, p.member_id, p.pay_amount::text AS pay_amount, p.pay_status,"
-	" p.wechat_transaction_id, m.filled_planet_user_id, m.filled_planet_nickname"
+	" p.wechat_transaction_id, m.filled_planet_user_id, m.filled_planet_nickname,"
+	" (SELECT c.cancelled_at IS NOT NULL FROM training_camp c WHERE c.id = p.camp_id) AS cancelled"
 	" FROM payment_record p LEFT JOIN camp_member m ON m.id = p.member_id"
 	" WHERE p.order_no = $1 AND p.source = 'wechatpay' FOR UPDATE OF p");
 
@@ -299,6 +300,14 @@ int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
 		*out = APPLY_EXCEPTION;
 		return record_exception(d, a, t, pid, cid, "order_closed", "订单已关闭后收到支付", NULL);
 	}
+	if (db_get_bool(row, 0, "cancelled")) {
+		/* 取消训练营: the seat is gone and the deposit goes back in full */
+		db_rollback(d);
+		*reason = "camp_cancelled";
+		*out = APPLY_EXCEPTION;
+		return record_exception(d, a, t, pid, cid, "camp_cancelled",
+		                        "训练营已取消后收到支付，需全额退款", "closed");
+	}
 	if (t->total != fen) {
 		db_rollback(d);
 		*reason = "wrong_amount";
@@ -325,6 +334,34 @@ int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
 		                        "该星球ID已有成功报名，此笔需全额退款", "success");
 	}
 	return CAMP_EDB;
+}
+
+static const struct db_stmt q_close_pending = DB_STMT(
+	"UPDATE payment_record SET pay_status = 'closed', updated_at = $2::timestamptz"
+	" WHERE id = $1 AND pay_status = 'pending' RETURNING member_id");
+static const struct db_stmt q_close_log = DB_STMT(
+	"INSERT INTO order_status_log (order_id, from_status, to_status, event, extra_data, created_at)"
+	" VALUES ($1, 'pending', 'closed', 'CANCEL', jsonb_build_object('reason', $2::text), $3::timestamptz)");
+static const struct db_stmt q_close_member = DB_STMT(
+	"UPDATE camp_member SET deleted_at = $2::timestamptz WHERE id = $1 AND NOT paid");
+
+int payment_close_pending(struct db *d, arena *a, long long payment_id, const char *why)
+{
+	char now[40];
+	clock_now_param(now, sizeof(now));
+	const char *pid = arena_i64(a, payment_id);
+	if (db_begin(d) != CAMP_OK)
+		return CAMP_EDB;
+	PGresult *res = db_q(d, a, &q_close_pending, 2, (const char *[]){ pid, now });
+	int rc = res ? CAMP_OK : CAMP_EDB;
+	if (rc == CAMP_OK && PQntuples(res) == 1 &&
+	    (db_q(d, a, &q_close_log, 3, (const char *[]){ pid, why, now }) == NULL ||
+	     db_q(d, a, &q_close_member, 2, (const char *[]){ db_get(res, 0, "member_id"), now }) == NULL))
+		rc = CAMP_EDB;
+	if (rc == CAMP_OK)
+		return db_commit(d);
+	db_rollback(d);
+	return rc;
 }
 
 static const struct db_stmt q_prepay = DB_STMT(
@@ -382,8 +419,10 @@ int payment_exceptions(struct db *d, arena *a, const char *status, long long cam
                        int page, int per_page, struct pay_exception **out, int *n,
                        long long *total)
 {
-	const char *p[] = { status ? status : "", arena_i64(a, camp_id), arena_i64(a, per_page),
-	                    arena_i64(a, (long long)(page - 1) * per_page) };
+	/* per_page 0 = every row (export) */
+	const char *p[] = { status ? status : "", arena_i64(a, camp_id),
+	                    per_page > 0 ? arena_i64(a, per_page) : NULL,
+	                    arena_i64(a, per_page > 0 ? (long long)(page - 1) * per_page : 0) };
 	PGresult *res = db_q(d, a, &q_exceptions, 4, p);
 	if (res == NULL)
 		return CAMP_EDB;
@@ -412,6 +451,7 @@ const char *payment_exception_reason_label(const char *reason)
 	static const char *const labels[][2] = {
 		{ "wrong_amount", "金额不符" }, { "unknown_order", "未知订单" },
 		{ "order_closed", "订单已关闭" }, { "duplicate_planet_id", "星球ID重复报名" },
+		{ "camp_cancelled", "训练营已取消" },
 		{ "other", "其他" },
 	};
 	for (size_t i = 0; reason && i < CAMP_ARRAY_LEN(labels); i++)
@@ -424,7 +464,7 @@ const char *payment_exception_status_label(const char *status)
 {
 	static const char *const labels[][2] = {
 		{ "open", "待处理" }, { "refunding", "退款中" }, { "refunded", "已退款" },
-		{ "resolved", "已处理" },
+		{ "resolved", "已处理" }, { "failed", "退款失败" },
 	};
 	for (size_t i = 0; status && i < CAMP_ARRAY_LEN(labels); i++)
 		if (!strcmp(labels[i][0], status))

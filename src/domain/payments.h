@@ -11,6 +11,13 @@ struct db;
 struct wxpay_cfg;
 
 #define ORDER_TTL (30 * 60)          /* time_expire: 30 minutes */
+/* A pending order holds its seat until time_expire plus 5 minutes, the
+ * window in which a late callback still pays it (issue #14).  SQL over
+ * payment_record p; `now` is the statement's time parameter. */
+#define SEAT_HELD_UNTIL "p.time_expire + interval '5 minutes'"   /* issue #18: when a hold ends */
+#define SEAT_HELD(now) \
+	" p.pay_status = 'pending' AND p.deleted_at IS NULL" \
+	" AND " SEAT_HELD_UNTIL " > " now
 #define BIND_WINDOW (7 * 86400)      /* pay now, bind later: 7 days */
 
 /* A WeChat Pay transaction as decrypted from a callback or returned by a query. */
@@ -53,6 +60,12 @@ struct pay_audit {
 	const char *error;
 };
 int payment_audit(struct db *d, arena *a, const struct pay_audit *e);
+
+/* A pending order closed here (expired, cancelled, or never created at
+ * WeChat — so it holds no seat), with its order_status_log row (event CANCEL,
+ * reason why); its unpaid member is dropped so the planet ID can enroll
+ * again.  One transaction; nothing happens when it is no longer pending. */
+int payment_close_pending(struct db *d, arena *a, long long payment_id, const char *why);
 
 /* Stores WeChat's prepay_id (JSAPI) or code_url (Native) on the order. */
 int payment_set_prepay(struct db *d, arena *a, long long payment_id, const char *prepay);

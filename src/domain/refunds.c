@@ -3,6 +3,7 @@
 #include "alerts.h"
 #include "audit.h"
 #include "buf.h"
+#include "camps.h"
 #include "camp.h"
 #include "clock.h"
 #include "db.h"
@@ -19,11 +20,16 @@
 
 /* ---- proposals ----------------------------------------------------------- */
 
-/* proposed: eligible, paid, matched or bound by hand, no refund record yet */
+/* Identity settled (PRD §7.4, ARCHITECTURE §7): the binding completed with
+ * confidence 100 — ZSXQ ID and nickname both match, or bound by hand (a
+ * manual bind completes the binding at 100, and the database lets one ZSXQ
+ * user be bound so to one paid member per camp).  A lower confidence (a
+ * nickname that merely resembles one) is never enough. */
+#define SETTLED " (p.bind_status = 'completed' AND m.match_confidence = 100)"
+/* proposed: eligible, paid, identity settled, no refund record yet */
 #define PROPOSABLE \
 	" m.deleted_at IS NULL AND m.paid AND m.eligible_for_refund" \
-	" AND p.pay_status = 'success' AND p.deleted_at IS NULL" \
-	" AND (m.match_confidence > 0 OR p.bind_method = 'manual')"
+	" AND p.pay_status = 'success' AND p.deleted_at IS NULL AND" SETTLED
 
 static const struct db_stmt q_propose = DB_STMT(
 	"WITH ins AS ("
@@ -31,8 +37,10 @@ static const struct db_stmt q_propose = DB_STMT(
 	" SELECT m.camp_id, m.id, p.id, p.pay_amount, $2::timestamptz, $2::timestamptz"
 	"   FROM camp_member m JOIN payment_record p ON p.member_id = m.id"
 	"   JOIN training_camp t ON t.id = m.camp_id"
-	"  WHERE t.status = 'finished' AND ($1::bigint = 0 OR t.id = $1::bigint) AND" PROPOSABLE
+	"  WHERE t.status = 'finished' AND t.cancelled_at IS NULL AND ($1::bigint = 0 OR t.id = $1::bigint) AND"
+	PROPOSABLE
 	"    AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL)"
+	"    AND p.bind_status <> 'closed'"   /* issue #15: 关闭绑定 never gets a proposal */
 	" RETURNING id)"
 	" INSERT INTO refund_status_log (refund_id, from_status, to_status, event, remark, created_at)"
 	" SELECT id, NULL, 'pending', 'PROPOSE', '符合退款条件，待审核', $2::timestamptz FROM ins"
@@ -42,8 +50,9 @@ static const struct db_stmt q_withdraw = DB_STMT(
 	" UPDATE refund_record r SET deleted_at = $2::timestamptz, updated_at = $2::timestamptz"
 	"   FROM camp_member m, payment_record p, training_camp t"
 	"  WHERE m.id = r.member_id AND p.id = r.payment_id AND t.id = r.camp_id"
-	"    AND ($1::bigint = 0 OR r.camp_id = $1::bigint) AND t.status = 'finished'"
+	"    AND ($1::bigint = 0 OR r.camp_id = $1::bigint) AND t.status = 'finished' AND t.cancelled_at IS NULL"
 	"    AND r.audit_status = 'pending' AND r.refund_status = 'pending' AND r.deleted_at IS NULL"
+	"    AND r.proposed_by IS NULL"   /* issue #15: a person's proposal stays */
 	"    AND NOT (" PROPOSABLE ")"
 	" RETURNING r.id)"
 	" INSERT INTO refund_status_log (refund_id, from_status, to_status, event, remark, created_at)"
@@ -53,14 +62,15 @@ static const struct db_stmt q_withdraw = DB_STMT(
 #define GRACE "COALESCE((SELECT NULLIF(config_value, '')::int FROM system_config" \
 	" WHERE config_key = 'refund.grace_days'), 1)"
 static const struct db_stmt q_unproposed_count = DB_STMT(
-	"SELECT count(*) FILTER (WHERE m.eligible_for_refund AND m.match_confidence = 0"
-	"                          AND p.bind_method IS DISTINCT FROM 'manual') AS unmatched,"
+	"SELECT count(*) FILTER (WHERE m.eligible_for_refund AND NOT" SETTLED ") AS unmatched,"
 	"       count(*) FILTER (WHERE NOT m.eligible_for_refund"
 	"                          AND m.checkin_count + " GRACE " + 2 >= t.required_days) AS near"
 	"  FROM camp_member m JOIN payment_record p ON p.member_id = m.id AND p.pay_status = 'success'"
 	"  JOIN training_camp t ON t.id = m.camp_id"
-	" WHERE t.status = 'finished' AND ($1::bigint = 0 OR t.id = $1::bigint)"
-	"   AND m.deleted_at IS NULL AND m.paid AND p.deleted_at IS NULL");
+	" WHERE t.status = 'finished' AND t.cancelled_at IS NULL AND ($1::bigint = 0 OR t.id = $1::bigint)"
+	"   AND m.deleted_at IS NULL AND m.paid AND p.deleted_at IS NULL"
+	"   AND p.bind_status <> 'closed'"
+	"   AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL)");
 
 int refund_propose(struct db *d, arena *a, long long camp_id, struct refund_tally *t)
 {
@@ -97,11 +107,15 @@ int refund_propose(struct db *d, arena *a, long long camp_id, struct refund_tall
 	" r.refund_amount::text AS amount, m.checkin_count, t.required_days, m.match_confidence," \
 	" m.eligible_for_refund, r.attempt, r.retry_count," \
 	" EXISTS (SELECT 1 FROM refund_record n WHERE n.payment_id = r.payment_id" \
-	"         AND n.attempt > r.attempt AND n.deleted_at IS NULL) AS newer_attempt"
+	"         AND n.attempt > r.attempt AND n.deleted_at IS NULL) AS newer_attempt," \
+	" r.proposal_reason, pu.username AS proposer," \
+	" to_char(r.updated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS updated," \
+	" count(*) OVER () AS total, sum(r.refund_amount) OVER ()::text AS sum_all"
 #define ROW_FROM \
 	" FROM refund_record r JOIN camp_member m ON m.id = r.member_id" \
 	" JOIN payment_record p ON p.id = r.payment_id JOIN training_camp t ON t.id = r.camp_id" \
-	" LEFT JOIN system_user u ON u.id = r.auditor_id"
+	" LEFT JOIN system_user u ON u.id = r.auditor_id" \
+	" LEFT JOIN system_user pu ON pu.id = r.proposed_by"
 /* coaches see only the camps they are assigned to */
 #define SCOPE(col, n) \
 	" AND ($" #n "::bigint = 0 OR EXISTS (SELECT 1 FROM camp_member_relation c" \
@@ -112,30 +126,33 @@ static const struct db_stmt q_pending = DB_STMT(
 	" WHERE r.audit_status = 'pending' AND r.refund_status = 'pending' AND r.deleted_at IS NULL"
 	"   AND ($1::bigint = 0 OR r.camp_id = $1::bigint) AND ($2 = '' OR p.bind_status = $2)"
 	SCOPE("r.camp_id", 3)
-	" ORDER BY r.camp_id, r.id LIMIT 2000");
+	" ORDER BY r.camp_id, r.id LIMIT $4::bigint OFFSET $5::bigint");
 static const struct db_stmt q_unproposed = DB_STMT(
 	"SELECT 0 AS id, m.camp_id, m.id AS member_id, p.id AS payment_id, t.name AS camp_name,"
 	" m.filled_planet_nickname, m.filled_planet_user_id,"
 	" COALESCE(m.filled_wechat_nickname, p.payer_wechat_name) AS wechat_nickname,"
 	" p.bind_status, p.bind_method, p.source, p.pay_amount::text AS amount,"
-	" m.checkin_count, t.required_days, m.match_confidence, m.eligible_for_refund"
+	" m.checkin_count, t.required_days, m.match_confidence, m.eligible_for_refund,"
+	" count(*) OVER () AS total"
 	"  FROM camp_member m JOIN payment_record p ON p.member_id = m.id AND p.pay_status = 'success'"
 	"  JOIN training_camp t ON t.id = m.camp_id"
-	" WHERE t.status = 'finished' AND m.deleted_at IS NULL AND m.paid AND p.deleted_at IS NULL"
+	" WHERE t.status = 'finished' AND t.cancelled_at IS NULL AND m.deleted_at IS NULL AND m.paid"
+	"   AND p.deleted_at IS NULL"
 	"   AND ($1::bigint = 0 OR m.camp_id = $1::bigint) AND ($2 = '' OR p.bind_status = $2)"
 	SCOPE("m.camp_id", 3)
-	"   AND CASE WHEN $4 = 'unmatched' THEN m.eligible_for_refund AND m.match_confidence = 0"
-	"                                     AND p.bind_method IS DISTINCT FROM 'manual'"
+	"   AND p.bind_status <> 'closed'"   /* issue #15: closed bindings leave the to-do lists */
+	"   AND NOT EXISTS (SELECT 1 FROM refund_record r WHERE r.payment_id = p.id AND r.deleted_at IS NULL)"
+	"   AND CASE WHEN $4 = 'unmatched' THEN m.eligible_for_refund AND NOT" SETTLED
 	"            ELSE NOT m.eligible_for_refund AND m.checkin_count + " GRACE " + 2 >= t.required_days END"
-	" ORDER BY m.camp_id, m.id LIMIT 2000");
+	" ORDER BY m.camp_id, m.id LIMIT $5::bigint");
 static const struct db_stmt q_records = DB_STMT(
 	"SELECT" ROW_COLS ROW_FROM
-	" WHERE r.deleted_at IS NULL AND r.audit_status <> 'pending'"
+	" WHERE r.deleted_at IS NULL AND ($7::boolean OR r.audit_status <> 'pending')"
 	"   AND ($1::bigint = 0 OR r.camp_id = $1::bigint) AND ($2 = '' OR r.refund_status = $2)"
 	SCOPE("r.camp_id", 3)
 	"   AND ($4 = '' OR COALESCE(r.audit_time, r.created_at) >= ($4::date)::timestamp AT TIME ZONE 'Asia/Shanghai')"
 	"   AND ($5 = '' OR COALESCE(r.audit_time, r.created_at) < ($5::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"
-	" ORDER BY r.id DESC LIMIT CASE WHEN $6::int = 0 THEN NULL ELSE $6::int END");
+	" ORDER BY r.id DESC LIMIT $6::bigint OFFSET $8::bigint");
 
 static const char *col(const PGresult *res, int i, const char *name)
 {
@@ -184,33 +201,63 @@ static int rows_of(arena *a, PGresult *res, struct refund_row **out, int *n)
 			r->retry_count = (int)db_get_ll(res, i, "retry_count", 0);
 			r->newer_attempt = db_get_bool(res, i, "newer_attempt");
 		}
+		r->proposal_reason = col(res, i, "proposal_reason");
+		r->proposer = col(res, i, "proposer");
+		r->updated = col(res, i, "updated");
 	}
 	return CAMP_OK;
 }
 
+/* What a whole filtered list holds (every page): rows and their amount. */
+static void totals_of(const PGresult *res, struct refund_totals *t)
+{
+	if (t == NULL)
+		return;
+	memset(t, 0, sizeof(*t));
+	if (res == NULL || PQntuples(res) == 0)
+		return;
+	t->rows = db_get_ll(res, 0, "total", 0);
+	if (PQfnumber(res, "sum_all") >= 0)
+		money_parse(db_get(res, 0, "sum_all"), &t->fen);
+}
+
+/* LIMIT/OFFSET parameters: limit 0 = every row */
+static const char *limit_of(arena *a, long limit)
+{
+	return limit > 0 ? arena_i64(a, limit) : NULL;
+}
+
 int refund_pending(struct db *d, arena *a, const struct refund_filter *f,
-                   struct refund_row **out, int *n)
+                   struct refund_row **out, int *n, struct refund_totals *t)
 {
 	const char *p[] = { arena_i64(a, f->camp_id), f->bind_status ? f->bind_status : "",
-	                    arena_i64(a, f->scope_user) };
-	return rows_of(a, db_q(d, a, &q_pending, 3, p), out, n);
+	                    arena_i64(a, f->scope_user), limit_of(a, f->limit),
+	                    arena_i64(a, f->limit > 0 ? f->offset : 0) };
+	PGresult *res = db_q(d, a, &q_pending, 5, p);
+	totals_of(res, t);
+	return rows_of(a, res, out, n);
 }
 
 int refund_unproposed(struct db *d, arena *a, const struct refund_filter *f, const char *kind,
-                      struct refund_row **out, int *n)
+                      struct refund_row **out, int *n, struct refund_totals *t)
 {
 	const char *p[] = { arena_i64(a, f->camp_id), f->bind_status ? f->bind_status : "",
-	                    arena_i64(a, f->scope_user), kind };
-	return rows_of(a, db_q(d, a, &q_unproposed, 4, p), out, n);
+	                    arena_i64(a, f->scope_user), kind, limit_of(a, f->limit) };
+	PGresult *res = db_q(d, a, &q_unproposed, 5, p);
+	totals_of(res, t);
+	return rows_of(a, res, out, n);
 }
 
-int refund_records(struct db *d, arena *a, const struct refund_filter *f, int limit,
-                   struct refund_row **out, int *n)
+int refund_records(struct db *d, arena *a, const struct refund_filter *f,
+                   struct refund_row **out, int *n, struct refund_totals *t)
 {
 	const char *p[] = { arena_i64(a, f->camp_id), f->status ? f->status : "",
 	                    arena_i64(a, f->scope_user), f->from ? f->from : "", f->to ? f->to : "",
-	                    arena_i64(a, limit) };
-	return rows_of(a, db_q(d, a, &q_records, 6, p), out, n);
+	                    limit_of(a, f->limit), f->with_pending ? "t" : "f",
+	                    arena_i64(a, f->limit > 0 ? f->offset : 0) };
+	PGresult *res = db_q(d, a, &q_records, 8, p);
+	totals_of(res, t);
+	return rows_of(a, res, out, n);
 }
 
 const char *refund_status_label(const char *s)
@@ -277,6 +324,12 @@ static int status_log(struct db *d, arena *a, long long id, const char *from, co
 	return db_q(d, a, &q_log, 7, p) ? CAMP_OK : CAMP_EDB;
 }
 
+int refund_log(struct db *d, arena *a, long long id, const char *from, const char *to,
+               const char *event, long long who, const char *remark)
+{
+	return status_log(d, a, id, from, to, event, who, remark);
+}
+
 static int oplog(struct db *d, arena *a, const struct audit *who, const char *type,
                  long long id, const char *desc)
 {
@@ -333,12 +386,18 @@ int refund_decide(struct db *d, arena *a, long long id, int approve, const char 
 /* ---- follow-ups ------------------------------------------------------------ */
 
 static const struct db_stmt q_lock_one = DB_STMT(
-	"SELECT r.refund_status, r.attempt, p.source,"
-	" EXISTS (SELECT 1 FROM refund_record n WHERE n.payment_id = r.payment_id"
-	"         AND n.attempt > r.attempt AND n.deleted_at IS NULL) AS newer"
-	"  FROM refund_record r JOIN payment_record p ON p.id = r.payment_id"
+	"SELECT r.id FROM refund_record r"
 	" WHERE r.id = $1 AND r.deleted_at IS NULL" SCOPE("r.camp_id", 2)
 	" FOR UPDATE OF r");
+/* Read after the lock, in a statement of its own: a statement that waited
+ * for the lock sees the rows another decision added only if it starts after
+ * that decision committed (two staff on one CLOSED refund at once). */
+static const struct db_stmt q_state_one = DB_STMT(
+	"SELECT r.refund_status, r.attempt, p.source,"
+	" EXISTS (SELECT 1 FROM refund_record n WHERE n.payment_id = r.payment_id"
+	"         AND n.attempt > r.attempt AND n.deleted_at IS NULL) AS newer,"
+	" p.refunded_amount + r.refund_amount > p.pay_amount AS covered"
+	"  FROM refund_record r JOIN payment_record p ON p.id = r.payment_id WHERE r.id = $1");
 static const struct db_stmt q_retry = DB_STMT(
 	"UPDATE refund_record SET refund_status = CASE WHEN out_refund_no IS NULL THEN 'approved'"
 	"       ELSE 'processing' END, retry_count = 0, next_retry_at = NULL, failure_reason = NULL,"
@@ -385,10 +444,13 @@ int refund_followup(struct db *d, arena *a, long long id, const char *action,
 	int rc = res ? CAMP_OK : CAMP_EDB;
 	if (rc == CAMP_OK && PQntuples(res) != 1)
 		rc = CAMP_ENOTFOUND;
+	if (rc == CAMP_OK && (res = db_q(d, a, &q_state_one, 1, lp)) == NULL)
+		rc = CAMP_EDB;
 	const char *st = rc == CAMP_OK ? db_get(res, 0, "refund_status") : "";
 	int ended = !strcmp(st, "closed") || !strcmp(st, "abnormal");
 	int bill = rc == CAMP_OK && !strcmp(db_get(res, 0, "source"), "wecom_bill");
 	int newer = rc == CAMP_OK && db_get_bool(res, 0, "newer");
+	int covered = rc == CAMP_OK && db_get_bool(res, 0, "covered");
 	const char *desc = NULL, *type = NULL;
 	if (rc == CAMP_OK && !strcmp(action, "retry") && !strcmp(st, "failed")) {
 		PGresult *u = db_q(d, a, &q_retry, 2, (const char *[]){ sid, now });
@@ -407,7 +469,7 @@ int refund_followup(struct db *d, arena *a, long long id, const char *action,
 			                who->operator_id, arena_printf(a, "退款 #%lld 之后的新尝试", id));
 		type = "RETRY_REFUND";
 		desc = arena_printf(a, "退款 #%lld 已%s，发起新的退款尝试", id, refund_status_label(st));
-	} else if (rc == CAMP_OK && !strcmp(action, "offline") &&
+	} else if (rc == CAMP_OK && !strcmp(action, "offline") && !covered &&
 	           ((ended && !newer) || (bill && !strcmp(st, "approved")))) {
 		PGresult *u = db_q(d, a, &q_offline, 2, (const char *[]){ sid, now });
 		rc = u && PQntuples(u) == 1 ? CAMP_OK : CAMP_EDB;
@@ -453,8 +515,10 @@ int refund_due(struct db *d, arena *a, long long **ids, int *n)
 
 static const struct db_stmt q_load = DB_STMT(
 	"SELECT r.refund_status, r.out_refund_no, r.payment_id, r.attempt, r.retry_count, r.refund_amount::text AS amount,"
-	"       p.order_no, p.wechat_transaction_id, p.pay_amount::text AS total, p.source,"
-	"       (r.next_retry_at IS NULL OR r.next_retry_at <= $2::timestamptz) AS due"
+	"       r.wechat_status, p.order_no, p.wechat_transaction_id, p.pay_amount::text AS total, p.source,"
+	"       p.refunded_amount + r.refund_amount > p.pay_amount AS covered,"
+	"       (r.next_retry_at IS NULL OR r.next_retry_at <= $2::timestamptz) AS due,"
+	"       (SELECT t.cancelled_at IS NOT NULL FROM training_camp t WHERE t.id = r.camp_id) AS cancelled"
 	"  FROM refund_record r JOIN payment_record p ON p.id = r.payment_id"
 	" WHERE r.id = $1 AND r.deleted_at IS NULL");
 /* approved → processing: the attempt's out_refund_no is committed before
@@ -470,6 +534,12 @@ static const struct db_stmt q_reschedule = DB_STMT(
 	"       next_retry_at = $2::timestamptz + ($4::int * interval '1 second'),"
 	"       failure_reason = COALESCE($5, failure_reason), updated_at = $2::timestamptz"
 	" WHERE id = $1 AND refund_status = 'processing' RETURNING retry_count");
+/* the merchant's balance is too low: wait, counting nothing (PROTOCOLS §1.6) */
+static const struct db_stmt q_wait_balance = DB_STMT(
+	"UPDATE refund_record SET last_retry_time = $2::timestamptz,"
+	"       next_retry_at = $2::timestamptz + ($3::int * interval '1 second'),"
+	"       failure_reason = $4, updated_at = $2::timestamptz"
+	" WHERE id = $1 AND refund_status = 'processing'");
 static const struct db_stmt q_fail = DB_STMT(
 	"UPDATE refund_record SET refund_status = 'failed', failure_reason = $3, next_retry_at = NULL,"
 	"       updated_at = $2::timestamptz WHERE id = $1 AND refund_status = 'processing'"
@@ -499,20 +569,35 @@ static int fail_refund(struct db *d, arena *a, long long id, const char *reason)
 	return CAMP_OK;
 }
 
-/* Counts one more try; past the limit the refund fails (with its alert). */
-static int retry_later(struct db *d, arena *a, long long id, int retries, const char *reason,
-                       enum refund_step *out)
+/* Counts one more failure in a row; past the limit the refund fails (with
+ * its alert) — unless WeChat accepted it and still processes it: then our
+ * trouble asking is no reason to give up, and it is asked again, at most
+ * hourly, until WeChat gives the outcome. */
+static int retry_later(struct db *d, arena *a, long long id, int retries, int accepted,
+                       const char *reason, enum refund_step *out)
 {
-	if (retries + 1 > REFUND_MAX_RETRIES) {
+	if (retries + 1 > REFUND_MAX_RETRIES && !accepted) {
 		*out = RS_FAILED;
-		return fail_refund(d, a, id, arena_printf(a, "重试 %d 次仍未成功：%s", REFUND_MAX_RETRIES, reason));
+		return fail_refund(d, a, id, arena_printf(a, "连续 %d 次未成功：%s", REFUND_MAX_RETRIES, reason));
 	}
 	char now[40];
-	int backoff = 60 << retries;    /* 1, 2, 4 minutes */
+	int backoff = 60 << (retries < 6 ? retries : 6);    /* 1, 2, 4 … minutes */
+	if (backoff > 3600)
+		backoff = 3600;
 	const char *p[] = { arena_i64(a, id), clock_now_param(now, sizeof(now)), "1",
 	                    arena_i64(a, backoff), reason };
 	*out = RS_RETRY;
 	return db_q(d, a, &q_reschedule, 5, p) ? CAMP_OK : CAMP_EDB;
+}
+
+static int wait_balance(struct db *d, arena *a, long long id, enum refund_step *out)
+{
+	char now[40];
+	const char *p[] = { arena_i64(a, id), clock_now_param(now, sizeof(now)),
+	                    arena_i64(a, REFUND_BALANCE_WAIT_S),
+	                    "商户可用余额不足（NOT_ENOUGH），充值后将以同一退款单号自动重试" };
+	*out = RS_WAITING;
+	return db_q(d, a, &q_wait_balance, 4, p) ? CAMP_OK : CAMP_EDB;
 }
 
 static const char *error_text(arena *a, const struct wxpay_result *r)
@@ -573,6 +658,9 @@ int refund_execute(struct db *d, arena *a, const struct wxpay_cfg *cfg, long lon
 		return CAMP_OK;
 	const char *status = db_get(res, 0, "refund_status");
 	const char *no = db_get(res, 0, "out_refund_no");
+	const char *wx = db_get(res, 0, "wechat_status");
+	int accepted = wx != NULL && !strcmp(wx, "PROCESSING");
+	int covered = db_get_bool(res, 0, "covered");
 	int retries = (int)db_get_ll(res, 0, "retry_count", 0);
 	long long pid = db_get_ll(res, 0, "payment_id", 0);
 	int64_t fen = 0, total = 0;
@@ -605,13 +693,20 @@ int refund_execute(struct db *d, arena *a, const struct wxpay_cfg *cfg, long lon
 		if (rc == CAMP_OK && r.status == 200 && r.body)
 			return take_answer(d, a, &r, "query", out) == CAMP_EDB ? CAMP_EDB : CAMP_OK;
 		if (rc != CAMP_OK || r.status != 404)
-			return retry_later(d, a, id, retries, error_text(a, &r), out);
+			return retry_later(d, a, id, retries, accepted, error_text(a, &r), out);
 		/* RESOURCE_NOT_EXISTS: never accepted; submit it (same out_refund_no) */
+	}
+	if (covered) {
+		/* the payment's refunded amount already covers this refund (an
+		 * offline refund, another attempt): never send it to WeChat */
+		*out = RS_FAILED;
+		return fail_refund(d, a, id, "该支付已全额退款（含线下退款），本次退款未提交微信");
 	}
 	struct wxpay_refund_req q = {
 		.transaction_id = db_get(res, 0, "wechat_transaction_id"),
 		.out_trade_no = db_get(res, 0, "order_no"),
-		.out_refund_no = no, .reason = "训练营完成打卡，退还押金",
+		.out_refund_no = no,
+		.reason = db_get_bool(res, 0, "cancelled") ? CAMP_CANCEL_REASON "，退还押金" : "训练营完成打卡，退还押金",
 		.notify_url = arena_printf(a, "%s/pay/wechat/refund-notify", camp_env()->base_url),
 		.refund = fen, .total = total,
 	};
@@ -621,11 +716,13 @@ int refund_execute(struct db *d, arena *a, const struct wxpay_cfg *cfg, long lon
 		return CAMP_EPROVIDER;
 	if (rc == CAMP_OK && r.status == 200 && r.body)
 		return take_answer(d, a, &r, "create", out) == CAMP_EDB ? CAMP_EDB : CAMP_OK;
-	if (rc != CAMP_OK || r.status == 429 || r.status >= 500 ||
-	    (r.status == 403 && r.code && !strcmp(r.code, "NOT_ENOUGH")))
+	if (rc == CAMP_OK && r.status == 403 && r.code && !strcmp(r.code, "NOT_ENOUGH"))
+		/* the balance: the next step (later) queries, finds nothing, resubmits */
+		return wait_balance(d, a, id, out);
+	if (rc != CAMP_OK || r.status == 429 || r.status >= 500)
 		/* unknown outcome (timeout, 429) → the next step queries first;
-		 * 5xx / NOT_ENOUGH → the query finds nothing and resubmits */
-		return retry_later(d, a, id, retries, error_text(a, &r), out);
+		 * 5xx → the query finds nothing and resubmits */
+		return retry_later(d, a, id, retries, accepted, error_text(a, &r), out);
 	*out = RS_FAILED;
 	return fail_refund(d, a, id, error_text(a, &r));
 }
@@ -641,13 +738,20 @@ static const struct db_stmt q_lock_no = DB_STMT(
 	"  JOIN payment_record p ON p.id = r.payment_id JOIN training_camp t ON t.id = r.camp_id"
 	" WHERE r.out_refund_no = $1 FOR UPDATE OF r");
 static const struct db_stmt q_outcome = DB_STMT(
-	"UPDATE refund_record SET refund_status = $2::text, wechat_status = $3,"
+	"UPDATE refund_record SET refund_status = $2::text, wechat_status = $3, retry_count = 0,"
 	"       wechat_refund_id = COALESCE($4, wechat_refund_id),"
 	"       success_time = CASE WHEN $2::text = 'success' THEN COALESCE($5::timestamptz, $6::timestamptz) END,"
 	"       failure_reason = CASE WHEN $2::text = 'success' THEN NULL ELSE COALESCE($7, failure_reason) END,"
 	"       next_retry_at = CASE WHEN $2::text = 'processing' THEN $6::timestamptz + interval '60 seconds' END,"
 	"       updated_at = $6::timestamptz"
 	" WHERE id = $1");
+/* A late SUCCESS for an attempt we had given up on: a newer live attempt of
+ * the same payment must not refund it again. */
+static const struct db_stmt q_supersede = DB_STMT(
+	"UPDATE refund_record SET refund_status = 'closed', next_retry_at = NULL, updated_at = $3::timestamptz,"
+	"       failure_reason = '较早的退款尝试已成功，本尝试作废'"
+	" WHERE payment_id = $1 AND id <> $2 AND refund_status IN ('approved', 'processing')"
+	"   AND deleted_at IS NULL RETURNING id, refund_status");
 static const struct db_stmt q_robot = DB_STMT(
 	"INSERT INTO notification_message (recipient_type, recipient_id, message_type, title, content,"
 	"  camp_id, member_id, channel, created_at, updated_at)"
@@ -673,18 +777,33 @@ int refund_apply(struct db *d, arena *a, const struct wx_refund *w, const char *
 		return res ? CAMP_ENOTFOUND : CAMP_EDB;
 	}
 	const char *id = db_get(res, 0, "id");
-	/* only a processing attempt moves; anything else is a repeat */
-	if (strcmp(db_get(res, 0, "refund_status"), "processing") != 0) {
+	const char *from = arena_strdup(a, db_get(res, 0, "refund_status"));
+	/* a processing attempt moves; so does one we gave up on (failed), and
+	 * an abnormal one that WeChat later paid out; anything else is a repeat */
+	int processing = !strcmp(from, "processing");
+	int late = strcmp(to, "processing") != 0 &&
+	           (!strcmp(from, "failed") || (!strcmp(from, "abnormal") && !strcmp(to, "success")));
+	if (!processing && !late) {
 		db_rollback(d);
 		return CAMP_OK;
 	}
 	const char *reason = !strcmp(to, "closed") ? "微信退款关闭（款项仍可退）" :
 	                     !strcmp(to, "abnormal") ? "微信退款异常（用户账户异常，需线下处理或重新发起）" : NULL;
 	const char *p[] = { id, to, w->status, w->refund_id, w->success_time, now, reason };
-	int rc = db_q(d, a, &q_outcome, 7, p) ? CAMP_OK : CAMP_EDB;
+	int rc = CAMP_OK;
+	if (late && !strcmp(to, "success")) {
+		PGresult *sup = db_q(d, a, &q_supersede, 3,
+		                     (const char *[]){ db_get(res, 0, "payment_id"), id, now });
+		rc = sup ? CAMP_OK : CAMP_EDB;
+		for (int i = 0; rc == CAMP_OK && i < PQntuples(sup); i++)
+			rc = status_log(d, a, db_get_ll(sup, i, "id", 0), db_get(sup, i, "refund_status"),
+			                "closed", "SUPERSEDED", 0, arena_printf(a, "退款 #%s 已成功", id));
+	}
+	if (rc == CAMP_OK && db_q(d, a, &q_outcome, 7, p) == NULL)
+		rc = CAMP_EDB;
 	if (rc == CAMP_OK && strcmp(to, "processing") != 0)
-		rc = status_log(d, a, atoll(id), "processing", to, arena_printf(a, "WECHAT_%s", w->status),
-		                0, arena_printf(a, "来源：%s", source));
+		rc = status_log(d, a, atoll(id), from, to, arena_printf(a, "WECHAT_%s", w->status),
+		                0, arena_printf(a, "来源：%s%s", source, late ? "（迟到的结果）" : ""));
 	if (rc == CAMP_OK && !strcmp(to, "success")) {
 		const char *amount = db_get(res, 0, "amount");
 		rc = book_refund(d, a, db_get(res, 0, "payment_id"), db_get(res, 0, "camp_id"), amount);
@@ -741,4 +860,15 @@ int refund_count(struct db *d, arena *a, const long long *ids, int n, struct ref
 			c->other += k;
 	}
 	return CAMP_OK;
+}
+
+int refund_alert_balance(struct db *d, arena *a, int waiting)
+{
+	if (waiting <= 0)
+		return CAMP_OK;
+	struct alert al = { "refund_not_enough", "商户可用余额不足",
+	                    arena_printf(a, "商户可用余额不足，%d 笔退款等待中。请为微信支付商户号充值，"
+	                                    "退款会以原退款单号自动重试。", waiting),
+	                    0, 0, NULL };
+	return alert_staff(d, a, &al, NULL);
 }

@@ -18,8 +18,8 @@ struct wx_refund;
 struct refund_tally {
 	int proposed, withdrawn, unmatched, near_miss;
 };
-/* Proposes one refund per eligible, paid, matched (or manually bound) member
- * of finished camps (camp_id 0 = every finished camp), withdraws unaudited
+/* Proposes one refund per eligible, paid member whose identity is settled
+ * (binding completed at confidence 100, or bound by hand) of finished camps (camp_id 0 = every finished camp), withdraws unaudited
  * proposals that are no longer eligible; audited ones are never touched.
  * One transaction.  CAMP_OK or CAMP_EDB. */
 int refund_propose(struct db *d, arena *a, long long camp_id, struct refund_tally *t);
@@ -34,6 +34,9 @@ struct refund_row {
 	int64_t fen;
 	int checkin_count, required_days, confidence, eligible, attempt, retry_count;
 	int newer_attempt;             /* a later attempt of the same payment exists */
+	const char *proposal_reason;   /* set when a person proposed or reopened it (issue #15) */
+	const char *proposer;          /* that person's username */
+	const char *updated;           /* last change, "YYYY-MM-DD HH:MI" */
 };
 struct refund_filter {
 	long long camp_id;             /* 0 = any */
@@ -41,17 +44,25 @@ struct refund_filter {
 	const char *status;            /* "" = any (records list) */
 	const char *from, *to;         /* "YYYY-MM-DD" Asia/Shanghai or "" */
 	long long scope_user;          /* coach: only camps of this user; 0 = all */
+	long limit, offset;            /* one page; limit 0 = every row (export) */
+	int with_pending;              /* records list: also the proposals awaiting a decision */
 };
-/* The proposals awaiting a decision. */
+/* The whole filtered list, beyond the page shown. */
+struct refund_totals {
+	long long rows;
+	int64_t fen;                   /* pending and records lists */
+};
+/* The proposals awaiting a decision (t may be NULL). */
 int refund_pending(struct db *d, arena *a, const struct refund_filter *f,
-                   struct refund_row **out, int *n);
-/* Paid members that are not proposed: "unmatched" (eligible, no match: 需人工绑定)
- * or "near" (short by ≤ 2 days after grace).  Only id/camp/member fields are set. */
+                   struct refund_row **out, int *n, struct refund_totals *t);
+/* Paid members that are not proposed: "unmatched" (eligible, identity not settled: 需人工绑定)
+ * or "near" (short by ≤ 2 days after grace); closed bindings are in neither.
+ * Only id/camp/member fields are set. */
 int refund_unproposed(struct db *d, arena *a, const struct refund_filter *f, const char *kind,
-                      struct refund_row **out, int *n);
-/* Every refund record (decided ones), newest first; limit 0 = all (export). */
-int refund_records(struct db *d, arena *a, const struct refund_filter *f, int limit,
-                   struct refund_row **out, int *n);
+                      struct refund_row **out, int *n, struct refund_totals *t);
+/* Refund records (decided ones, or every one with with_pending), newest first. */
+int refund_records(struct db *d, arena *a, const struct refund_filter *f,
+                   struct refund_row **out, int *n, struct refund_totals *t);
 const char *refund_status_label(const char *status);
 
 /* ---- decisions ---------------------------------------------------------- */
@@ -68,6 +79,10 @@ int refund_batch_total(struct db *d, arena *a, const long long *ids, int n, int 
 int refund_decide(struct db *d, arena *a, long long id, int approve, const char *reason,
                   int min_confidence, long long scope_user, const struct audit *who,
                   int64_t *fen);
+
+/* One refund_status_log row (who 0 = the system), in the caller's transaction. */
+int refund_log(struct db *d, arena *a, long long id, const char *from, const char *to,
+               const char *event, long long who, const char *remark);
 
 /* The admin's follow-ups on a record: "retry" (failed → processing with
  * the same out_refund_no), "attempt" (closed/abnormal → a new attempt with a
@@ -86,17 +101,25 @@ enum refund_step {
 	RS_ENDED,        /* closed or abnormal */
 	RS_RETRY,        /* will try again later */
 	RS_FAILED,       /* retries exhausted or not retryable: failed + alert */
+	RS_WAITING,      /* 403 NOT_ENOUGH: waits for the merchant balance, not a failure */
 };
 /* One step of one refund: submit (approved), or query and resubmit
  * (processing), handling PROTOCOLS §1.5's error classes.  Never holds a
  * transaction across the HTTP call: the attempt's out_refund_no is committed
- * before the call, so a crash in between converges by query.  CAMP_OK or
- * CAMP_EDB. */
+ * before the call, so a crash in between converges by query.  Failures
+ * count only in a row (a good answer resets the count), and a refund
+ * WeChat accepted (wechat_status PROCESSING) is never failed for our
+ * polling trouble.  NOT_ENOUGH waits REFUND_BALANCE_WAIT_S without counting.
+ * A payment whose refunded amount already covers this refund is never sent
+ * (failed, with an alert).  CAMP_OK or CAMP_EDB. */
+#define REFUND_BALANCE_WAIT_S (30 * 60)
 int refund_execute(struct db *d, arena *a, const struct wxpay_cfg *cfg, long long id,
                    enum refund_step *out);
 /* Applies a refund outcome (create answer, query answer or callback) once,
  * under a row lock: success updates payment, camp and the group robot's
- * notice; closed/abnormal end the attempt.  *changed = 0 for repeats.
+ * notice; closed/abnormal end the attempt.  SUCCESS and CLOSED apply to an
+ * attempt we gave up on (failed) too, SUCCESS also to an abnormal one: the
+ * money moved whatever we thought.  *changed = 0 for repeats.
  * CAMP_OK, CAMP_ENOTFOUND (no such out_refund_no), CAMP_EDB. */
 int refund_apply(struct db *d, arena *a, const struct wx_refund *w, const char *source,
                  int *changed);
@@ -106,5 +129,9 @@ struct refund_counts {
 	int pending, processing, success, failed, other;
 };
 int refund_count(struct db *d, arena *a, const long long *ids, int n, struct refund_counts *c);
+
+/* One staff alert for a batch whose refunds met NOT_ENOUGH:
+ * "商户可用余额不足，N 笔退款等待中". */
+int refund_alert_balance(struct db *d, arena *a, int waiting);
 
 #endif

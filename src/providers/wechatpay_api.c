@@ -5,6 +5,7 @@
 #include "crypto.h"
 #include "httpc.h"
 #include "log.h"
+#include "text.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -239,7 +240,8 @@ int wxpay_order_create(const struct wxpay_cfg *c, arena *a, const struct wxpay_o
 	struct json_object *b = json_object_new_object();
 	json_object_object_add(b, "appid", json_object_new_string(c->appid));
 	json_object_object_add(b, "mchid", json_object_new_string(c->mchid));
-	json_object_object_add(b, "description", json_object_new_string(o->description));
+	json_object_object_add(b, "description", json_object_new_string(
+	                       text_cut(a, o->description, WXPAY_DESCRIPTION_MAX)));
 	json_object_object_add(b, "out_trade_no", json_object_new_string(o->out_trade_no));
 	json_object_object_add(b, "time_expire",
 	                       json_object_new_string(clock_rfc3339(o->time_expire, exp, sizeof(exp))));

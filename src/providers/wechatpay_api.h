@@ -26,6 +26,7 @@ struct wxpay_result {
 int wxpay_call(const struct wxpay_cfg *c, arena *a, const char *method, const char *path,
                const char *body, time_t now, struct wxpay_result *out);
 
+#define WXPAY_DESCRIPTION_MAX 127   /* bytes (PROTOCOLS §1.3) */
 /* code and message of an error body (PROTOCOLS §1.6): {"code", "message",
  * "detail"?}.  detail's shape varies ({location, value} with value a
  * string, number or array; older {field, issue}) and is never read.
@@ -47,7 +48,7 @@ int wxpay_certificates_fetch(const struct wxpay_cfg *c, arena *a, time_t now,
 
 struct wxpay_order {
 	const char *trade_type;      /* "jsapi" | "native" */
-	const char *description;     /* ≤ 127 bytes */
+	const char *description;     /* cut to WXPAY_DESCRIPTION_MAX bytes between characters */
 	const char *out_trade_no;
 	const char *notify_url;      /* https, no query */
 	const char *attach;          /* ≤ 128 bytes */

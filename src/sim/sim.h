@@ -16,6 +16,7 @@ enum sim_fault {
 	FAULT_OK = 0, FAULT_500, FAULT_TIMEOUT, FAULT_EXPIRED_COOKIE, FAULT_RATE_LIMIT,
 	FAULT_SIGNTEST, FAULT_DUPLICATE_CALLBACK, FAULT_REORDER_CALLBACKS,
 	FAULT_REFUND_CLOSED, FAULT_REFUND_ABNORMAL,
+	FAULT_NOT_ENOUGH,        /* issue #13/#14: refund creates answer 403 NOT_ENOUGH */
 	/* issue #13: WeChat Pay answers compressed whatever the client accepts */
 	FAULT_GZIP, FAULT_DEFLATE,
 	/* issue #13 (ZSXQ as the real one answers) */

@@ -155,6 +155,21 @@ static void ctl_faults(struct sim_ctx *c)
 	sim_json_reply(c, 200, r);
 }
 
+/* {"ms": N}: refunds created from now on stay PROCESSING for N ms (WeChat's
+ * PROCESSING lasts hours to days; tests follow a refund through it). */
+static void ctl_refund_delay(struct sim_ctx *c)
+{
+	int64_t ms = 0;
+	if (sim_jint(sim_body_json(c), "ms", &ms) != CAMP_OK || ms < 0 || ms > 7LL * 86400 * 1000) {
+		resp_json_text(c->w, 400, "{\"error\":\"ms must be 0..604800000\"}");
+		return;
+	}
+	sim.refund_delay_ms = (long)ms;
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "ms", json_object_new_int64(ms));
+	sim_json_reply(c, 200, r);
+}
+
 static void ctl_log(struct sim_ctx *c)
 {
 	const char *s = json_object_to_json_string_ext(sim.log, JSON_C_TO_STRING_PLAIN |
@@ -194,6 +209,8 @@ static void control(struct sim_ctx *c)
 		sim_wxpay_pay(c, no);
 	else if (post && !strcmp(p, "/sim/wechatpay/bills"))
 		sim_wxpay_bill(c);
+	else if (post && !strcmp(p, "/sim/wechatpay/refund-delay"))
+		ctl_refund_delay(c);
 	else if (post && !strcmp(p, "/sim/zsxq/checkins"))
 		sim_zsxq_add_checkin(c);
 	/* issue #13 */

@@ -178,6 +178,7 @@ void sim_json_reply(struct sim_ctx *c, int status, struct json_object *o)
 static const char *const fault_names[FAULT__MAX] = {
 	"ok", "500", "timeout", "expired-cookie", "rate-limit", "signtest",
 	"duplicate-callback", "reorder-callbacks", "refund-closed", "refund-abnormal",
+	"not-enough",
 	/* issue #13 */
 	"gzip", "deflate",
 	"antibot", "expired-cookie-200", "maintenance",

@@ -167,7 +167,8 @@ static const char *order_validate(const char *type, struct json_object *o, struc
 		return "/appid";
 	if (in->mchid == NULL)
 		return "/mchid";
-	if (in->description == NULL || !*in->description || text_chars(in->description) > 127)
+	/* 127 bytes, and (the body parser saw to it) whole UTF-8 characters */
+	if (in->description == NULL || !*in->description || strlen(in->description) > 127)
 		return "/description";
 	if (!valid_chars(in->out_trade_no, 6, 32, "_-|*"))
 		return "/out_trade_no";
@@ -505,6 +506,13 @@ static void refund_create(struct sim_ctx *c)
 	    (url && (strncmp(url, "https://", 8) || strchr(url, '?')))) {
 		error(c, 400, "PARAM_ERROR", reason && text_chars(reason) > 80 ? "reason 过长" :
 		      "notify_url 无效", reason && text_chars(reason) > 80 ? "/reason" : "/notify_url");
+		return;
+	}
+	if (sim.fault[SVC_WECHATPAY].mode == FAULT_NOT_ENOUGH) {
+		/* the merchant's available balance is too low: nothing is recorded,
+		 * the same out_refund_no may be sent again later */
+		sim_fault_take(SVC_WECHATPAY);
+		error(c, 403, "NOT_ENOUGH", "基本账户余额不足，请充值后重新发起", NULL);
 		return;
 	}
 	struct sim_refund *f = refund_find(no);

@@ -44,6 +44,20 @@ void tpl_set_money(tpl_dict *d, const char *key, long long fen)
 	tpl_set(d, key, money_format(fen, buf, sizeof(buf)));
 }
 
+void page_pager(tpl_dict *b, long long page, long long total, long per_page)
+{
+	long long npages = per_page > 0 ? (total + per_page - 1) / per_page : 1;
+	if (npages <= 1)
+		return;
+	tpl_dict *pg = tpl_add_section(b, "PAGES");
+	tpl_set_int(pg, "PAGE", page);
+	tpl_set_int(pg, "NPAGES", npages);
+	if (page > 1)
+		tpl_set_int(tpl_add_section(pg, "PREV"), "N", page - 1);
+	if (page < npages)
+		tpl_set_int(tpl_add_section(pg, "NEXT"), "N", page + 1);
+}
+
 /* The flash cookie holds "kind\ntext", percent-encoded by resp_flash. */
 static void show_flash(struct req *r, struct resp *w, tpl_dict *root)
 {

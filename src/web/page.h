@@ -32,4 +32,8 @@ int page_refuse_archived(struct req *r, struct resp *w, long long camp_id, long 
 /* Sets KEY to the amount in yuan with two decimals ("99.00"). */
 void tpl_set_money(tpl_dict *d, const char *key, long long fen);
 
+/* The pager of a list: section PAGES {PAGE, NPAGES, PREV {N}, NEXT {N}} when
+ * total rows need more than one page (issue #15). */
+void page_pager(tpl_dict *b, long long page, long long total, long per_page);
+
 #endif

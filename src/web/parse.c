@@ -19,55 +19,6 @@ const struct parse_limits parse_default_limits = {
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-/* Length of the sequence starting at s[i] (0 when malformed).  Second-byte
- * ranges follow RFC 3629 §4, which is what rules out overlongs,
- * surrogates and code points above U+10FFFF. */
-static size_t utf8_seq(const unsigned char *s, size_t len, size_t i)
-{
-	unsigned char c = s[i];
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		if (c == 0xE0)
-			lo = 0xA0;   /* overlong below U+0800 */
-		else if (c == 0xED)
-			hi = 0x9F;   /* surrogates U+D800..U+DFFF */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		if (c == 0xF0)
-			lo = 0x90;   /* overlong below U+10000 */
-		else if (c == 0xF4)
-			hi = 0x8F;   /* above U+10FFFF */
-	} else
-		return 0;        /* continuation byte, C0/C1 overlong, F5+ */
-	if (len - i < n || s[i + 1] < lo || s[i + 1] > hi)
-		return 0;
-	for (size_t k = 2; k < n; k++)
-		if ((s[i + k] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
-int utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n = utf8_seq(u, len, i);
-		if (n == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
 /* Text we hand out as a C string: valid UTF-8 and no NUL that would
  * silently truncate it. */
 static int text_ok(const char *s, size_t len)
@@ -963,36 +914,4 @@ size_t kv_get_all(const struct kvlist *l, const char *name, const char **out, si
 		n++;
 	}
 	return n;
-}
-
-int parse_i64(const char *s, long long min, long long max, long long *out)
-{
-	int neg = 0;
-	unsigned long long mag = 0, limit;
-
-	if (s == NULL || min > max)
-		return CAMP_EINVAL;
-	if (*s == '-' && min < 0) {
-		neg = 1;
-		s++;
-	}
-	if (*s == '\0')
-		return CAMP_EINVAL;
-	/* The magnitude of LLONG_MIN does not fit a long long: compute in
-	 * unsigned and compare against the bound for this sign. */
-	limit = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return CAMP_EINVAL;
-		unsigned d = (unsigned)(*s - '0');
-		if (mag > (limit - d) / 10)
-			return CAMP_EINVAL;
-		mag = mag * 10 + d;
-	}
-	long long v = neg ? (mag == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN
-	    : -(long long)mag) : (long long)mag;
-	if (v < min || v > max)
-		return CAMP_EINVAL;
-	*out = v;
-	return CAMP_OK;
 }

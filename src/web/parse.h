@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "camp.h"
+#include "text.h"   /* utf8_valid, parse_i64 (shared with the business rules) */
 
 struct json_object;
 
@@ -115,15 +116,5 @@ const char *kv_get(const struct kvlist *l, const char *name);
  * there are in total (which may be more than max). */
 size_t kv_get_all(const struct kvlist *l, const char *name,
     const char **out, size_t max);
-
-/* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
- * nothing above U+10FFFF), else 0.  NUL bytes are valid UTF-8 here. */
-int utf8_valid(const char *s, size_t len);
-
-/* strtonum-style: the whole string is decimal digits, optionally preceded
- * by '-' only when min < 0 (never '+', never spaces); leading zeros are
- * fine ("01" is 1).  CAMP_OK with *out set when min <= value <= max, else
- * CAMP_EINVAL (*out untouched). */
-int parse_i64(const char *s, long long min, long long max, long long *out);
 
 #endif

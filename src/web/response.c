@@ -4,7 +4,6 @@
 #include "log.h"
 
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,40 +93,47 @@ static const char *cache_control(enum cache_policy c)
 	}
 }
 
-/* libfcgi's own printf knows no %zu; format with the C library instead. */
-__attribute__((format(printf, 2, 3)))
-static void put_fmt(FCGX_Stream *out, const char *fmt, ...)
+/* The status line and every header, whatever their length: a value is
+ * never cut (a 1 KB line buffer here once cut a long Set-Cookie, and the
+ * Location after it went missing).  A header with a line break in its
+ * name or value would split the response: it is dropped. */
+void response_head(const struct req *r, const struct resp *w, struct buf *b)
 {
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		FCGX_PutStr(line, n < (int)sizeof(line) ? n : (int)sizeof(line) - 1, out);
+	int status = w->status ? w->status : 200;
+	buf_printf(b, "Status: %d\r\n", status);
+	buf_printf(b, "Content-Type: %s\r\n",
+	           w->content_type ? w->content_type : "text/html; charset=utf-8");
+	buf_printf(b, "Content-Length: %zu\r\n", w->len);
+	buf_puts(b, "X-Content-Type-Options: nosniff\r\n"
+	            "X-Frame-Options: DENY\r\n"
+	            "Referrer-Policy: same-origin\r\n"
+	            "Content-Security-Policy: default-src 'self'; img-src 'self' data:;"
+	            " style-src 'self'; script-src 'self'; object-src 'none';"
+	            " frame-ancestors 'none'; base-uri 'self'; form-action 'self'\r\n");
+	if (r != NULL && r->https)
+		buf_puts(b, "Strict-Transport-Security: max-age=31536000\r\n");
+	buf_printf(b, "Cache-Control: %s\r\n", cache_control(w->cache));
+	for (int i = 0; i < w->nh; i++) {
+		const char *name = w->h[i].name, *value = w->h[i].value ? w->h[i].value : "";
+		if (strpbrk(name, "\r\n") != NULL || strpbrk(value, "\r\n") != NULL) {
+			log_err("response: header %s has a line break, dropped", name);
+			continue;
+		}
+		buf_puts(b, name);
+		buf_puts(b, ": ");
+		buf_puts(b, value);
+		buf_puts(b, "\r\n");
+	}
+	buf_puts(b, "\r\n");
 }
 
 /* Every response passes here: status, security headers, cache policy. */
 void response_send(FCGX_Request *f, const struct req *r, const struct resp *w)
 {
-	FCGX_Stream *out = f->out;
-	int status = w->status ? w->status : 200;
-	put_fmt(out, "Status: %d\r\n", status);
-	put_fmt(out, "Content-Type: %s\r\n",
-	             w->content_type ? w->content_type : "text/html; charset=utf-8");
-	put_fmt(out, "Content-Length: %zu\r\n", w->len);
-	FCGX_PutS("X-Content-Type-Options: nosniff\r\n"
-	          "X-Frame-Options: DENY\r\n"
-	          "Referrer-Policy: same-origin\r\n"
-	          "Content-Security-Policy: default-src 'self'; img-src 'self' data:;"
-	          " style-src 'self'; script-src 'self'; object-src 'none';"
-	          " frame-ancestors 'none'; base-uri 'self'; form-action 'self'\r\n", out);
-	if (r != NULL && r->https)
-		FCGX_PutS("Strict-Transport-Security: max-age=31536000\r\n", out);
-	put_fmt(out, "Cache-Control: %s\r\n", cache_control(w->cache));
-	for (int i = 0; i < w->nh; i++)
-		put_fmt(out, "%s: %s\r\n", w->h[i].name, w->h[i].value);
-	FCGX_PutS("\r\n", out);
+	struct buf head = BUF_INIT;
+	response_head(r, w, &head);
+	FCGX_PutStr(head.s, (int)head.len, f->out);
+	buf_free(&head);
 	if (w->len > 0 && (r == NULL || r->method != M_HEAD))
-		FCGX_PutStr(w->body, (int)w->len, out);
+		FCGX_PutStr(w->body, (int)w->len, f->out);
 }

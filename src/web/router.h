@@ -46,6 +46,11 @@ size_t router_index(const struct route *rt);
 #define R_REPORTS   (ROLE_ADMIN | ROLE_MANAGER | ROLE_COACH)
 #define R_SYSTEM    ROLE_ADMIN
 #define R_JOBS      ROLE_STAFF
+/* issue #14: manual binding and 标记进群 (a bind makes a member refundable) */
+#define R_BINDING   (ROLE_ADMIN | ROLE_MANAGER)
+
+/* --- issue #15: who changes the refund list by hand (手动提议, 重新提议, 关闭绑定) --- */
+#define R_REFUND_LIFE (ROLE_ADMIN | ROLE_MANAGER)
 
 /* The route of a GET pattern, or NULL (the menu shows only pages that exist). */
 const struct route *router_find_page(const char *pattern);

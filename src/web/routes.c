@@ -50,8 +50,8 @@ const struct route routes[] = {
 	{ M_GET, "/admin/members", page_admin_members, R_MEMBERS, 0, "admin_members" },
 	{ M_GET, "/admin/checkins", page_admin_checkins, R_CHECKINS, 0, "admin_checkins" },
 	{ M_GET, "/admin/members/{id}", page_admin_member_view, R_MEMBERS, 0, "admin_member_view" },
-	{ M_POST, "/admin/members/{id}/bind", page_admin_member_bind, R_MEMBERS, RF_CSRF, "admin_member_bind" },
-	{ M_POST, "/admin/members/{id}/joined", page_admin_member_joined, R_MEMBERS, RF_CSRF, "admin_member_joined" },
+	{ M_POST, "/admin/members/{id}/bind", page_admin_member_bind, R_BINDING, RF_CSRF, "admin_member_bind" },
+	{ M_POST, "/admin/members/{id}/joined", page_admin_member_joined, R_BINDING, RF_CSRF, "admin_member_joined" },
 	/* --- end issue #9 --- */
 	/* --- admin: sign-in, 工作台, 系统管理 (issue #5) --- */
 	{ M_POST, "/admin/login", page_admin_login_post, 0, RF_CSRF, "admin_login_post" },
@@ -76,6 +76,15 @@ const struct route routes[] = {
 	{ M_POST, "/admin/refunds/{id}/retry", page_admin_refund_retry, R_REFUNDS, RF_CSRF, "admin_refund_retry" },
 	{ M_POST, "/admin/camps/{id}/refund-list", page_admin_camp_refund_list, R_CAMPS, RF_CSRF, "admin_camp_refund_list" },
 	/* --- end issue #10 --- */
+	/* --- issue #14: money integrity --- */
+	{ M_POST, "/admin/camps/{id}/cancel", page_admin_camp_cancel, ROLE_ADMIN, RF_CSRF, "admin_camp_cancel" },
+	/* --- end issue #14 --- */
+	/* --- issue #15: the operator's console (reports; the refund list's whole life) --- */
+	{ M_GET, "/admin/reports", page_admin_reports, R_REPORTS, 0, "admin_reports" },
+	{ M_POST, "/admin/refunds/propose", page_admin_refund_propose, R_REFUND_LIFE, RF_CSRF, "admin_refund_propose" },
+	{ M_POST, "/admin/refunds/{id}/reopen", page_admin_refund_reopen, R_REFUND_LIFE, RF_CSRF, "admin_refund_reopen" },
+	{ M_POST, "/admin/members/{id}/close-binding", page_admin_member_close_binding, R_REFUND_LIFE, RF_CSRF, "admin_member_close_binding" },
+	/* --- end issue #15 --- */
 	/* --- issue #14 (books): 对账 (money: admin and manager) --- */
 	{ M_GET, "/admin/books", page_admin_books, R_PAYMENTS, 0, "admin_books" },
 	/* --- end issue #14 (books) --- */

@@ -5,7 +5,9 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "password.h"
 #include "secret.h"
+#include "users.h"
 
 #include <jwt.h>
 #include <stdio.h>
@@ -270,4 +272,18 @@ const char *h5_cookie_open(const struct req *r, const char *name)
 	if (want == NULL || !crypto_equal(want, dot + 1, 64))
 		return NULL;
 	return value;
+}
+
+int session_reauth(struct req *r, const char *password, int *ok)
+{
+	*ok = 0;
+	if (r->user == NULL || password == NULL || *password == '\0')
+		return CAMP_OK;
+	struct user u;
+	int rc = user_find_login(r->db, r->a, r->user->username, &u);
+	if (rc != CAMP_OK && rc != CAMP_ENOTFOUND)
+		return CAMP_EDB;
+	/* an unknown user still costs one hash, like a wrong password */
+	*ok = password_verify(password, rc == CAMP_OK ? u.password_hash : NULL);
+	return CAMP_OK;
 }

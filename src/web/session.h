@@ -31,6 +31,9 @@ const char *csrf_token(struct req *r);
 /* CAMP_OK when the request's _csrf matches the cookie and its Origin (when
  * sent) is our own. */
 int csrf_check(const struct req *r);
+/* The signed-in user typed their password again (payment settings, 取消训练营):
+ * *ok = 1 when it is theirs.  CAMP_OK, or CAMP_EDB. */
+int session_reauth(struct req *r, const char *password, int *ok);
 
 /* H5 cookies whose value must not be forged (the member's openid, the
  * OAuth state): value "." hex(HMAC(key, name ":" value)). */

@@ -1,9 +1,11 @@
 /* tpl.cc: the one C++ file: Google ctemplate behind the C API of tpl.h. */
 #include "tpl.h"
 #include "../core/camp.h"
+#include "../core/markdown.h"
 
 #include <ctemplate/template.h>
 #include <ctemplate/template_emitter.h>
+#include <ctemplate/template_modifiers.h>
 
 #include <fstream>
 #include <map>
@@ -112,6 +114,25 @@ class MallocEmitter : public ctemplate::ExpandEmitter {
 
 }  // namespace
 
+// {{VAR:x-markdown}} (issue #15): the variable holds staff-written Markdown,
+// raw as every value; the template turns it into HTML with cmark in its safe
+// mode (raw HTML dropped, unsafe links emptied, text escaped).  Registered as
+// XSS-safe, so auto-escaping does not escape the HTML a second time; a
+// variable without this modifier is escaped as always.
+class MarkdownModifier : public ctemplate::TemplateModifier {
+ public:
+	void Modify(const char *in, size_t inlen, const ctemplate::PerExpandData *,
+	            ctemplate::ExpandEmitter *out, const std::string &) const
+	{
+		char *html = markdown_html(in, inlen);
+		if (html != NULL)
+			out->Emit(html);
+		free(html);
+	}
+};
+
+static const MarkdownModifier markdown_modifier;
+
 static std::string root_dir;   // as given to tpl_init (tpl_mentions reads files)
 
 // Exceptions (std::bad_alloc from ctemplate's maps) must not unwind into C:
@@ -127,6 +148,9 @@ extern "C" int tpl_init(const char *template_root)
 		return CAMP_ERR;
 	}
 	try {
+		static bool modifiers = false;
+		if (!modifiers)
+			modifiers = ctemplate::AddXssSafeModifier("x-markdown", &markdown_modifier);
 		root_dir = template_root;
 		if (!ctemplate::mutable_default_template_cache()
 		         ->SetTemplateRootDirectory(template_root)) {

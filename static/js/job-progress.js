@@ -14,6 +14,8 @@
         var text = document.getElementById("job-progress-text");
         if (bar && p.total) { bar.max = p.total; bar.value = p.done || 0; }
         if (text && p.total) text.textContent = (p.done || 0) + " / " + p.total;
+        var note = document.getElementById("job-note");
+        if (note && typeof p.note === "string") note.textContent = p.note;
         if (j.state === "done" || j.state === "failed" ||
             (!bar && p.total)) {
           window.location.reload();

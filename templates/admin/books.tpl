@@ -36,7 +36,8 @@
 </tbody>
 </table>
 </div>
-<form method="get" action="/admin/books"><input type="hidden" name="date" value="{{DATE}}"><button class="btn btn-outline-secondary btn-sm" type="submit" name="format" value="csv">导出这一天的差异（CSV）</button></form>
+<form method="get" action="/admin/books"><input type="hidden" name="date" value="{{DATE}}"><button class="btn btn-outline-secondary btn-sm" type="submit" name="format" value="csv">导出这一天的差异（CSV）</button>
+<button class="btn btn-outline-secondary btn-sm" type="submit" name="format" value="xlsx">（Excel）</button></form>
 {{/DIFFS}}
 </section>
 {{/DETAIL}}
@@ -56,6 +57,7 @@
 <div>
 <button class="btn btn-primary" type="submit">筛选</button>
 <button class="btn btn-outline-secondary" type="submit" name="format" value="csv">导出差异 CSV</button>
+<button class="btn btn-outline-secondary" type="submit" name="format" value="xlsx">导出差异 Excel</button>
 </div>
 </form>
 {{#NO_DAYS}}<div class="alert alert-info" role="status">还没有对账记录。对账任务每天 04:00 运行，也可以在服务器上运行 <code>campctl books</code>。</div>

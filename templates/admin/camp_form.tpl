@@ -29,7 +29,7 @@
 <label class="form-label" for="description">项目介绍</label>
 <textarea class="form-control {{ERR_DESCRIPTION_INVALID}}" id="description" name="description" rows="5" maxlength="500">{{DESCRIPTION}}</textarea>
 {{#ERR_DESCRIPTION}}<div class="invalid-feedback d-block">{{MSG}}</div>{{/ERR_DESCRIPTION}}
-<div class="form-text">纯文本，最多 500 字，可换行</div>
+<div class="form-text">最多 500 字；支持 Markdown：**加粗**、*斜体*、[链接](https://…)、“- ”开头的列表，换行即换行。不支持 HTML。</div>
 </div>
 </fieldset>
 <fieldset class="mb-4">

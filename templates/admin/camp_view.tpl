@@ -12,6 +12,7 @@
 <input type="hidden" name="_csrf" value="{{CSRF}}">
 <button class="btn btn-outline-danger" type="submit">删除</button>
 </form>{{/CAN_DELETE}}
+{{#CAN_CANCEL}}<a class="btn btn-outline-danger" href="#cancel">取消训练营</a>{{/CAN_CANCEL}}
 </div>
 </div>
 <nav aria-label="训练营详情">
@@ -22,7 +23,9 @@
 <li class="nav-item"><a class="nav-link" href="/admin/camps/{{ID}}?tab=refunds" aria-current="{{TAB_REFUNDS}}">退款情况</a></li>
 </ul>
 </nav>
-{{#LATER}}<div class="alert alert-light" role="status">此标签页的数据由会员支付、打卡同步和退款功能产生，这些功能上线后会显示在这里。</div>
+{{#CANCELLED}}<div class="alert alert-warning" role="status">该训练营已取消：已从报名页下线，待支付订单已关闭或正在关闭，已支付会员的全额退款在<a href="/admin/refunds/pending?camp_id={{ID}}">退款审核</a>中。</div>
+{{/CANCELLED}}
+{{#LATER}}<div class="alert alert-warning" role="status">此标签页的数据暂时无法读取，请稍后刷新。</div>
 {{/LATER}}
 {{>PROGRESS}}
 {{>TAB}}
@@ -39,7 +42,7 @@
 <dt class="col-sm-3">知识星球项目ID</dt><dd class="col-sm-9">{{PLANET_PROJECT_ID}}</dd>
 <dt class="col-sm-3">教练</dt><dd class="col-sm-9">{{#COACH}}<span class="staff-chip">{{NAME}}</span>{{/COACH}}</dd>
 <dt class="col-sm-3">志愿者</dt><dd class="col-sm-9">{{#VOLUNTEER}}<span class="staff-chip">{{NAME}}</span>{{/VOLUNTEER}}</dd>
-<dt class="col-sm-3">项目介绍</dt><dd class="col-sm-9 pre-line">{{DESCRIPTION}}</dd>
+<dt class="col-sm-3">项目介绍</dt><dd class="col-sm-9 md">{{DESCRIPTION:x-markdown}}</dd>
 </dl>
 </div>
 </section>
@@ -64,4 +67,16 @@
 </section>
 </div>
 </div>
+{{#CAN_CANCEL}}<section class="card border-danger mt-4" id="cancel">
+<div class="card-body">
+<h2 class="h5 text-danger">取消训练营</h2>
+<p>{{CONSEQUENCE}}</p>
+<form method="post" action="/admin/camps/{{ID}}/cancel" data-confirm="{{CONSEQUENCE}}" data-confirm-button="确认取消训练营">
+<input type="hidden" name="_csrf" value="{{CSRF}}">
+<label class="form-label" for="cancel-password">你的登录密码（必填）</label>
+<input class="form-control mb-2" id="cancel-password" name="confirm_password" type="password" autocomplete="current-password" required>
+<button class="btn btn-danger" type="submit">取消训练营</button>
+</form>
+</div>
+</section>{{/CAN_CANCEL}}
 {{/OVERVIEW}}

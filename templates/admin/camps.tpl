@@ -31,7 +31,9 @@
 <label class="form-label" for="f-q">名称</label>
 <input class="form-control" type="search" id="f-q" name="q" value="{{Q}}" placeholder="搜索训练营名称" maxlength="50">
 </div>
-<div class="col-auto"><button class="btn btn-outline-primary" type="submit">筛选</button></div>
+<div class="col-auto"><button class="btn btn-outline-primary" type="submit">筛选</button>
+<button class="btn btn-outline-secondary" type="submit" name="format" value="csv">导出 CSV</button>
+<button class="btn btn-outline-secondary" type="submit" name="format" value="xlsx">导出 Excel</button></div>
 </form>
 {{#EMPTY}}<div class="alert alert-light" role="status">没有符合条件的训练营。点击“创建训练营”开始第一期。</div>
 {{/EMPTY}}
@@ -39,7 +41,7 @@
 <table class="table table-hover align-middle camp-table">
 <thead><tr><th scope="col">海报</th><th scope="col">训练营名称</th><th scope="col" class="text-end">押金</th><th scope="col">开始日期 | 结束日期</th><th scope="col">打卡要求</th><th scope="col" class="text-end">报名人数</th><th scope="col">状态</th><th scope="col" class="text-end">操作</th></tr></thead>
 <tbody>
-{{#CAMP}}<tr>
+{{#CAMP}}<tr data-camp-id="{{ID}}">
 <td><img class="camp-thumb" src="{{POSTER_URL}}" alt="{{NAME}} 海报" width="64" height="36" loading="lazy"></td>
 <td><a href="/admin/camps/{{ID}}">{{NAME}}</a></td>
 <td class="text-end money">¥{{DEPOSIT}}</td>
@@ -50,7 +52,7 @@
 <td class="text-end text-nowrap">
 <a class="btn btn-sm btn-link" href="/admin/camps/{{ID}}">查看</a>
 <a class="btn btn-sm btn-link" href="/admin/camps/{{ID}}/edit">编辑</a>
-<a class="btn btn-sm btn-link" href="/admin/camps/{{ID}}#qrcode">生成二维码</a>
+<a class="btn btn-sm btn-link qr-open" href="/admin/camps/{{ID}}#qrcode" data-qr-src="/admin/camps/{{ID}}/qrcode.png" data-qr-url="{{ENROLL_URL}}" data-qr-name="{{NAME}}" data-qr-file="camp-{{ID}}-qrcode.png">生成二维码</a>
 </td>
 </tr>
 {{/CAMP}}

@@ -38,6 +38,23 @@
 <a class="todo-card__link" href="/admin/refunds?status=failed">去处理</a>
 </section>
 {{/FAILED_REFUNDS}}
+{{#OPEN_EXCEPTIONS}}<section class="todo-card todo-card_warn">
+<h2 class="todo-card__title">支付异常</h2>
+<p class="todo-card__count">{{COUNT}}</p>
+<p class="todo-card__hint">笔已到账但无法计入报名的付款待处理</p>
+<a class="todo-card__link" href="/admin/payments/exceptions?status=open">去处理</a>
+</section>
+{{/OPEN_EXCEPTIONS}}
+{{#NO_REFUND_LIST}}<section class="todo-card">
+<h2 class="todo-card__title">待生成退款名单</h2>
+<p class="todo-card__count">{{COUNT}}</p>
+<ul class="todo-card__list">
+{{#CAMP}}<li><a href="/admin/camps/{{ID}}?tab=refunds">{{NAME}}</a> <span class="todo-card__date">{{END_DATE}} 已结束</span></li>
+{{/CAMP}}
+</ul>
+<p class="todo-card__hint">已结束的训练营还没有生成退款名单</p>
+</section>
+{{/NO_REFUND_LIST}}
 {{#LAST_SYNC}}<section class="todo-card">
 <h2 class="todo-card__title">打卡同步</h2>
 <p class="todo-card__status status-dot status-dot_{{RESULT_CLASS}}">{{RESULT_LABEL}}</p>

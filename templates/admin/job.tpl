@@ -14,12 +14,20 @@
 {{#PROGRESS}}<p class="job__progress"><label for="job-progress">进度</label>
 <progress id="job-progress" max="{{TOTAL}}" value="{{DONE}}">{{DONE}} / {{TOTAL}}</progress>
 <span id="job-progress-text">{{DONE}} / {{TOTAL}}</span></p>
+<p class="job__note" id="job-note" aria-live="polite">{{NOTE}}</p>
 {{/PROGRESS}}
 {{#LIVE}}<p class="text-muted" id="job-live">任务进行中，本页会自动刷新；关闭页面不影响任务执行。</p>
 {{/LIVE}}
 {{#ERROR}}<div class="alert alert-danger" role="alert">失败原因：{{TEXT}}</div>
 {{/ERROR}}
-{{#RESULT}}<h2 class="h5">结果</h2>
+{{#SUMMARY}}<div class="alert alert-success job__summary" role="status">{{TEXT}}</div>
+{{/SUMMARY}}
+{{#DONE}}<div class="alert alert-success job__summary" role="status">任务已完成。</div>
+{{/DONE}}
+{{#BACK}}<p><a class="btn btn-outline-primary" href="{{URL}}">返回</a></p>
+{{/BACK}}
+{{#RESULT}}<details class="job__details"><summary>技术详情</summary>
 <pre class="job__result">{{JSON}}</pre>
+</details>
 {{/RESULT}}
 </section>

@@ -28,18 +28,43 @@
 </div></section>
 </div>
 <div class="col-lg-6">
+{{#CAN_CLOSE}}<section class="card mb-3" id="close-binding"><div class="card-body">
+<h2 class="h5">关闭绑定</h2>
+<p class="text-muted">确实无法匹配到星球账号或信息异常时关闭绑定：该会员离开待办列表，不会进入退款名单。</p>
+<form class="d-flex gap-2 align-items-end" method="post" action="/admin/members/{{ID}}/close-binding" data-confirm="关闭绑定后该会员不会进入退款名单，确定吗？" data-confirm-button="关闭绑定">
+<input type="hidden" name="_csrf" value="{{CSRF}}">
+<div><label class="form-label" for="close-reason">原因</label>
+<select class="form-select" id="close-reason" name="reason"><option value="无法匹配">无法匹配</option><option value="信息异常">信息异常</option></select></div>
+<button class="btn btn-outline-danger" type="submit">关闭绑定</button>
+</form>
+</div></section>{{/CAN_CLOSE}}
+{{#CAN_PROPOSE}}<section class="card mb-3" id="propose"><div class="card-body">
+<h2 class="h5">手动提议退款</h2>
+<p class="text-muted">训练营已结束但未进入退款名单（如差 1–2 天、有异议）：填写原因后提议，仍需审核通过才会退款。</p>
+<form method="post" action="/admin/refunds/propose">
+<input type="hidden" name="_csrf" value="{{CSRF}}"><input type="hidden" name="member_id" value="{{ID}}">
+<input type="hidden" name="back" value="/admin/members/{{ID}}">
+<label class="form-label" for="propose-reason">原因（必填）</label>
+<input class="form-control" id="propose-reason" name="reason" maxlength="200" required>
+<button class="btn btn-outline-primary mt-2" type="submit">手动提议退款</button>
+</form>
+</div></section>{{/CAN_PROPOSE}}
 {{#CAN_BIND}}<section class="card" id="bind"><div class="card-body">
 <h2 class="h5">手动绑定</h2>
 <form method="post" action="/admin/members/{{ID}}/bind">
 <input type="hidden" name="_csrf" value="{{CSRF}}">
 <label class="form-label" for="planet_user_id">知识星球用户ID</label>
 <input class="form-control" id="planet_user_id" name="planet_user_id" inputmode="numeric" maxlength="30" required>
-<div class="form-text">填写打卡同步中出现过的星球用户ID；绑定后匹配度为 100。</div>
+<div class="form-text">填写打卡同步中出现过的星球用户ID；绑定后匹配度为 100。一个星球用户在同一训练营只能绑定一名已支付会员。</div>
+{{#CHANGE}}<label class="form-label mt-2" for="bind-reason">修改原因（必填）</label>
+<input class="form-control" id="bind-reason" name="reason" maxlength="200" required>
+<div class="form-text">该会员已完成绑定；修改绑定会记录在操作日志中。</div>{{/CHANGE}}
 <button class="btn btn-primary mt-2" type="submit">绑定</button>
 </form>
 {{#SUGGESTION}}<form class="d-flex gap-2 align-items-center mt-2 suggestion" method="post" action="/admin/members/{{ID}}/bind">
 <input type="hidden" name="_csrf" value="{{CSRF}}">
-<input type="hidden" name="planet_user_id" value="{{PLANET_USER_ID}}">
+<input type="hidden" name="planet_user_id" value="{{PLANET_USER_ID}}">{{#CHANGE}}
+<label class="visually-hidden" for="reason-{{PLANET_USER_ID}}">修改原因</label><input class="form-control form-control-sm" id="reason-{{PLANET_USER_ID}}" name="reason" maxlength="200" placeholder="修改原因" required>{{/CHANGE}}
 <span>{{NICKNAME}} <span class="num text-muted">{{PLANET_USER_ID}}</span> · 差异 {{DISTANCE}}</span>
 <button class="btn btn-outline-primary btn-sm" type="submit">绑定此账号</button>
 </form>

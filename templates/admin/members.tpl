@@ -35,6 +35,8 @@
 </div>
 <div>
 <button class="btn btn-primary" type="submit">筛选</button>
+<button class="btn btn-outline-secondary" type="submit" name="format" value="csv">导出 CSV</button>
+<button class="btn btn-outline-secondary" type="submit" name="format" value="xlsx">导出 Excel</button>
 </div>
 </form>
 <p class="text-muted">共 <span class="num">{{TOTAL}}</span> 人{{#PAGES}}，第 {{PAGE}} / {{NPAGES}} 页{{/PAGES}}</p>

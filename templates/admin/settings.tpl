@@ -19,6 +19,19 @@
 <input type="hidden" name="group" value="{{NAME}}">
 {{#KEY}}<div class="mb-3">
 <label class="form-label" for="{{FIELD_ID}}">{{LABEL}} <code class="small text-muted">{{FIELD}}</code></label>
+{{#ALERTS}}<div class="alert-switches">
+{{#TYPE}}<div class="form-check"><input class="form-check-input" type="checkbox" id="{{ID}}" name="alert_on" value="{{NAME}}"{{#ON}} checked{{/ON}}{{#ALWAYS}} checked disabled{{/ALWAYS}}>
+<label class="form-check-label" for="{{ID}}">{{LABEL}}{{#ALWAYS}}（安全通知，始终开启）{{/ALWAYS}}</label></div>
+{{/TYPE}}<input type="hidden" name="alerts_form" value="1">
+<div class="form-text">勾选的告警以企业微信应用消息发送给下方的通知接收人。</div>
+</div>
+{{/ALERTS}}
+{{#RECIPIENTS}}<select class="form-select{{#ERR}} is-invalid{{/ERR}}" id="{{FIELD_ID}}" name="admin_user_ids" multiple size="6">
+{{#STAFF}}<option value="{{ID}}"{{#SELECTED}} selected{{/SELECTED}}>{{NAME}}</option>
+{{/STAFF}}</select>
+<input type="hidden" name="recipients_form" value="1">
+<div class="form-text">按住 Ctrl（Mac 为 ⌘）可多选。不选则发送给所有启用的超级管理员；接收人需在用户管理中填写企业微信 userid。</div>
+{{/RECIPIENTS}}
 {{#LINE}}<input class="form-control{{#ERR}} is-invalid{{/ERR}}" type="{{TYPE}}" id="{{FIELD_ID}}" name="{{FIELD}}" value="{{VALUE}}" autocomplete="off" spellcheck="false">
 {{/LINE}}
 {{#AREA}}<textarea class="form-control font-monospace{{#ERR}} is-invalid{{/ERR}}" id="{{FIELD_ID}}" name="{{FIELD}}" rows="5" spellcheck="false">{{VALUE}}</textarea>

@@ -5,7 +5,11 @@
 <h1 class="page-head__title">用户管理</h1>
 <p class="page-head__desc">管理后台账号与角色。禁用、删除或重置密码会让该用户立即退出所有已登录的设备。</p>
 </div>
+<div class="d-flex gap-2">
+<a class="btn btn-outline-secondary" href="/admin/users?format=csv">导出 CSV</a>
+<a class="btn btn-outline-secondary" href="/admin/users?format=xlsx">导出 Excel</a>
 <a class="btn btn-primary" href="/admin/users/new">+ 添加用户</a>
+</div>
 </div>
 <div class="table-responsive">
 <table class="table table-hover align-middle">
@@ -13,7 +17,7 @@
 <tr><th scope="col">用户名</th><th scope="col">姓名</th><th scope="col">角色</th><th scope="col">创建时间</th><th scope="col">最后登录时间</th><th scope="col">状态</th><th scope="col" class="text-end">操作</th></tr>
 </thead>
 <tbody>
-{{#USER}}<tr>
+{{#USER}}<tr data-user-id="{{ID}}">
 <td>{{USERNAME}}{{#SELF}} <span class="badge text-bg-secondary">我</span>{{/SELF}}</td>
 <td>{{REAL_NAME}}</td>
 <td>{{ROLE_LABEL}}</td>

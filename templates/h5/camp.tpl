@@ -17,7 +17,7 @@
 </section>
 <section class="camp-detail__desc">
 <h2 class="camp-detail__title">项目介绍</h2>
-<p class="pre-line">{{DESCRIPTION}}</p>
+<div class="md">{{DESCRIPTION:x-markdown}}</div>
 </section>
 </article>
 {{#CLOSED}}<div class="notice notice_warn" role="status">本期训练营已截止报名（最后报名日 {{LAST_ENROLL_DATE}}），请关注下一期。</div>

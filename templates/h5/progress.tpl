@@ -14,6 +14,7 @@
 {{#NOT_ELIGIBLE}}<p class="elig elig_no">❌ 暂未满足退款条件</p>{{/NOT_ELIGIBLE}}
 </section>
 {{>CALENDAR}}
+{{>RECORDS}}
 {{#NO_CHECKINS}}<div class="notice" role="status">还没有同步到你的打卡记录。打卡数据每天 01:00 后从知识星球同步，请以次日数据为准。</div>{{/NO_CHECKINS}}
 <div class="weui-cells">
 <div class="weui-cell"><div class="weui-cell__bd">退款状态</div><div class="weui-cell__ft">{{REFUND_LABEL}}</div></div>

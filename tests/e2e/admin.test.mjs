@@ -41,11 +41,14 @@ const PAGES = {
 	admin: ['/admin/', '/admin/camps', '/admin/camps/new', '/admin/members', '/admin/checkins',
 		'/admin/refunds/pending', '/admin/refunds', '/admin/payments/exceptions', '/admin/users',
 		'/admin/users/new', '/admin/settings', '/admin/logs',
-		'/admin/books'],   // issue #14 (books)
+		'/admin/books',   // issue #14 (books)
+		'/admin/reports'],   // issue #15
 	manager: ['/admin/', '/admin/camps', '/admin/members', '/admin/checkins', '/admin/refunds/pending',
 		'/admin/refunds', '/admin/payments/exceptions',
-		'/admin/books'],   // issue #14 (books)
-	coach: ['/admin/', '/admin/members', '/admin/checkins', '/admin/refunds/pending', '/admin/refunds'],
+		'/admin/books',   // issue #14 (books)
+		'/admin/reports'],   // issue #15
+	coach: ['/admin/', '/admin/members', '/admin/checkins', '/admin/refunds/pending', '/admin/refunds',
+		'/admin/reports'],   // issue #15
 	volunteer: ['/admin/', '/admin/members', '/admin/checkins'],
 };
 

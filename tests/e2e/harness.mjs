@@ -1,6 +1,6 @@
 // harness.mjs: browser-test helpers: headless Debian Chromium via playwright-core against the test instance.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,4 +151,31 @@ export async function visit(session, url, { name, status = 200 } = {}) {
 // Fails when the page logged errors (a CSP violation, a broken script, a missing file).
 export function assertNoProblems(session) {
 	assert.deepEqual(session.problems, [], session.problems.join('\n'));
+}
+
+// Data only the real paths can make, from tests/e2e/fixtures.py NAME (its last line, JSON).
+export function fixture(name) {
+	const r = spawnSync('/usr/bin/python3', [path.join(here, 'fixtures.py'), name],
+		{ env: { ...process.env, CAMP_ROOT: ROOT }, encoding: 'utf8' });
+	assert.equal(r.status, 0, r.stderr);
+	return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+// Signs the session in as a fresh user of that role, made with campctl as operators do.
+export async function signInFresh(s, role, prefix = 'e2e_staff') {
+	sql(`DELETE FROM login_attempt WHERE NOT success`);
+	const name = `${prefix}_${Math.random().toString(36).slice(2, 8)}`;
+	const pw = `pw-${Math.random().toString(36).slice(2)}-x`;
+	const dir = mkdtempSync(path.join(tmpdir(), 'camp-pw-'));
+	writeFileSync(path.join(dir, 'pw'), `${pw}\n`);
+	const r = spawnSync(`${ENV.CAMP_RUNTIME_DIR}/app/bin/campctl`,
+		['user', 'add', name, '--role', role, '--password-file', path.join(dir, 'pw')],
+		{ env: { ...process.env, ...ENV }, encoding: 'utf8' });
+	rmSync(dir, { recursive: true, force: true });
+	assert.equal(r.status, 0, r.stderr);
+	await s.page.goto(`${HTTP}/admin/login`);
+	await s.page.fill('#username', name);
+	await s.page.fill('#password', pw);
+	await Promise.all([s.page.waitForURL(/\/admin\/$/), s.page.click('button[type=submit]')]);
+	return name;
 }

@@ -1,41 +1,15 @@
 // staff.test.mjs: a manual bind from the member page, and a refund batch approved and followed to success.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENV, HTTP, ROOT, assertNoProblems, openSession, sql, visit } from './harness.mjs';
+import { HTTP, assertNoProblems, fixture, openSession, signInFresh, sql, visit } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function fixture(name) {
-	const r = spawnSync('/usr/bin/python3', [path.join(here, 'fixtures.py'), name],
-		{ env: { ...process.env, CAMP_ROOT: ROOT }, encoding: 'utf8' });
-	assert.equal(r.status, 0, r.stderr);
-	return JSON.parse(r.stdout.trim().split('\n').pop());
-}
-
-async function signInAdmin(s) {
-	sql(`DELETE FROM login_attempt WHERE NOT success`);
-	const name = `e2e_staff_${Math.random().toString(36).slice(2, 8)}`;
-	const dir = mkdtempSync(path.join(tmpdir(), 'camp-pw-'));
-	writeFileSync(path.join(dir, 'pw'), 'staff-password-123\n');
-	const r = spawnSync(`${ENV.CAMP_RUNTIME_DIR}/app/bin/campctl`,
-		['user', 'add', name, '--role', 'admin', '--password-file', path.join(dir, 'pw')],
-		{ env: { ...process.env, ...ENV }, encoding: 'utf8' });
-	rmSync(dir, { recursive: true, force: true });
-	assert.equal(r.status, 0, r.stderr);
-	await s.page.goto(`${HTTP}/admin/login`);
-	await s.page.fill('#username', name);
-	await s.page.fill('#password', 'staff-password-123');
-	await Promise.all([s.page.waitForURL(/\/admin\/$/), s.page.click('button[type=submit]')]);
-}
-
 describe('staff in the browser', () => {
 	let s;
-	before(async () => { s = await openSession('admin'); await signInAdmin(s); });
+	before(async () => { s = await openSession('admin'); await signInFresh(s, 'admin'); });
 	after(async () => { await s?.close(); });
 
 	test('binds a member by hand from the member page', async () => {

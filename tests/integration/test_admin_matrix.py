@@ -34,6 +34,8 @@ MATRIX = {
     ("POST", "/admin/camps/{id}/edit"): {"admin", "manager"},
     ("POST", "/admin/camps/{id}/delete"): {"admin", "manager"},
     ("GET", "/admin/camps/{id}/qrcode.png"): {"admin", "manager"},
+    # 取消训练营 moves money (refund proposals, closed orders): admin only (issue #14)
+    ("POST", "/admin/camps/{id}/cancel"): {"admin"},
     # progress of queued jobs: any staff (the page limits coaches to their own)
     ("GET", "/admin/jobs/{id}"): STAFF,
     # 支付异常: money pages for admin and manager
@@ -52,10 +54,17 @@ MATRIX = {
     ("GET", "/admin/members"): STAFF,
     ("GET", "/admin/checkins"): STAFF,
     ("GET", "/admin/members/{id}"): STAFF,
-    ("POST", "/admin/members/{id}/bind"): STAFF,
-    ("POST", "/admin/members/{id}/joined"): STAFF,
+    # manual binding and 标记进群: admin and manager only (issue #14: a bind makes a
+    # member refundable, coaches and volunteers only *view* members, PRD §2.2)
+    ("POST", "/admin/members/{id}/bind"): {"admin", "manager"},
+    ("POST", "/admin/members/{id}/joined"): {"admin", "manager"},
     # --- issue #14 (books): 对账, money pages for admin and manager ---
     ("GET", "/admin/books"): {"admin", "manager"},
+    # --- issue #15: 统计报表 (coaches: own camps, in SQL); the refund list by hand ---
+    ("GET", "/admin/reports"): {"admin", "manager", "coach"},
+    ("POST", "/admin/refunds/propose"): {"admin", "manager"},
+    ("POST", "/admin/refunds/{id}/reopen"): {"admin", "manager"},
+    ("POST", "/admin/members/{id}/close-binding"): {"admin", "manager"},
 }
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 

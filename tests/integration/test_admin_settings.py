@@ -103,7 +103,8 @@ def test_good_plain_values_saved_and_shown(as_role, dbc, restore):
     assert save(s, "退款", {"refund.grace_days": "2"}).status_code == 303
     assert save(s, "通知", {"notification.admin_users": f"[{uid}]"}).status_code == 303
     html = page(s).text
-    assert 'value="2"' in html and f'value="[{uid}]"' in html
+    # the recipients are a multi-select of the staff now (issue #15)
+    assert 'value="2"' in html and f'<option value="{uid}" selected>' in html
     with dbc.cursor() as c:
         c.execute("SELECT count(*) FROM operation_log WHERE operation_type = 'UPDATE_CONFIG'"
                   " AND target_name = 'refund.grace_days' AND ip_address = '127.0.0.1'")

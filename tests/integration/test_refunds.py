@@ -103,7 +103,7 @@ def run_refunds(crash=False):
 
 
 def test_proposals_follow_eligibility_and_matching():
-    camp, ms = finished_camp(("880001", 15, 100), ("880002", 14, 66), ("880003", 15, 0),
+    camp, ms = finished_camp(("880001", 15, 100), ("880002", 14, 100), ("880003", 15, 0),
                              ("880004", 12, 100), ("880005", 5, 100))
     props = propose(camp)
     (ok, _, _), (grace, _, _), (unmatched, _, _), (near, _, _), (far, _, _) = ms
@@ -260,8 +260,11 @@ def test_closed_refund_then_a_new_attempt():
 
 
 def test_batch_approval_is_a_job_whose_progress_survives_a_reload():
-    camp, ms = finished_camp(("888001", 15, 100), ("888002", 15, 100), ("888003", 15, 66))
+    camp, ms = finished_camp(("888001", 15, 100), ("888002", 15, 100), ("888003", 15, 100))
     props = propose(camp)
+    # a proposal below the batch's min_confidence (only settled identities are
+    # proposed automatically, but a proposal's member may be rebound meanwhile)
+    sql("UPDATE camp_member SET match_confidence = 66 WHERE id = %s", ms[2][0])
     ids = [str(props[m][0]) for m, _, _ in ms]
     s = admin()
     r = post(s, "/admin/refunds/approve", ids=ids, min_confidence="100")
@@ -280,8 +283,14 @@ def test_batch_approval_is_a_job_whose_progress_survives_a_reload():
     assert j["state"] == "done", j
     again = s.get(url, headers={"Accept": "application/json"}, timeout=10).json()   # a reload
     assert again["progress"] == j["progress"]
-    assert j["progress"]["note"] == "处理中0/成功2/失败0" and j["progress"]["done"] == 2
+    assert j["progress"]["note"] == "处理中 0 / 成功 2 / 失败 0" and j["progress"]["done"] == 2
     assert [status_of(i) for i in ids] == ["success", "success", "pending"]   # 66 < min_confidence
+    # the end is a sentence, not raw JSON (issue #15)
+    assert j["result"]["summary"].startswith("已通过 2 条退款：退款成功 2 条，失败 0 条，仍在处理 0 条")
+    assert "跳过 1 条" in j["result"]["summary"]
+    page = s.get(url, timeout=10).text
+    assert "已通过 2 条退款" in page and "处理中 0 / 成功 2 / 失败 0" in page
+    assert '<details class="job__details">' in page
 
 
 def test_refund_callback_is_verified():

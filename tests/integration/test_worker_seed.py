@@ -153,46 +153,6 @@ def test_second_run_refuses_without_writing(seeded):
     assert after == before
 
 
-# ---- issue #13: the WeChat Pay world behind the demo payments --------------------------
-
-def test_demo_refund_is_paid_back_once_camp_sim_knows_the_demo_world(seeded):
-    """./dev recreates the transactions behind the seeded payments in camp-sim
-    (src/sim/sim-world); approving a demo refund then ends in 已退款."""
-    import requests
-    from conftest import ROOT, SIM
-    from simlib import settings
-    conn, ctl, _ = seeded
-    assert requests.post(SIM + "/sim/reset", timeout=10).status_code == 200
-    for key, value in settings().items():
-        assert ctl("config", "set", key, value).returncode == 0
-    env = dict(os.environ)
-    env.update(ENV)
-    world = subprocess.run([str(ROOT / "src/sim/sim-world"), re.sub(r"/camp$", "/" + conn.info.dbname,
-                                                                     ENV["CAMP_DB_URL"]),
-                            SIM, ENV["CAMP_BASE_URL"]], capture_output=True, text=True, timeout=60)
-    assert world.returncode == 0, world.stderr
-    made = json.loads(world.stdout)
-    paid = one(conn, "SELECT count(*) FROM payment_record WHERE pay_status IN ('success', 'refunded')")[0]
-    assert made == {"created": paid + 1, "known": 0, "invalid": 0}     # + the open order
-    # the approved demo refund goes out, WeChat accepts it, and it settles
-    rid, no = one(conn, "SELECT r.id, p.order_no FROM refund_record r JOIN payment_record p"
-                        " ON p.id = r.payment_id WHERE r.refund_status = 'approved'")
-    assert ctl("job", "run", "refunds").returncode == 0
-    assert one(conn, "SELECT refund_status FROM refund_record WHERE id = %s" % int(rid))[0] == "processing"
-    time.sleep(2.5)                  # camp-sim keeps a refund PROCESSING for 2 s
-    with conn.cursor() as c:
-        c.execute("UPDATE refund_record SET next_retry_at = now() - interval '1 second' WHERE id = %s", (rid,))
-    assert ctl("job", "run", "refunds").returncode == 0
-    assert one(conn, "SELECT r.refund_status, p.pay_status FROM refund_record r JOIN payment_record p"
-                     " ON p.id = r.payment_id WHERE r.id = %s" % int(rid)) == ("success", "refunded")
-    # the sim holds the refunded demo payments as refunded, and the open order as payable
-    again = subprocess.run([str(ROOT / "src/sim/sim-world"), re.sub(r"/camp$", "/" + conn.info.dbname,
-                                                                     ENV["CAMP_DB_URL"]),
-                            SIM, ENV["CAMP_BASE_URL"]], capture_output=True, text=True, timeout=60)
-    assert json.loads(again.stdout) == {"created": 0, "known": paid + 1, "invalid": 0}
-    assert no.startswith("DEMO")
-
-
 # --- issue #13: the demo world holds together with ZSXQ (camp-sim) ---------------
 
 def test_every_demo_camp_syncs_from_the_simulator(seeded):
@@ -240,3 +200,44 @@ def test_every_demo_camp_syncs_from_the_simulator(seeded):
                      " WHERE p.bind_status = 'completed' AND p.bind_method <> 'manual' AND m.checkin_count > 0"
                      " AND m.match_confidence <> 100")[0] == 0
     assert one(conn, "SELECT count(*) FROM camp_member WHERE checkin_count > 0")[0] > 5
+
+
+# ---- issue #13: the WeChat Pay world behind the demo payments --------------------------
+# (after the ZSXQ test above: it resets camp-sim, which forgets the demo's ZSXQ projects)
+
+def test_demo_refund_is_paid_back_once_camp_sim_knows_the_demo_world(seeded):
+    """./dev recreates the transactions behind the seeded payments in camp-sim
+    (src/sim/sim-world); approving a demo refund then ends in 已退款."""
+    import requests
+    from conftest import ROOT, SIM
+    from simlib import settings
+    conn, ctl, _ = seeded
+    assert requests.post(SIM + "/sim/reset", timeout=10).status_code == 200
+    for key, value in settings().items():
+        assert ctl("config", "set", key, value).returncode == 0
+    env = dict(os.environ)
+    env.update(ENV)
+    world = subprocess.run([str(ROOT / "src/sim/sim-world"), re.sub(r"/camp$", "/" + conn.info.dbname,
+                                                                     ENV["CAMP_DB_URL"]),
+                            SIM, ENV["CAMP_BASE_URL"]], capture_output=True, text=True, timeout=60)
+    assert world.returncode == 0, world.stderr
+    made = json.loads(world.stdout)
+    paid = one(conn, "SELECT count(*) FROM payment_record WHERE pay_status IN ('success', 'refunded')")[0]
+    assert made == {"created": paid + 1, "known": 0, "invalid": 0}     # + the open order
+    # the approved demo refund goes out, WeChat accepts it, and it settles
+    rid, no = one(conn, "SELECT r.id, p.order_no FROM refund_record r JOIN payment_record p"
+                        " ON p.id = r.payment_id WHERE r.refund_status = 'approved'")
+    assert ctl("job", "run", "refunds").returncode == 0
+    assert one(conn, "SELECT refund_status FROM refund_record WHERE id = %s" % int(rid))[0] == "processing"
+    time.sleep(2.5)                  # camp-sim keeps a refund PROCESSING for 2 s
+    with conn.cursor() as c:
+        c.execute("UPDATE refund_record SET next_retry_at = now() - interval '1 second' WHERE id = %s", (rid,))
+    assert ctl("job", "run", "refunds").returncode == 0
+    assert one(conn, "SELECT r.refund_status, p.pay_status FROM refund_record r JOIN payment_record p"
+                     " ON p.id = r.payment_id WHERE r.id = %s" % int(rid)) == ("success", "refunded")
+    # the sim holds the refunded demo payments as refunded, and the open order as payable
+    again = subprocess.run([str(ROOT / "src/sim/sim-world"), re.sub(r"/camp$", "/" + conn.info.dbname,
+                                                                     ENV["CAMP_DB_URL"]),
+                            SIM, ENV["CAMP_BASE_URL"]], capture_output=True, text=True, timeout=60)
+    assert json.loads(again.stdout) == {"created": 0, "known": paid + 1, "invalid": 0}
+    assert no.startswith("DEMO")

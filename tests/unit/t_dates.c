@@ -40,5 +40,18 @@ int main(void)
 	ok(cday_parse("1999-12-31", &d) == CAMP_OK, "old date");
 	cday_parse("2000-03-01", &e);
 	is_int(e - d, 61, "leap year 2000 counted");
+
+	/* 本月 / 上月 (issue #15) */
+	cday f, l;
+	cday_parse("2026-01-15", &d);
+	cday_month(d, 0, &f, &l);
+	is_str(cday_format(f, buf, sizeof(buf)), "2026-01-01", "this month starts on the 1st");
+	is_str(cday_format(l, buf, sizeof(buf)), "2026-01-31", "January has 31 days");
+	cday_month(d, 1, &f, &l);
+	is_str(cday_format(f, buf, sizeof(buf)), "2025-12-01", "last month crosses the year");
+	is_str(cday_format(l, buf, sizeof(buf)), "2025-12-31", "December ends on the 31st");
+	cday_parse("2024-03-31", &d);
+	cday_month(d, 1, &f, &l);
+	is_str(cday_format(l, buf, sizeof(buf)), "2024-02-29", "last month of March 2024 is a leap February");
 	return done_testing();
 }

@@ -306,6 +306,31 @@ static void test_values(void)
 	ok(tpl_add_section(NULL, "X") == NULL, "NULL dictionary tolerated");
 }
 
+/* issue #15: {{DESCRIPTION:x-markdown}} renders staff Markdown once, safely; other values
+ * on the same page are escaped as always. */
+static void test_markdown(void)
+{
+	tpl_dict *d = tpl_dict_new();
+	tpl_dict *b = tpl_include(d, "BODY", "h5/camp.tpl");
+	tpl_set(b, "NAME", EVIL);
+	tpl_set(b, "DESCRIPTION", "**加粗** <script>alert(1)</script> & \"q\"\n\n"
+	                          "<img src=x onerror=alert(2)>\n\n[x](javascript:alert(3)) [y](https://a.example/?b=1&c=2)\n\n"
+	                          "- 一\n- 二\n\n{{NAME}}");
+	char *s = render("layout_h5.tpl", d);
+	ok(has(s, "<strong>加粗</strong>"), "Markdown becomes HTML");
+	ok(has(s, "<li>一</li>") && has(s, "<li>二</li>"), "lists");
+	ok(has(s, "&amp; &quot;q&quot;"), "text escaped once");
+	ok(!has(s, "<script>alert(1)") && !has(s, "onerror") && !has(s, "javascript:"),
+	   "raw HTML and unsafe links dropped");
+	ok(has(s, "<a href=\"https://a.example/?b=1&amp;c=2\">y</a>"), "a safe link kept");
+	ok(!has(s, "&lt;strong&gt;") && !has(s, "&amp;amp;"), "nothing escaped twice");
+	ok(has(s, "{{NAME}}"), "the rendered text is not a template");
+	ok(has(s, EVIL_ESCAPED), "other values stay escaped");
+	check_html("markdown", s);
+	free(s);
+	tpl_dict_free(d);
+}
+
 static void test_errors(const char *root)
 {
 	size_t len = 123;
@@ -416,6 +441,7 @@ int main(int argc, char **argv)
 	test_login();
 	test_error_pages();
 	test_values();
+	test_markdown();
 	test_errors(root);
 	test_memory();
 

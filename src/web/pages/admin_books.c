@@ -1,9 +1,9 @@
-/* admin_books.c: 对账 — each day's books (invariants + WeChat Pay's bill) and their differences, with CSV. */
+/* admin_books.c: 对账 — each day's books (invariants + WeChat Pay's bill) and their differences, exported. */
 #include "pages.h"
 #include "books.h"
-#include "buf.h"
 #include "camp.h"
 #include "dates.h"
+#include "export.h"
 #include "page.h"
 
 #include <string.h>
@@ -63,9 +63,16 @@ static const char *result_label(const struct books_run *r, const char **cls)
 	return "账单未核对";
 }
 
-/* ---- CSV ----------------------------------------------------------------- */
+/* ---- export (issue #15: the one export, CSV or XLSX) ------------------------ */
 
-static void csv_diffs(struct req *r, struct buf *b, const struct books_run *run)
+static const struct xcol diff_cols[] = {
+	{ "账单日", XC_TEXT, 12 }, { "检查项", XC_TEXT, 20 }, { "检查项代码", XC_TEXT, 18 },
+	{ "单号", XC_TEXT, 26 }, { "训练营", XC_TEXT, 20 }, { "左值", XC_TEXT, 12 },
+	{ "金额/数量", XC_TEXT, 12 }, { "右值", XC_TEXT, 12 }, { "金额/数量", XC_TEXT, 12 },
+	{ "本系统状态", XC_TEXT, 12 }, { "应有/微信状态", XC_TEXT, 14 }, { "说明", XC_TEXT, 40 },
+};
+
+static void export_diffs(struct req *r, struct xtable *t, const struct books_run *run)
 {
 	struct books_diff *x;
 	int n = 0;
@@ -74,37 +81,28 @@ static void csv_diffs(struct req *r, struct buf *b, const struct books_run *run)
 	for (int i = 0; i < n; i++) {
 		const char *ll, *rl;
 		books_value_labels(x[i].check, &ll, &rl);
-		buf_csv_cell(b, run->date, 0);
-		buf_csv_cell(b, books_check_label(x[i].check), 0);
-		buf_csv_cell(b, x[i].check, 0);
-		buf_csv_cell(b, ref_text(r->a, &x[i]), 0);
-		buf_csv_cell(b, x[i].camp_name, 0);
-		buf_csv_cell(b, ll, 0);
-		buf_csv_cell(b, books_value_text(r->a, x[i].has_left, x[i].left, x[i].unit, 1), 0);
-		buf_csv_cell(b, rl, 0);
-		buf_csv_cell(b, books_value_text(r->a, x[i].has_right, x[i].right, x[i].unit, 1), 0);
-		buf_csv_cell(b, x[i].left_state, 0);
-		buf_csv_cell(b, x[i].right_state, 0);
-		buf_csv_cell(b, x[i].detail, 1);
+		xtable_text(t, run->date);
+		xtable_text(t, books_check_label(x[i].check));
+		xtable_text(t, x[i].check);
+		xtable_text(t, ref_text(r->a, &x[i]));
+		xtable_text(t, x[i].camp_name);
+		xtable_text(t, ll);
+		xtable_text(t, books_value_text(r->a, x[i].has_left, x[i].left, x[i].unit, 1));
+		xtable_text(t, rl);
+		xtable_text(t, books_value_text(r->a, x[i].has_right, x[i].right, x[i].unit, 1));
+		xtable_text(t, x[i].left_state);
+		xtable_text(t, x[i].right_state);
+		xtable_text(t, x[i].detail);
 	}
 }
 
-static void export_csv(struct req *r, struct resp *w, const struct books_run *runs, int n)
+static void export_rows(struct req *r, struct resp *w, enum export_format fmt,
+                        const struct books_run *runs, int n)
 {
-	struct buf b = BUF_INIT;
-	buf_puts(&b, "\xEF\xBB\xBF");
-	static const char *const head[] = { "账单日", "检查项", "检查项代码", "单号", "训练营",
-	                                    "左值", "金额/数量", "右值", "金额/数量", "本系统状态",
-	                                    "应有/微信状态", "说明" };
-	for (size_t i = 0; i < CAMP_ARRAY_LEN(head); i++)
-		buf_csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
+	struct xtable *t = xtable_new(r->a, "对账差异", diff_cols, (int)CAMP_ARRAY_LEN(diff_cols));
 	for (int i = 0; i < n; i++)
-		csv_diffs(r, &b, &runs[i]);
-	char *body = arena_strndup(r->a, b.s, b.len);
-	size_t len = b.len;
-	buf_free(&b);
-	resp_header(w, "Content-Disposition", "attachment; filename=\"books.csv\"");
-	resp_body(w, 200, "text/csv; charset=utf-8", body, len);
+		export_diffs(r, t, &runs[i]);
+	export_send(r, w, t, fmt, "books");
 }
 
 /* ---- the page --------------------------------------------------------------- */
@@ -197,18 +195,17 @@ void page_admin_books(struct req *r, struct resp *w)
 {
 	struct filters f;
 	read_filters(r, &f);
-	const char *fmt = req_param(r, "format");
-	int csv = fmt && !strcmp(fmt, "csv");
+	enum export_format fmt = export_requested(r);
 	struct books_run *runs;
 	int n = 0;
-	int rc = f.date && csv ? books_days(r->db, r->a, f.date, f.date, 1, &runs, &n)
+	int rc = f.date && fmt ? books_days(r->db, r->a, f.date, f.date, 1, &runs, &n)
 	                       : books_days(r->db, r->a, f.from, f.to, MAX_DAYS, &runs, &n);
 	if (rc != CAMP_OK) {
 		resp_unavailable(r, w);
 		return;
 	}
-	if (csv) {
-		export_csv(r, w, runs, n);
+	if (fmt) {
+		export_rows(r, w, fmt, runs, n);
 		return;
 	}
 	struct page *p = page_new(r, "对账", "admin/books.tpl");

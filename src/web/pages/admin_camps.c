@@ -7,6 +7,7 @@
 #include "db.h"
 #include "jobs.h"
 #include "env.h"
+#include "export.h"
 #include "log.h"
 #include "media.h"
 #include "money.h"
@@ -34,20 +35,11 @@ static const char *poster_url(struct req *r, const char *sha)
 /* 本月 / 上月 → a date window; custom from/to are taken as typed (validated). */
 static void month_window(struct req *r, const char *when, const char **from, const char **to)
 {
-	cday today = cday_of(camp_now());
-	int y, m, d;
-	cday_ymd(today, &y, &m, &d);
-	if (when && !strcmp(when, "last_month")) {
-		m -= 1;
-		if (m == 0) {
-			m = 12;
-			y -= 1;
-		}
-	} else if (!when || strcmp(when, "this_month") != 0) {
+	int back = when && !strcmp(when, "this_month") ? 0 : when && !strcmp(when, "last_month") ? 1 : -1;
+	if (back < 0)
 		return;
-	}
-	cday first = cday_from_ymd(y, m, 1);
-	cday last = cday_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
+	cday first, last;
+	cday_month(cday_of(camp_now()), back, &first, &last);
 	char *b1 = arena_alloc(r->a, 12), *b2 = arena_alloc(r->a, 12);
 	*from = cday_format(first, b1, 12);
 	*to = cday_format(last, b2, 12);
@@ -64,11 +56,35 @@ static void fill_row(struct req *r, tpl_dict *row, const struct camp *c)
 	tpl_set(row, "END_DATE", cday_format(c->end_date, b2, sizeof(b2)));
 	tpl_set(row, "RULE", arena_printf(r->a, "总天数%d天，要求%d天", c->total_days, c->required_days));
 	tpl_set_int(row, "PAID_MEMBERS", c->paid_members);
-	tpl_set(row, "STATUS", c->status);
-	tpl_set(row, "STATUS_LABEL", camp_status_label(c->status));
-	if (!strcmp(c->status, "not_started"))
-		tpl_show(row, "CAN_DELETE");
+	tpl_set(row, "STATUS", c->cancelled ? "cancelled" : c->status);
+	tpl_set(row, "STATUS_LABEL", c->cancelled ? "已取消" : camp_status_label(c->status));
 	tpl_show(row, c->archived ? "ARCHIVED" : "WRITABLE");   /* issue #17 */
+}
+
+static const struct xcol camp_cols[] = {
+	{ "ID", XC_INT, 6 }, { "训练营名称", XC_TEXT, 24 }, { "押金", XC_MONEY, 10 },
+	{ "开始日期", XC_TEXT, 12 }, { "结束日期", XC_TEXT, 12 }, { "总天数", XC_INT, 8 },
+	{ "要求天数", XC_INT, 8 }, { "报名人数", XC_INT, 8 }, { "状态", XC_TEXT, 8 },
+};
+
+static void export_rows(struct req *r, struct resp *w, enum export_format fmt,
+                        const struct camp *camps, int n)
+{
+	struct xtable *t = xtable_new(r->a, "训练营", camp_cols, (int)CAMP_ARRAY_LEN(camp_cols));
+	for (int i = 0; i < n; i++) {
+		const struct camp *c = &camps[i];
+		char b1[12], b2[12];
+		xtable_int(t, c->id);
+		xtable_text(t, c->name);
+		xtable_money(t, c->deposit_fen);
+		xtable_text(t, cday_format(c->start_date, b1, sizeof(b1)));
+		xtable_text(t, cday_format(c->end_date, b2, sizeof(b2)));
+		xtable_int(t, c->total_days);
+		xtable_int(t, c->required_days);
+		xtable_int(t, c->paid_members);
+		xtable_text(t, camp_status_label(c->status));
+	}
+	export_send(r, w, t, fmt, "camps");
 }
 
 void page_admin_camps(struct req *r, struct resp *w)
@@ -92,14 +108,19 @@ void page_admin_camps(struct req *r, struct resp *w)
 	const char *ps = req_param(r, "page");
 	if (ps && parse_i64(ps, 1, 100000, &page) != CAMP_OK)
 		page = 1;
+	enum export_format fmt = export_requested(r);
 	f.page = (int)page;
-	f.per_page = PER_PAGE;
+	f.per_page = fmt ? 0 : PER_PAGE;
 
 	struct camp *camps;
 	int n;
 	long long total;
 	if (camp_list_admin(r->db, r->a, &f, &camps, &n, &total) != CAMP_OK) {
 		resp_unavailable(r, w);
+		return;
+	}
+	if (fmt) {
+		export_rows(r, w, fmt, camps, n);
 		return;
 	}
 	struct page *p = page_new(r, "训练营", "admin/camps.tpl");
@@ -127,8 +148,12 @@ void page_admin_camps(struct req *r, struct resp *w)
 		if (!strcmp(when ? when : "", whens[i][0]))
 			tpl_show(o, "SELECTED");
 	}
-	for (int i = 0; i < n; i++)
-		fill_row(r, tpl_add_section(p->body, "CAMP"), &camps[i]);
+	page_script(p, "/static/js/qr-dialog.js");
+	for (int i = 0; i < n; i++) {
+		tpl_dict *row = tpl_add_section(p->body, "CAMP");
+		fill_row(r, row, &camps[i]);
+		tpl_set(row, "ENROLL_URL", enroll_url(r, camps[i].id));
+	}
 	if (n == 0)
 		tpl_show(p->body, "EMPTY");
 	tpl_set_int(p->body, "TOTAL", total);
@@ -461,7 +486,8 @@ void page_admin_camp_delete(struct req *r, struct resp *w)
 		resp_unavailable(r, w);
 		return;
 	}
-	int rc = camp_soft_delete(r->db, r->a, id, r->user->id);
+	const char *why = NULL;
+	int rc = camp_soft_delete(r->db, r->a, id, r->user->id, &why);
 	if (rc == CAMP_OK)
 		rc = log_camp(r, "DELETE_CAMP", id, NULL, "删除训练营");
 	if (rc != CAMP_OK || db_commit(r->db) != CAMP_OK) {
@@ -469,7 +495,7 @@ void page_admin_camp_delete(struct req *r, struct resp *w)
 		if (rc == CAMP_ENOTFOUND)
 			resp_error(r, w, 404, "训练营不存在");
 		else if (rc == CAMP_ECONFLICT)
-			resp_error(r, w, 409, "已开始的训练营不能删除");
+			resp_error(r, w, 409, why);
 		else
 			resp_error(r, w, 500, "删除失败，请重试");
 		return;
@@ -497,12 +523,18 @@ void page_admin_camp_view(struct req *r, struct resp *w)
 	tpl_set(b, "ENROLL_URL", enroll_url(r, c.id));
 	tpl_set(b, "PLANET_PROJECT_ID", c.planet_project_id ? c.planet_project_id : "未填写");
 	tpl_set(b, "CAPACITY", c.capacity ? arena_i64(r->a, c.capacity) : "不限");
+	camp_cancel_fill(r, b, &c);    /* issue #14: 取消训练营, and delete only without money */
 	tpl_set(b, arena_printf(r->a, "TAB_%s", !strcmp(tab, "overview") ? "OVERVIEW" :
 	        !strcmp(tab, "members") ? "MEMBERS" : !strcmp(tab, "checkins") ? "CHECKINS" : "REFUNDS"),
 	        "page");
+	int tab_rc = CAMP_OK;
 	if (!strcmp(tab, "overview"))
 		tpl_show(b, "OVERVIEW");
-	else if (camp_tab_fill(r, b, c.id, tab) != CAMP_OK)   /* issue #9: 报名列表, 打卡情况 */
+	else if (!strcmp(tab, "refunds"))   /* issue #15: 退款情况 */
+		tab_rc = camp_refunds_tab_fill(r, b, &c);
+	else   /* issue #9: 报名列表, 打卡情况 */
+		tab_rc = camp_tab_fill(r, b, c.id, tab);
+	if (tab_rc != CAMP_OK)
 		tpl_show(b, "LATER");
 	struct camp_stats s;
 	if (camp_statistics(r->db, r->a, c.id, &s) == CAMP_OK) {

@@ -1,10 +1,10 @@
-/* admin_checkins.c: 打卡记录 (filters, CSV) and 打卡进度 with the ✅/❌ calendar; the calendar also fills the camp tab. */
+/* admin_checkins.c: 打卡记录 (filters, CSV/XLSX) and 打卡进度 with the ✅/❌ calendar; the calendar also fills the camp tab. */
 #include "pages.h"
-#include "buf.h"
 #include "camp.h"
 #include "checkins.h"
 #include "clock.h"
 #include "dates.h"
+#include "export.h"
 #include "members.h"
 #include "page.h"
 #include "parse.h"
@@ -53,6 +53,8 @@ void progress_fill(struct req *r, tpl_dict *b, const struct camp_progress *pg)
 		tpl_set_int(row, "DAYS", m->days);
 		tpl_set(row, "RATE", m->rate);
 		tpl_set(row, "ELIGIBLE", m->eligible ? "是" : "否");
+		tpl_set(row, "ELIGIBLE_STATE", m->eligible ? "yes" : "no");
+		tpl_set(row, "LAST_TIME", m->last_time ? m->last_time : "—");
 		for (cday x = start; x <= end; x++) {
 			char buf[12];
 			cday_format(x, buf, sizeof(buf));
@@ -65,31 +67,29 @@ void progress_fill(struct req *r, tpl_dict *b, const struct camp_progress *pg)
 	}
 }
 
-static void export_csv(struct req *r, struct resp *w, const struct checkin_row *rows, int n)
+static const struct xcol checkin_cols[] = {
+	{ "会员", XC_TEXT, 16 }, { "星球昵称", XC_TEXT, 16 }, { "星球ID", XC_TEXT, 18 },
+	{ "训练营", XC_TEXT, 20 }, { "打卡日期", XC_TEXT, 12 }, { "打卡时间", XC_TEXT, 10 },
+	{ "累计打卡天数", XC_INT, 12 }, { "完成率(%)", XC_TEXT, 10 }, { "满足退款条件", XC_TEXT, 12 },
+};
+
+static void export_rows(struct req *r, struct resp *w, enum export_format fmt,
+                        const struct checkin_row *rows, int n)
 {
-	struct buf b = BUF_INIT;
-	buf_puts(&b, "\xEF\xBB\xBF");
-	static const char *const head[] = { "会员", "星球昵称", "星球ID", "训练营", "打卡日期", "打卡时间",
-	                                    "累计打卡天数", "完成率(%)", "满足退款条件" };
-	for (size_t i = 0; i < CAMP_ARRAY_LEN(head); i++)
-		buf_csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
+	struct xtable *t = xtable_new(r->a, "打卡记录", checkin_cols, (int)CAMP_ARRAY_LEN(checkin_cols));
 	for (int i = 0; i < n; i++) {
 		const struct checkin_row *x = &rows[i];
-		buf_csv_cell(&b, x->member_name ? x->member_name : "未匹配", 0);
-		buf_csv_cell(&b, x->planet_nickname, 0);
-		buf_csv_cell(&b, x->planet_user_id, 0);
-		buf_csv_cell(&b, x->camp_name, 0);
-		buf_csv_cell(&b, x->date, 0);
-		buf_csv_cell(&b, x->time, 0);
-		buf_csv_cell(&b, arena_i64(r->a, x->checkin_count), 0);
-		buf_csv_cell(&b, x->rate, 0);
-		buf_csv_cell(&b, x->eligible ? "是" : "否", 1);
+		xtable_text(t, x->member_name ? x->member_name : "未匹配");
+		xtable_text(t, x->planet_nickname);
+		xtable_text(t, x->planet_user_id);
+		xtable_text(t, x->camp_name);
+		xtable_text(t, x->date);
+		xtable_text(t, x->time);
+		xtable_int(t, x->checkin_count);
+		xtable_text(t, x->rate);
+		xtable_text(t, x->eligible ? "是" : "否");
 	}
-	char *body = arena_strndup(r->a, b.s, b.len);
-	size_t len = b.len;
-	buf_free(&b);
-	resp_header(w, "Content-Disposition", "attachment; filename=\"checkins.csv\"");
-	resp_body(w, 200, "text/csv; charset=utf-8", body, len);
+	export_send(r, w, t, fmt, "checkins");
 }
 
 void page_admin_checkins(struct req *r, struct resp *w)
@@ -119,11 +119,10 @@ void page_admin_checkins(struct req *r, struct resp *w)
 	}
 	if (pgs == NULL || parse_i64(pgs, 1, 100000, &page) != CAMP_OK)
 		page = 1;
-	const char *fmt = req_param(r, "format");
-	int csv = fmt && !strcmp(fmt, "csv");
-	if (csv)
+	enum export_format fmt = export_requested(r);
+	if (fmt)
 		f.limit = 0;
-	f.offset = csv ? 0 : (page - 1) * PER_PAGE;
+	f.offset = fmt ? 0 : (page - 1) * PER_PAGE;
 	struct checkin_row *rows;
 	int n = 0;
 	long long total = 0;
@@ -131,8 +130,8 @@ void page_admin_checkins(struct req *r, struct resp *w)
 		resp_unavailable(r, w);
 		return;
 	}
-	if (csv) {
-		export_csv(r, w, rows, n);
+	if (fmt) {
+		export_rows(r, w, fmt, rows, n);
 		return;
 	}
 	struct camp_choice *camps;
@@ -177,16 +176,7 @@ void page_admin_checkins(struct req *r, struct resp *w)
 		tpl_set(d, "RATE", x->rate);
 		tpl_set(d, "ELIGIBLE", x->eligible ? "是" : "否");
 	}
-	long long npages = (total + PER_PAGE - 1) / PER_PAGE;
-	if (npages > 1) {
-		tpl_dict *pd = tpl_add_section(bd, "PAGES");
-		tpl_set_int(pd, "PAGE", page);
-		tpl_set_int(pd, "NPAGES", npages);
-		if (page > 1)
-			tpl_set_int(tpl_add_section(pd, "PREV"), "N", page - 1);
-		if (page < npages)
-			tpl_set_int(tpl_add_section(pd, "NEXT"), "N", page + 1);
-	}
+	page_pager(bd, page, total, PER_PAGE);
 	if (f.camp_id) {
 		struct camp_progress pg;
 		int rc = checkin_progress(r->db, r->a, &who, f.camp_id, &pg);
@@ -210,7 +200,7 @@ int camp_tab_fill(struct req *r, tpl_dict *b, long long camp_id, const char *tab
 	}
 	if (strcmp(tab, "members") != 0)
 		return CAMP_ENOTFOUND;
-	struct member_filter f = { camp_id, NULL, -1, NULL, 200, 0 };
+	struct member_filter f = { camp_id, NULL, -1, NULL, 0, 0 };   /* every paid member */
 	struct member_row *rows;
 	int n = 0;
 	long long total = 0;
@@ -219,6 +209,7 @@ int camp_tab_fill(struct req *r, tpl_dict *b, long long camp_id, const char *tab
 	tpl_dict *d = tpl_include(b, "TAB", "admin/camp_members_tab.tpl");
 	tpl_set_int(d, "CAMP_ID", camp_id);
 	tpl_set_int(d, "TOTAL", total);
+	tpl_set(d, "CSRF", r->csrf_token);
 	if (n == 0)
 		tpl_show(d, "EMPTY");
 	for (int i = 0; i < n; i++) {
@@ -228,8 +219,18 @@ int camp_tab_fill(struct req *r, tpl_dict *b, long long camp_id, const char *tab
 		tpl_set(x, "PLANET_USER_ID", rows[i].planet_user_id ? rows[i].planet_user_id : "—");
 		tpl_set(x, "WECHAT_NICKNAME", rows[i].wechat_nickname ? rows[i].wechat_nickname : "—");
 		tpl_set(x, "PAY_TIME", rows[i].pay_time ? rows[i].pay_time : "—");
+		if (rows[i].amount >= 0)   /* issue #15: 支付金额, 手动匹配, 标记进群 */
+			tpl_set_money(x, "AMOUNT", rows[i].amount);
+		else
+			tpl_set(x, "AMOUNT", "—");
 		tpl_set(x, "BIND_LABEL", member_bind_status_label(rows[i].bind_status));
 		tpl_set(x, "JOINED", rows[i].joined ? "已进群" : "未进群");
+		const char *bs = rows[i].bind_status ? rows[i].bind_status : "";
+		int settled = !strcmp(bs, "completed") && rows[i].confidence == 100;
+		if (*bs && strcmp(bs, "closed") != 0 && !settled)
+			tpl_show(x, "CAN_MATCH");
+		if (!rows[i].joined)
+			tpl_show(x, "CAN_JOIN");
 		tpl_set_int(x, "CONFIDENCE", rows[i].confidence);
 		tpl_set_int(x, "DAYS", rows[i].checkin_count);
 	}

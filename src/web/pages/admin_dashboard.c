@@ -24,6 +24,11 @@ static unsigned parts_for(enum role role)
 		parts |= DASH_BOOKS;
 	if (role & R_CAMPS)
 		parts |= DASH_TOKEN;
+	/* issue #15 */
+	if (role & R_PAYMENTS)
+		parts |= DASH_EXCEPTIONS;
+	if (role & R_CAMPS)
+		parts |= DASH_REFUND_LISTS;
 	return parts;
 }
 
@@ -41,10 +46,33 @@ static const char *sync_label(const char *outcome, const char **cls)
 	return !strcmp(outcome, "running") ? "同步中" : "已跳过";
 }
 
+/* issue #15: open payment exceptions, camps without a refund list (stale jobs are the
+ * watchdog's, issue #17). */
+static int fill_console(tpl_dict *b, const struct dashboard *d, unsigned parts)
+{
+	int todo = 0;
+	if ((parts & DASH_EXCEPTIONS) && d->open_exceptions > 0) {
+		tpl_set_int(tpl_add_section(b, "OPEN_EXCEPTIONS"), "COUNT", d->open_exceptions);
+		todo++;
+	}
+	if ((parts & DASH_REFUND_LISTS) && d->nno_list > 0) {
+		tpl_dict *s = tpl_add_section(b, "NO_REFUND_LIST");
+		tpl_set_int(s, "COUNT", d->nno_list);
+		for (int i = 0; i < d->nno_list; i++) {
+			tpl_dict *c = tpl_add_section(s, "CAMP");
+			tpl_set_int(c, "ID", d->no_refund_list[i].id);
+			tpl_set(c, "NAME", d->no_refund_list[i].name);
+			tpl_set(c, "END_DATE", d->no_refund_list[i].end_date);
+		}
+		todo++;
+	}
+	return todo;
+}
+
 /* Fills the cards; returns how many ask for action. */
 static int fill(tpl_dict *b, const struct dashboard *d, unsigned parts)
 {
-	int todo = 0;
+	int todo = fill_console(b, d, parts);
 	if ((parts & DASH_REFUNDS) && d->pending_refunds > 0) {
 		tpl_dict *s = tpl_add_section(b, "REFUNDS_TO_AUDIT");
 		tpl_set_int(s, "COUNT", d->pending_refunds);

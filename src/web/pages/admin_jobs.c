@@ -39,16 +39,46 @@ static long long json_int(struct json_object *o, const char *key)
 	return o && json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
 }
 
+static const char *json_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	return o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+	       ? json_object_get_string(v) : NULL;
+}
+
 static void fill_progress(struct page *p, const struct job *j)
 {
 	struct json_object *pr = parsed(j->progress);
 	long long done = json_int(pr, "done"), total = json_int(pr, "total");
-	json_object_put(pr);
 	if (total > 0) {
 		tpl_dict *s = tpl_add_section(p->body, "PROGRESS");
 		tpl_set_int(s, "DONE", done);
 		tpl_set_int(s, "TOTAL", total);
+		tpl_set(s, "NOTE", json_str(pr, "note"));   /* 处理中 X / 成功 Y / 失败 Z */
 	}
+	json_object_put(pr);
+}
+
+/* The outcome in words (the job's "summary"), the raw detail only folded away;
+ * and the way back to where the job was started. */
+static void fill_result(struct req *r, struct page *p, const struct job *j)
+{
+	struct json_object *res = parsed(j->result), *args = parsed(j->args);
+	const char *summary = json_str(res, "summary");
+	if (summary)
+		tpl_set(tpl_add_section(p->body, "SUMMARY"), "TEXT", summary);
+	else if (!strcmp(j->state, "done"))
+		tpl_show(p->body, "DONE");
+	if (j->result)
+		tpl_set(tpl_add_section(p->body, "RESULT"), "JSON", j->result);
+	long long camp = json_int(args, "camp_id");
+	if (!strcmp(j->kind, "refund-list") && camp > 0)
+		tpl_set(tpl_add_section(p->body, "BACK"), "URL",
+		        arena_printf(r->a, "/admin/camps/%lld?tab=refunds", camp));
+	else if (!strcmp(j->kind, "refunds"))
+		tpl_set(tpl_add_section(p->body, "BACK"), "URL", "/admin/refunds");
+	json_object_put(res);
+	json_object_put(args);
 }
 
 void page_admin_job(struct req *r, struct resp *w)
@@ -85,8 +115,7 @@ void page_admin_job(struct req *r, struct resp *w)
 	fill_progress(p, &j);
 	if (j.error)
 		tpl_set(tpl_add_section(p->body, "ERROR"), "TEXT", j.error);
-	if (j.result)
-		tpl_set(tpl_add_section(p->body, "RESULT"), "JSON", j.result);
+	fill_result(r, p, &j);
 	if (!strcmp(j.state, "queued") || !strcmp(j.state, "running")) {
 		tpl_show(p->body, "LIVE");
 		page_script(p, "/static/js/job-progress.js");

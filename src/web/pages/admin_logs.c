@@ -1,9 +1,9 @@
-/* admin_logs.c: 操作日志 — filtered, paginated, and exported as CSV. */
+/* admin_logs.c: 操作日志 — filtered, paginated, and exported (CSV, XLSX). */
 #include "pages.h"
 #include "audit.h"
-#include "buf.h"
 #include "camp.h"
 #include "dates.h"
+#include "export.h"
 #include "page.h"
 #include "users.h"
 
@@ -46,36 +46,35 @@ static void read_filters(struct req *r, struct filters *fl)
 		fl->page = 1;
 }
 
-/* One CSV cell: quoted, quotes doubled, and a leading = + - @ (or tab/CR)
- * defused with an apostrophe so spreadsheets do not run it as a formula. */
-static void export_csv(struct req *r, struct resp *w, const struct audit_row *rows, int n)
+static const struct xcol log_cols[] = {
+	{ "时间", XC_TEXT, 20 }, { "操作人", XC_TEXT, 14 }, { "操作类型", XC_TEXT, 16 },
+	{ "对象类型", XC_TEXT, 10 }, { "对象ID", XC_INT, 10 }, { "操作对象", XC_TEXT, 20 },
+	{ "操作详情", XC_TEXT, 40 }, { "IP地址", XC_TEXT, 16 }, { "User Agent", XC_TEXT, 30 },
+	{ "请求ID", XC_TEXT, 20 }, { "结果", XC_TEXT, 8 },
+};
+
+static void export_rows(struct req *r, struct resp *w, enum export_format fmt,
+                        const struct audit_row *rows, int n)
 {
-	struct buf b = BUF_INIT;
-	buf_puts(&b, "\xEF\xBB\xBF");
-	static const char *const head[] = { "时间", "操作人", "操作类型", "对象类型", "对象ID",
-	                                    "操作对象", "操作详情", "IP地址", "User Agent",
-	                                    "请求ID", "结果" };
-	for (size_t i = 0; i < CAMP_ARRAY_LEN(head); i++)
-		buf_csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
+	struct xtable *t = xtable_new(r->a, "操作日志", log_cols, (int)CAMP_ARRAY_LEN(log_cols));
 	for (int i = 0; i < n; i++) {
 		const struct audit_row *x = &rows[i];
-		buf_csv_cell(&b, x->time, 0);
-		buf_csv_cell(&b, x->operator_name, 0);
-		buf_csv_cell(&b, audit_type_label(x->type), 0);
-		buf_csv_cell(&b, x->target_type, 0);
-		buf_csv_cell(&b, x->target_id ? arena_i64(r->a, x->target_id) : "", 0);
-		buf_csv_cell(&b, x->target_name, 0);
-		buf_csv_cell(&b, x->desc, 0);
-		buf_csv_cell(&b, x->ip, 0);
-		buf_csv_cell(&b, x->user_agent, 0);
-		buf_csv_cell(&b, x->request_id, 0);
-		buf_csv_cell(&b, x->success ? "成功" : "失败", 1);
+		xtable_text(t, x->time);
+		xtable_text(t, x->operator_name);
+		xtable_text(t, audit_type_label(x->type));
+		xtable_text(t, x->target_type);
+		if (x->target_id)
+			xtable_int(t, x->target_id);
+		else
+			xtable_text(t, NULL);
+		xtable_text(t, x->target_name);
+		xtable_text(t, x->desc);
+		xtable_text(t, x->ip);
+		xtable_text(t, x->user_agent);
+		xtable_text(t, x->request_id);
+		xtable_text(t, x->success ? "成功" : "失败");
 	}
-	char *body = arena_strndup(r->a, b.s, b.len);
-	size_t len = b.len;
-	buf_free(&b);
-	resp_header(w, "Content-Disposition", "attachment; filename=\"operation-log.csv\"");
-	resp_body(w, 200, "text/csv; charset=utf-8", body, len);
+	export_send(r, w, t, fmt, "operation-log");
 }
 
 static void fill_filters(struct req *r, tpl_dict *b, const struct filters *fl)
@@ -133,10 +132,9 @@ void page_admin_logs(struct req *r, struct resp *w)
 {
 	struct filters fl;
 	read_filters(r, &fl);
-	const char *fmt = req_param(r, "format");
-	int csv = fmt && !strcmp(fmt, "csv");
-	fl.f.limit = csv ? 0 : PER_PAGE;
-	fl.f.offset = csv ? 0 : (fl.page - 1) * PER_PAGE;
+	enum export_format fmt = export_requested(r);
+	fl.f.limit = fmt ? 0 : PER_PAGE;
+	fl.f.offset = fmt ? 0 : (fl.page - 1) * PER_PAGE;
 	struct audit_row *rows;
 	int n;
 	long long total;
@@ -144,23 +142,14 @@ void page_admin_logs(struct req *r, struct resp *w)
 		resp_unavailable(r, w);
 		return;
 	}
-	if (csv) {
-		export_csv(r, w, rows, n);
+	if (fmt) {
+		export_rows(r, w, fmt, rows, n);
 		return;
 	}
 	struct page *p = page_new(r, "操作日志", "admin/logs.tpl");
 	fill_filters(r, p->body, &fl);
 	tpl_set_int(p->body, "TOTAL", total);
-	long long npages = (total + PER_PAGE - 1) / PER_PAGE;
-	if (npages > 1) {
-		tpl_dict *pg = tpl_add_section(p->body, "PAGES");
-		tpl_set_int(pg, "PAGE", fl.page);
-		tpl_set_int(pg, "NPAGES", npages);
-		if (fl.page > 1)
-			tpl_set_int(tpl_add_section(pg, "PREV"), "N", fl.page - 1);
-		if (fl.page < npages)
-			tpl_set_int(tpl_add_section(pg, "NEXT"), "N", fl.page + 1);
-	}
+	page_pager(p->body, fl.page, total, PER_PAGE);
 	fill_rows(p->body, r->a, rows, n);
 	page_admin(r, w, p, "/admin/logs");
 }

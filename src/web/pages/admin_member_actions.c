@@ -1,4 +1,4 @@
-/* admin_member_actions.c: POST /admin/members/{id}/bind (手动绑定) and /joined (标记进群). */
+/* admin_member_actions.c: POST /admin/members/{id}/bind (手动绑定) and /joined (标记进群); admin and manager. */
 #include "pages.h"
 #include "audit_req.h"
 #include "binding.h"
@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "db.h"
 #include "page.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -57,15 +58,23 @@ void page_admin_member_bind(struct req *r, struct resp *w)
 		resp_redirect(w, back);
 		return;
 	}
+	const char *reason = text_trim(r->a, req_form(r, "reason"));
+	if (text_chars(reason) > 200 || text_has_control(reason, 0)) {
+		resp_flash(r, w, "danger", "修改原因最多 200 字，且不能包含控制字符");
+		resp_redirect(w, back);
+		return;
+	}
 	if (db_begin(r->db) != CAMP_OK) {
 		resp_unavailable(r, w);
 		return;
 	}
 	struct binding_actor who = actor_of(r);
-	const char *why = NULL;
-	int rc = binding_manual(r->db, r->a, &who, id, pid, camp_now(), &why);
+	const char *why = NULL, *was = NULL;
+	int rc = binding_manual(r->db, r->a, &who, id, pid, reason, camp_now(), &was, &why);
 	if (rc == CAMP_OK)
-		rc = log_member(r, "MANUAL_BIND", id, arena_printf(r->a, "手动绑定星球ID %s", pid));
+		rc = log_member(r, "MANUAL_BIND", id, *reason
+		                ? arena_printf(r->a, "修改绑定：星球ID %s → %s，原因：%s", was ? was : "无", pid, reason)
+		                : arena_printf(r->a, "手动绑定星球ID %s", pid));
 	if (rc != CAMP_OK || db_commit(r->db) != CAMP_OK) {
 		db_rollback(r->db);
 		if (rc == CAMP_ENOTFOUND) {
@@ -105,5 +114,5 @@ void page_admin_member_joined(struct req *r, struct resp *w)
 		return;
 	}
 	resp_flash(r, w, "success", changed ? "已标记进群" : "该会员已标记进群");
-	resp_redirect(w, arena_printf(r->a, "/admin/members/%lld", id));
+	resp_redirect(w, form_back(r, arena_printf(r->a, "/admin/members/%lld", id)));   /* issue #15 */
 }

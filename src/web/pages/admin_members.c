@@ -1,7 +1,11 @@
 /* admin_members.c: 会员列表 and 会员详情 (coaches and volunteers: their camps only, in SQL). */
 #include "pages.h"
 #include "camp.h"
+#include "camps.h"
+#include "export.h"
 #include "members.h"
+#include "refunds.h"
+#include "router.h"
 #include "page.h"
 #include "parse.h"
 
@@ -19,7 +23,13 @@ static struct binding_actor actor_of(const struct req *r)
 
 static const char *const bind_states[] = { "completed", "pending", "manual_review", "expired", "closed" };
 
-static void fill_member(arena *a, tpl_dict *d, const struct member_row *m)
+/* Manual binding and 标记进群 are for admins and managers (R_BINDING). */
+static int may_bind(const struct req *r)
+{
+	return (r->user->role & R_BINDING) != 0;
+}
+
+static void fill_member(arena *a, tpl_dict *d, const struct member_row *m, int may_act)
 {
 	tpl_set_int(d, "ID", m->id);
 	tpl_set(d, "PLANET_NICKNAME", m->planet_nickname ? m->planet_nickname : "—");
@@ -36,7 +46,7 @@ static void fill_member(arena *a, tpl_dict *d, const struct member_row *m)
 	tpl_set(d, "BIND_LABEL", member_bind_status_label(m->bind_status));
 	tpl_set(d, "BIND_METHOD", member_bind_method_label(m->bind_method));
 	tpl_set(d, "JOINED_LABEL", m->joined ? "已进群" : "未进群");
-	if (!m->joined)
+	if (!m->joined && may_act)
 		tpl_show(d, "NOT_JOINED");
 	tpl_set_int(d, "CONFIDENCE", m->confidence);
 	tpl_set_int(d, "CHECKIN_COUNT", m->checkin_count);
@@ -44,6 +54,40 @@ static void fill_member(arena *a, tpl_dict *d, const struct member_row *m)
 	if (m->flags)
 		tpl_set(tpl_add_section(d, "FLAGS"), "TEXT", m->flags);
 	(void)a;
+}
+
+static const struct xcol member_cols[] = {
+	{ "会员ID", XC_INT, 8 }, { "星球昵称", XC_TEXT, 16 }, { "星球ID", XC_TEXT, 18 },
+	{ "微信昵称", XC_TEXT, 16 }, { "训练营", XC_TEXT, 20 }, { "支付金额", XC_MONEY, 10 },
+	{ "支付时间", XC_TEXT, 17 }, { "绑定状态", XC_TEXT, 10 }, { "绑定方式", XC_TEXT, 10 },
+	{ "进群状态", XC_TEXT, 8 }, { "匹配度", XC_INT, 8 }, { "打卡天数", XC_INT, 8 },
+	{ "符合退款", XC_TEXT, 8 },
+};
+
+static void export_rows(struct req *r, struct resp *w, enum export_format fmt,
+                        const struct member_row *rows, int n)
+{
+	struct xtable *t = xtable_new(r->a, "会员", member_cols, (int)CAMP_ARRAY_LEN(member_cols));
+	for (int i = 0; i < n; i++) {
+		const struct member_row *m = &rows[i];
+		xtable_int(t, m->id);
+		xtable_text(t, m->planet_nickname);
+		xtable_text(t, m->planet_user_id);
+		xtable_text(t, m->wechat_nickname);
+		xtable_text(t, m->camp_name);
+		if (m->amount >= 0)
+			xtable_money(t, m->amount);
+		else
+			xtable_text(t, NULL);
+		xtable_text(t, m->pay_time);
+		xtable_text(t, member_bind_status_label(m->bind_status));
+		xtable_text(t, member_bind_method_label(m->bind_method));
+		xtable_text(t, m->joined ? "已进群" : "未进群");
+		xtable_int(t, m->confidence);
+		xtable_int(t, m->checkin_count);
+		xtable_text(t, m->eligible ? "是" : "否");
+	}
+	export_send(r, w, t, fmt, "members");
 }
 
 void page_admin_members(struct req *r, struct resp *w)
@@ -66,7 +110,9 @@ void page_admin_members(struct req *r, struct resp *w)
 		f.q = q;
 	if (pg == NULL || parse_i64(pg, 1, 100000, &page) != CAMP_OK)
 		page = 1;
-	f.offset = (page - 1) * PER_PAGE;
+	enum export_format fmt = export_requested(r);
+	f.limit = fmt ? 0 : PER_PAGE;
+	f.offset = fmt ? 0 : (page - 1) * PER_PAGE;
 
 	struct member_row *rows;
 	int n = 0;
@@ -76,6 +122,10 @@ void page_admin_members(struct req *r, struct resp *w)
 	if (member_list(r->db, r->a, &who, &f, &rows, &n, &total) != CAMP_OK ||
 	    member_camp_choices(r->db, r->a, &who, &camps, &nc) != CAMP_OK) {
 		resp_unavailable(r, w);
+		return;
+	}
+	if (fmt) {
+		export_rows(r, w, fmt, rows, n);
 		return;
 	}
 	struct page *p = page_new(r, "会员列表", "admin/members.tpl");
@@ -107,17 +157,8 @@ void page_admin_members(struct req *r, struct resp *w)
 		tpl_show(b, "EMPTY");
 	tpl_dict *t = n > 0 ? tpl_add_section(b, "TABLE") : NULL;
 	for (int i = 0; i < n; i++)
-		fill_member(r->a, tpl_add_section(t, "ROW"), &rows[i]);
-	long long npages = (total + PER_PAGE - 1) / PER_PAGE;
-	if (npages > 1) {
-		tpl_dict *pd = tpl_add_section(b, "PAGES");
-		tpl_set_int(pd, "PAGE", page);
-		tpl_set_int(pd, "NPAGES", npages);
-		if (page > 1)
-			tpl_set_int(tpl_add_section(pd, "PREV"), "N", page - 1);
-		if (page < npages)
-			tpl_set_int(tpl_add_section(pd, "NEXT"), "N", page + 1);
-	}
+		fill_member(r->a, tpl_add_section(t, "ROW"), &rows[i], may_bind(r));
+	page_pager(b, page, total, PER_PAGE);
 	page_admin(r, w, p, "/admin/members");
 }
 
@@ -125,6 +166,21 @@ static const char *pay_status_label(const char *s)
 {
 	return !strcmp(s, "success") ? "已支付" : !strcmp(s, "refunded") ? "已退款" :
 	       !strcmp(s, "pending") ? "待支付" : !strcmp(s, "closed") ? "已关闭" : "失败";
+}
+
+/* issue #15: 关闭绑定 (manual_review) and 手动提议退款 (a finished camp, identity settled,
+ * no refund yet) for admins and managers; the server checks every rule again. */
+static void fill_refund_actions(struct req *r, tpl_dict *b, const struct member_row *m, int nrefunds)
+{
+	if ((r->user->role & R_REFUND_LIFE) == 0 || m->bind_status == NULL)
+		return;
+	if (!strcmp(m->bind_status, "manual_review"))
+		tpl_show(b, "CAN_CLOSE");
+	struct camp c;
+	if (nrefunds == 0 && !strcmp(m->bind_status, "completed") &&
+	    (m->confidence == 100 || (m->bind_method && !strcmp(m->bind_method, "manual"))) &&
+	    camp_get(r->db, r->a, m->camp_id, &c) == CAMP_OK && !strcmp(c.status, "finished"))
+		tpl_show(b, "CAN_PROPOSE");
 }
 
 void page_admin_member_view(struct req *r, struct resp *w)
@@ -150,10 +206,15 @@ void page_admin_member_view(struct req *r, struct resp *w)
 		return;
 	}
 	struct page *p = page_new(r, "会员详情", "admin/member_view.tpl");
+	page_script(p, "/static/js/confirm.js");
 	tpl_dict *b = p->body;
-	fill_member(r->a, b, &m);
-	if (m.bind_status && strcmp(m.bind_status, "closed") != 0)
+	fill_member(r->a, b, &m, may_bind(r));
+	if (may_bind(r) && m.bind_status && strcmp(m.bind_status, "closed") != 0) {
 		tpl_show(b, "CAN_BIND");
+		if (!strcmp(m.bind_status, "completed"))
+			tpl_show(b, "CHANGE");        /* changing a completed binding needs a reason */
+	}
+	fill_refund_actions(r, b, &m, nr);
 	for (int i = 0; i < np; i++) {
 		tpl_dict *d = tpl_add_section(b, "PAY");
 		tpl_set(d, "TIME", pays[i].time);
@@ -177,8 +238,9 @@ void page_admin_member_view(struct req *r, struct resp *w)
 		tpl_dict *d = tpl_add_section(b, "REFUND");
 		tpl_set(d, "TIME", refs[i].time);
 		tpl_set_money(d, "AMOUNT", refs[i].amount < 0 ? 0 : refs[i].amount);
-		tpl_set(d, "STATUS", refs[i].status);
-		tpl_set(d, "AUDIT", refs[i].audit_status);
+		tpl_set(d, "STATUS", refund_status_label(refs[i].status));
+		tpl_set(d, "AUDIT", !strcmp(refs[i].audit_status, "approved") ? "已通过" :
+		        !strcmp(refs[i].audit_status, "rejected") ? "已拒绝" : "待审核");
 		tpl_set(d, "AUDITOR", refs[i].auditor ? refs[i].auditor : "—");
 	}
 	for (int i = 0; i < ns; i++) {

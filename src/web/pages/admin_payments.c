@@ -3,6 +3,7 @@
 #include "camp.h"
 #include "page.h"
 #include "audit_req.h"
+#include "export.h"
 #include "pay_exceptions.h"
 #include "payments.h"
 #include "text.h"
@@ -11,12 +12,38 @@
 
 #define PER_PAGE 50
 
+static const struct xcol exception_cols[] = {
+	{ "ID", XC_INT, 6 }, { "时间", XC_TEXT, 20 }, { "训练营", XC_TEXT, 20 },
+	{ "商户单号", XC_TEXT, 26 }, { "交易单号", XC_TEXT, 30 }, { "金额", XC_MONEY, 10 },
+	{ "付款人 openid", XC_TEXT, 30 }, { "原因", XC_TEXT, 12 }, { "详情", XC_TEXT, 30 },
+	{ "状态", XC_TEXT, 8 },
+};
+
+static void export_rows(struct req *r, struct resp *w, enum export_format fmt,
+                        const struct pay_exception *list, int n)
+{
+	struct xtable *t = xtable_new(r->a, "支付异常", exception_cols, (int)CAMP_ARRAY_LEN(exception_cols));
+	for (int i = 0; i < n; i++) {
+		xtable_int(t, list[i].id);
+		xtable_text(t, list[i].created);
+		xtable_text(t, list[i].camp_name);
+		xtable_text(t, list[i].out_trade_no);
+		xtable_text(t, list[i].transaction_id);
+		xtable_money(t, list[i].fen);
+		xtable_text(t, list[i].payer_openid);
+		xtable_text(t, payment_exception_reason_label(list[i].reason));
+		xtable_text(t, list[i].detail);
+		xtable_text(t, payment_exception_status_label(list[i].status));
+	}
+	export_send(r, w, t, fmt, "payment-exceptions");
+}
+
 void page_admin_payment_exceptions(struct req *r, struct resp *w)
 {
 	const char *status = req_param(r, "status");
 	static const char *const statuses[][2] = {
 		{ "", "全部" }, { "open", "待处理" }, { "refunding", "退款中" },
-		{ "refunded", "已退款" }, { "resolved", "已处理" },
+		{ "refunded", "已退款" }, { "resolved", "已处理" }, { "failed", "退款失败" },
 	};
 	int known = 0;
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(statuses); i++)
@@ -30,11 +57,17 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w)
 	v = req_param(r, "page");
 	if (v && parse_i64(v, 1, 100000, &page) != CAMP_OK)
 		page = 1;
+	enum export_format fmt = export_requested(r);
 	struct pay_exception *list;
 	int n;
 	long long total;
-	if (payment_exceptions(r->db, r->a, status, camp_id, (int)page, PER_PAGE, &list, &n, &total) != CAMP_OK) {
+	if (payment_exceptions(r->db, r->a, status, camp_id, (int)page, fmt ? 0 : PER_PAGE,
+	                       &list, &n, &total) != CAMP_OK) {
 		resp_unavailable(r, w);
+		return;
+	}
+	if (fmt) {
+		export_rows(r, w, fmt, list, n);
 		return;
 	}
 	struct page *p = page_new(r, "支付异常", "admin/payment_exceptions.tpl");
@@ -59,10 +92,13 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w)
 		tpl_set(row, "DETAIL", list[i].detail);
 		tpl_set(row, "STATUS", payment_exception_status_label(list[i].status));
 		tpl_set_int(row, "ID", list[i].id);
-		if (!strcmp(list[i].status, "open")) {
+		int open = !strcmp(list[i].status, "open"), failed = !strcmp(list[i].status, "failed");
+		if (open || failed) {
 			tpl_dict *act = tpl_add_section(row, "ACTIONS");
-			if (list[i].transaction_id && list[i].fen > 0)
+			if (open && list[i].transaction_id && list[i].fen > 0)
 				tpl_set_money(tpl_add_section(act, "CAN_REFUND"), "AMOUNT", list[i].fen);
+			if (failed)   /* WeChat refused the refund: it went back by hand, or not at all */
+				tpl_set_money(tpl_add_section(act, "CAN_OFFLINE"), "AMOUNT", list[i].fen);
 		}
 	}
 	if (n == 0)
@@ -74,6 +110,8 @@ void page_admin_payment_exceptions(struct req *r, struct resp *w)
 	if (page * PER_PAGE < total)
 		tpl_set_int(tpl_add_section(b, "NEXT"), "N", page + 1);
 	tpl_set(b, "STATUS", status);
+	if (camp_id > 0)
+		tpl_set_int(b, "CAMP_ID", camp_id);
 	page_admin(r, w, p, "/admin/payments/exceptions");
 }
 
@@ -95,9 +133,12 @@ void page_admin_exception_refund(struct req *r, struct resp *w)
 	resp_redirect(w, "/admin/payments/exceptions");
 }
 
-/* POST /admin/payments/exceptions/{id}/resolve: 已处理, with a required note. */
+/* POST /admin/payments/exceptions/{id}/resolve: 已处理, or with outcome=offline
+ * 已线下退款, with a required note. */
 void page_admin_exception_resolve(struct req *r, struct resp *w)
 {
+	const char *outcome = req_form(r, "outcome");
+	int offline = outcome != NULL && !strcmp(outcome, "offline");
 	const char *note = text_trim(r->a, req_form(r, "reason"));
 	if (*note == '\0' || text_chars(note) > 200 || text_has_control(note, 0)) {
 		resp_flash(r, w, "danger", "请填写处理说明（最多 200 字）");
@@ -106,15 +147,15 @@ void page_admin_exception_resolve(struct req *r, struct resp *w)
 	}
 	struct audit who;
 	audit_from_req(r, &who, "RESOLVE_EXCEPTION");
-	int rc = exception_resolve(r->db, r->a, req_cap_id(r, 0), note, &who);
+	int rc = exception_resolve(r->db, r->a, req_cap_id(r, 0), note, offline, &who);
 	if (rc == CAMP_ECONFLICT) {
-		resp_error(r, w, 409, "该异常不是待处理状态");
+		resp_error(r, w, 409, "该异常不是待处理或退款失败状态");
 		return;
 	}
 	if (rc != CAMP_OK) {
 		resp_unavailable(r, w);
 		return;
 	}
-	resp_flash(r, w, "success", "已标记为已处理");
+	resp_flash(r, w, "success", offline ? "已标记为已线下退款" : "已标记为已处理");
 	resp_redirect(w, "/admin/payments/exceptions");
 }

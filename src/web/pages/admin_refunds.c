@@ -1,12 +1,15 @@
-/* admin_refunds.c: 待审核 and 退款记录 — audit decisions, batches, follow-ups, CSV, and 生成退款名单. */
+/* admin_refunds.c: 待审核 and 退款记录 — audit decisions, batches, follow-ups, exports, and 生成退款名单. */
 #include "pages.h"
 #include "audit_req.h"
-#include "buf.h"
 #include "camp.h"
+#include "dates.h"
+#include "export.h"
 #include "jobs.h"
+#include "members.h"
 #include "money.h"
 #include "page.h"
 #include "refunds.h"
+#include "router.h"
 
 #include <json-c/json.h>
 #include <string.h>
@@ -49,22 +52,145 @@ static const char *bind_label(const char *s)
 static void fill_member(arena *a, tpl_dict *row, const struct refund_row *x)
 {
 	tpl_set_int(row, "ID", x->id);
+	tpl_set_int(row, "MEMBER_ID", x->member_id);
 	tpl_set(row, "MEMBER", member_label(a, x));
 	tpl_set(row, "CAMP", x->camp_name);
 	tpl_set_money(row, "AMOUNT", x->fen);
+	tpl_set_int(row, "FEN", x->fen);
 	tpl_set_int(row, "DAYS", x->checkin_count);
 	tpl_set_int(row, "REQUIRED", x->required_days);
 	tpl_set(row, "BIND", bind_label(x->bind_status));
 	tpl_set(row, "BIND_METHOD", x->bind_method ? x->bind_method : "");
 	tpl_set_int(row, "CONFIDENCE", x->confidence);
 	tpl_set(row, "JUDGE", x->eligible ? "✅符合" : "❌不符合");
+	if (x->proposer) {   /* 人工提议 / 重新提议: who and why, in every list */
+		tpl_dict *m = tpl_add_section(row, "MANUAL");
+		tpl_set(m, "BY", x->proposer);
+		tpl_set(m, "REASON", x->proposal_reason);
+	}
+}
+
+/* One row of any refund list: the member, the money, the decision and its state. */
+void refund_row_fill(struct req *r, tpl_dict *row, const struct refund_row *x)
+{
+	fill_member(r->a, row, x);
+	tpl_set(row, "AUDIT_TIME", x->audit_time);
+	tpl_set(row, "AUDITOR", x->auditor);
+	tpl_set(row, "STATUS", x->status);
+	tpl_set(row, "STATUS_LABEL", refund_status_label(x->status));
+	tpl_set(row, "AUDIT_LABEL", !strcmp(x->audit_status, "approved") ? "已通过" :
+	        !strcmp(x->audit_status, "rejected") ? "已拒绝" : "待审核");
+	tpl_set(row, "REASON", x->failure_reason ? x->failure_reason : x->audit_comment);
+	tpl_set(row, "OUT_REFUND_NO", x->out_refund_no);
+	tpl_set(row, "UPDATED", x->updated);
+	tpl_set_int(row, "ATTEMPT", x->attempt);
+	if (!strcmp(x->status, "rejected") && (r->user->role & R_REFUND_LIFE))
+		tpl_show(row, "REOPEN");
+}
+
+static int may_manage(const struct req *r)
+{
+	return (r->user->role & R_REFUND_LIFE) != 0;
+}
+
+/* The camp selector of a filter bar: the camps this user may see. */
+static int fill_camp_options(struct req *r, tpl_dict *b, long long camp_id)
+{
+	struct binding_actor who = { r->user->id, (r->user->role & (ROLE_ADMIN | ROLE_MANAGER)) != 0 };
+	struct camp_choice *camps;
+	int n = 0;
+	if (member_camp_choices(r->db, r->a, &who, &camps, &n) != CAMP_OK)
+		return CAMP_EDB;
+	for (int i = 0; i < n; i++) {
+		tpl_dict *o = tpl_add_section(b, "CAMP_OPTION");
+		tpl_set_int(o, "ID", camps[i].id);
+		tpl_set(o, "NAME", camps[i].name);
+		if (camps[i].id == camp_id)
+			tpl_show(o, "SELECTED");
+	}
+	if (camp_id > 0)
+		tpl_set_int(b, "CAMP_ID", camp_id);
+	return CAMP_OK;
+}
+
+static long long page_of(const struct req *r)
+{
+	long long page = 1;
+	const char *v = req_param(r, "page");
+	if (v == NULL || parse_i64(v, 1, 1000000, &page) != CAMP_OK)
+		page = 1;
+	return page;
+}
+
+static const struct xcol pending_cols[] = {
+	{ "退款ID", XC_INT, 8 }, { "星球昵称", XC_TEXT, 16 }, { "星球ID", XC_TEXT, 18 },
+	{ "微信昵称", XC_TEXT, 16 }, { "训练营", XC_TEXT, 20 }, { "支付金额", XC_MONEY, 10 },
+	{ "打卡天数", XC_INT, 8 }, { "要求天数", XC_INT, 8 }, { "绑定状态", XC_TEXT, 10 },
+	{ "绑定方式", XC_TEXT, 12 }, { "匹配度", XC_INT, 8 }, { "自动判断", XC_TEXT, 10 },
+	{ "提议方式", XC_TEXT, 30 },
+};
+
+static const char *proposal_text(arena *a, const struct refund_row *x)
+{
+	return x->proposer ? arena_printf(a, "人工提议（%s）：%s", x->proposer,
+	                                  x->proposal_reason ? x->proposal_reason : "")
+	                   : "自动";
+}
+
+static void export_pending(struct req *r, struct resp *w, enum export_format fmt,
+                           const struct refund_row *rows, int n)
+{
+	struct xtable *t = xtable_new(r->a, "待审核退款", pending_cols, (int)CAMP_ARRAY_LEN(pending_cols));
+	for (int i = 0; i < n; i++) {
+		const struct refund_row *x = &rows[i];
+		xtable_int(t, x->id);
+		xtable_text(t, x->planet_nickname);
+		xtable_text(t, x->planet_user_id);
+		xtable_text(t, x->wechat_nickname);
+		xtable_text(t, x->camp_name);
+		xtable_money(t, x->fen);
+		xtable_int(t, x->checkin_count);
+		xtable_int(t, x->required_days);
+		xtable_text(t, bind_label(x->bind_status));
+		xtable_text(t, x->bind_method);
+		xtable_int(t, x->confidence);
+		xtable_text(t, x->eligible ? "符合" : "不符合");
+		xtable_text(t, proposal_text(r->a, x));
+	}
+	export_send(r, w, t, fmt, "refunds-pending");
+}
+
+#define PENDING_PER_PAGE 100
+#define UNPROPOSED_SHOWN 500   /* per list below; the count says when there are more */
+
+static void fill_unproposed(struct req *r, tpl_dict *b, const char *section, const char *has,
+                            const struct refund_row *rows, int n, const struct refund_totals *t)
+{
+	if (n == 0)
+		return;
+	tpl_dict *h = tpl_add_section(b, has);
+	tpl_set_int(h, "COUNT", t->rows);
+	if (t->rows > n)
+		tpl_set_int(tpl_add_section(h, "MORE"), "SHOWN", n);
+	for (int i = 0; i < n; i++) {
+		tpl_dict *row = tpl_add_section(h, section);
+		fill_member(r->a, row, &rows[i]);
+		if (may_manage(r))
+			tpl_show(row, "CAN_MANAGE");
+		if (rows[i].bind_status && !strcmp(rows[i].bind_status, "manual_review") && may_manage(r))
+			tpl_show(row, "CAN_CLOSE");
+	}
 }
 
 void page_admin_refunds_pending(struct req *r, struct resp *w)
 {
+	enum export_format fmt = export_requested(r);
+	long long page = page_of(r);
 	struct refund_filter f = { .camp_id = param_id(req_param(r, "camp_id")),
 	                           .bind_status = req_param(r, "bind_status"),
-	                           .scope_user = scope_of(r) };
+	                           .scope_user = scope_of(r),
+	                           .limit = fmt ? 0 : PENDING_PER_PAGE,
+	                           .offset = (page - 1) * PENDING_PER_PAGE };
 	static const char *const binds[] = { "", "pending", "completed", "expired", "manual_review", "closed" };
 	int known = 0;
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(binds); i++)
@@ -72,18 +198,28 @@ void page_admin_refunds_pending(struct req *r, struct resp *w)
 	if (!known)
 		f.bind_status = "";
 	struct refund_row *rows, *unmatched, *near;
-	int n, nu, nn;
-	if (refund_pending(r->db, r->a, &f, &rows, &n) != CAMP_OK ||
-	    refund_unproposed(r->db, r->a, &f, "unmatched", &unmatched, &nu) != CAMP_OK ||
-	    refund_unproposed(r->db, r->a, &f, "near", &near, &nn) != CAMP_OK) {
+	int n, nu = 0, nn = 0;
+	struct refund_totals tp, tu, tn;
+	if (refund_pending(r->db, r->a, &f, &rows, &n, &tp) != CAMP_OK) {
 		resp_unavailable(r, w);
 		return;
 	}
+	if (fmt) {
+		export_pending(r, w, fmt, rows, n);
+		return;
+	}
+	struct refund_filter fu = f;
+	fu.limit = UNPROPOSED_SHOWN;
 	struct page *p = page_new(r, "待审核退款", "admin/refunds_pending.tpl");
-	page_script(p, "/static/js/confirm.js");
 	tpl_dict *b = p->body;
-	if (f.camp_id > 0)
-		tpl_set_int(b, "CAMP_ID", f.camp_id);
+	if (refund_unproposed(r->db, r->a, &fu, "unmatched", &unmatched, &nu, &tu) != CAMP_OK ||
+	    refund_unproposed(r->db, r->a, &fu, "near", &near, &nn, &tn) != CAMP_OK ||
+	    fill_camp_options(r, b, f.camp_id) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
+	page_script(p, "/static/js/confirm.js");
+	page_script(p, "/static/js/refund-select.js");
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(binds); i++) {
 		tpl_dict *o = tpl_add_section(b, "BIND_OPTION");
 		tpl_set(o, "VALUE", binds[i]);
@@ -91,11 +227,10 @@ void page_admin_refunds_pending(struct req *r, struct resp *w)
 		if (!strcmp(f.bind_status, binds[i]))
 			tpl_show(o, "SELECTED");
 	}
-	int64_t sum = 0;
+	tpl_set(b, "BIND_STATUS", f.bind_status);
 	for (int i = 0; i < n; i++) {
 		tpl_dict *row = tpl_add_section(b, "ROW");
 		fill_member(r->a, row, &rows[i]);
-		sum += rows[i].fen;
 		char yuan[32];
 		tpl_set(row, "CONFIRM", arena_printf(r->a, "确认通过并退款 ¥%s 给 %s？",
 		                                     money_format(rows[i].fen, yuan, sizeof(yuan)),
@@ -103,16 +238,12 @@ void page_admin_refunds_pending(struct req *r, struct resp *w)
 	}
 	if (n == 0)
 		tpl_show(b, "EMPTY");
-	tpl_set_int(b, "COUNT", n);
-	tpl_set_money(b, "SUM", sum);
-	for (int i = 0; i < nu; i++)
-		fill_member(r->a, tpl_add_section(b, "UNMATCHED"), &unmatched[i]);
-	for (int i = 0; i < nn; i++)
-		fill_member(r->a, tpl_add_section(b, "NEAR"), &near[i]);
-	if (nu > 0)
-		tpl_show(b, "HAS_UNMATCHED");
-	if (nn > 0)
-		tpl_show(b, "HAS_NEAR");
+	tpl_set_int(b, "COUNT", tp.rows);
+	char sum[32];
+	tpl_set(b, "SUM", money_format_grouped(tp.fen, sum, sizeof(sum)));
+	page_pager(b, page, tp.rows, PENDING_PER_PAGE);
+	fill_unproposed(r, b, "UNMATCHED", "HAS_UNMATCHED", unmatched, nu, &tu);
+	fill_unproposed(r, b, "NEAR", "HAS_NEAR", near, nn, &tn);
 	page_admin(r, w, p, "/admin/refunds/pending");
 }
 
@@ -241,47 +372,52 @@ void page_admin_refunds_reject(struct req *r, struct resp *w)
 
 /* ---- 退款记录 ---------------------------------------------------------------- */
 
-static void export_csv(struct req *r, struct resp *w, const struct refund_row *rows, int n)
+static const struct xcol record_cols[] = {
+	{ "退款ID", XC_INT, 8 }, { "会员", XC_TEXT, 30 }, { "训练营", XC_TEXT, 20 },
+	{ "退款金额", XC_MONEY, 10 }, { "审核时间", XC_TEXT, 17 }, { "审核人", XC_TEXT, 12 },
+	{ "退款状态", XC_TEXT, 12 }, { "退款单号", XC_TEXT, 20 }, { "成功时间", XC_TEXT, 17 },
+	{ "失败原因/备注", XC_TEXT, 30 }, { "提议方式", XC_TEXT, 30 },
+};
+
+static void export_records(struct req *r, struct resp *w, enum export_format fmt,
+                           const struct refund_row *rows, int n)
 {
-	struct buf b = BUF_INIT;
-	buf_puts(&b, "\xEF\xBB\xBF");
-	static const char *const head[] = { "退款ID", "会员", "训练营", "退款金额", "审核时间", "审核人",
-	                                    "退款状态", "退款单号", "成功时间", "失败原因/备注" };
-	for (size_t i = 0; i < CAMP_ARRAY_LEN(head); i++)
-		buf_csv_cell(&b, head[i], i + 1 == CAMP_ARRAY_LEN(head));
+	struct xtable *t = xtable_new(r->a, "退款记录", record_cols, (int)CAMP_ARRAY_LEN(record_cols));
 	for (int i = 0; i < n; i++) {
 		const struct refund_row *x = &rows[i];
-		char yuan[32];
-		buf_csv_cell(&b, arena_i64(r->a, x->id), 0);
-		buf_csv_cell(&b, member_label(r->a, x), 0);
-		buf_csv_cell(&b, x->camp_name, 0);
-		buf_csv_cell(&b, money_format(x->fen, yuan, sizeof(yuan)), 0);
-		buf_csv_cell(&b, x->audit_time, 0);
-		buf_csv_cell(&b, x->auditor, 0);
-		buf_csv_cell(&b, refund_status_label(x->status), 0);
-		buf_csv_cell(&b, x->out_refund_no, 0);
-		buf_csv_cell(&b, x->success_time, 0);
-		buf_csv_cell(&b, x->failure_reason ? x->failure_reason : x->audit_comment, 1);
+		xtable_int(t, x->id);
+		xtable_text(t, member_label(r->a, x));
+		xtable_text(t, x->camp_name);
+		xtable_money(t, x->fen);
+		xtable_text(t, x->audit_time);
+		xtable_text(t, x->auditor);
+		xtable_text(t, refund_status_label(x->status));
+		xtable_text(t, x->out_refund_no);
+		xtable_text(t, x->success_time);
+		xtable_text(t, x->failure_reason ? x->failure_reason : x->audit_comment);
+		xtable_text(t, proposal_text(r->a, x));
 	}
-	char *body = arena_strndup(r->a, b.s, b.len);
-	size_t len = b.len;
-	buf_free(&b);
-	resp_header(w, "Content-Disposition", "attachment; filename=\"refunds.csv\"");
-	resp_body(w, 200, "text/csv; charset=utf-8", body, len);
+	export_send(r, w, t, fmt, "refunds");
 }
 
 static int valid_date(const char *s)
 {
-	return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
-	       strspn(s, "0123456789-") == 10;
+	cday d;
+	return s && cday_parse(s, &d) == CAMP_OK;
 }
+
+#define RECORDS_PER_PAGE 100
 
 void page_admin_refunds(struct req *r, struct resp *w)
 {
+	enum export_format fmt = export_requested(r);
+	long long page = page_of(r);
 	struct refund_filter f = { .camp_id = param_id(req_param(r, "camp_id")),
 	                           .status = req_param(r, "status"),
 	                           .from = req_param(r, "from"), .to = req_param(r, "to"),
-	                           .scope_user = scope_of(r) };
+	                           .scope_user = scope_of(r),
+	                           .limit = fmt ? 0 : RECORDS_PER_PAGE,
+	                           .offset = (page - 1) * RECORDS_PER_PAGE };
 	static const char *const statuses[] = { "", "approved", "processing", "success", "failed",
 	                                        "rejected", "closed", "abnormal", "refunded_offline" };
 	int known = 0;
@@ -293,21 +429,24 @@ void page_admin_refunds(struct req *r, struct resp *w)
 		f.from = "";
 	if (!valid_date(f.to))
 		f.to = "";
-	const char *fmt = req_param(r, "format");
-	int csv = fmt && !strcmp(fmt, "csv");
 	struct refund_row *rows;
 	int n;
-	if (refund_records(r->db, r->a, &f, csv ? 0 : 500, &rows, &n) != CAMP_OK) {
+	struct refund_totals tr;
+	if (refund_records(r->db, r->a, &f, &rows, &n, &tr) != CAMP_OK) {
 		resp_unavailable(r, w);
 		return;
 	}
-	if (csv) {
-		export_csv(r, w, rows, n);
+	if (fmt) {
+		export_records(r, w, fmt, rows, n);
 		return;
 	}
 	struct page *p = page_new(r, "退款记录", "admin/refunds.tpl");
 	page_script(p, "/static/js/confirm.js");
 	tpl_dict *b = p->body;
+	if (fill_camp_options(r, b, f.camp_id) != CAMP_OK) {
+		resp_unavailable(r, w);
+		return;
+	}
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(statuses); i++) {
 		tpl_dict *o = tpl_add_section(b, "STATUS_OPTION");
 		tpl_set(o, "VALUE", statuses[i]);
@@ -315,22 +454,13 @@ void page_admin_refunds(struct req *r, struct resp *w)
 		if (!strcmp(f.status, statuses[i]))
 			tpl_show(o, "SELECTED");
 	}
-	if (f.camp_id > 0)
-		tpl_set_int(b, "CAMP_ID", f.camp_id);
 	tpl_set(b, "FROM", f.from);
 	tpl_set(b, "TO", f.to);
 	tpl_set(b, "STATUS", f.status);
 	for (int i = 0; i < n; i++) {
 		const struct refund_row *x = &rows[i];
 		tpl_dict *row = tpl_add_section(b, "ROW");
-		fill_member(r->a, row, x);
-		tpl_set(row, "AUDIT_TIME", x->audit_time);
-		tpl_set(row, "AUDITOR", x->auditor);
-		tpl_set(row, "STATUS", x->status);
-		tpl_set(row, "STATUS_LABEL", refund_status_label(x->status));
-		tpl_set(row, "REASON", x->failure_reason ? x->failure_reason : x->audit_comment);
-		tpl_set(row, "OUT_REFUND_NO", x->out_refund_no);
-		tpl_set_int(row, "ATTEMPT", x->attempt);
+		refund_row_fill(r, row, x);
 		int ended = !strcmp(x->status, "closed") || !strcmp(x->status, "abnormal");
 		if (!strcmp(x->status, "failed"))
 			tpl_show(row, "RETRY");
@@ -342,6 +472,8 @@ void page_admin_refunds(struct req *r, struct resp *w)
 	}
 	if (n == 0)
 		tpl_show(b, "EMPTY");
+	tpl_set_int(b, "TOTAL", tr.rows);
+	page_pager(b, page, tr.rows, RECORDS_PER_PAGE);
 	page_admin(r, w, p, "/admin/refunds");
 }
 

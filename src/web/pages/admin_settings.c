@@ -1,5 +1,6 @@
 /* admin_settings.c: 系统配置 — edit the settings registry group by group. */
 #include "pages.h"
+#include "alerts.h"
 #include "audit_req.h"
 #include "camp.h"
 #include "clock.h"
@@ -15,6 +16,7 @@
 #include "users.h"
 #include "wxpay_certs.h"
 
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,108 @@ static char *heap_to_arena(arena *a, char *s)
 	return c;
 }
 
+/* ---- 通知 (issue #15): switches per alert type, recipients chosen from the staff ------ */
+
+/* 1 when the JSON list (a setting's text) holds the string or number v. */
+static int json_list_has(const char *list, const char *v)
+{
+	json_object *o = list ? json_tokener_parse(list) : NULL;
+	int found = 0;
+	for (size_t i = 0; o && json_object_is_type(o, json_type_array) &&
+	                   i < json_object_array_length(o); i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(o, i));
+		found |= s != NULL && !strcmp(s, v);
+	}
+	json_object_put(o);
+	return found;
+}
+
+static const char *current(struct req *r, size_t i, const struct posted *ps)
+{
+	return ps && ps->value[i] ? ps->value[i] : heap_to_arena(r->a, config_get(r->db, config_keys[i].key));
+}
+
+/* 应用消息开关: one checkbox per alert type; security notices cannot be switched off. */
+static void fill_alert_switches(struct req *r, tpl_dict *d, size_t i, const struct posted *ps)
+{
+	const char *off = current(r, i, ps);
+	tpl_dict *box = tpl_add_section(d, "ALERTS");
+	for (size_t t = 0; t < alert_ntypes; t++) {
+		tpl_dict *x = tpl_add_section(box, "TYPE");
+		tpl_set(x, "NAME", alert_types[t].name);
+		tpl_set(x, "LABEL", alert_types[t].label);
+		tpl_set(x, "ID", t == 0 ? arena_printf(r->a, "cfg-%zu", i)
+		                        : arena_printf(r->a, "alert-%s", alert_types[t].name));
+		if (alert_types[t].always)
+			tpl_show(x, "ALWAYS");
+		else if (!json_list_has(off, alert_types[t].name))
+			tpl_show(x, "ON");
+	}
+}
+
+/* 通知接收人: a multi-select of the staff (empty = every active 超级管理员). */
+static void fill_recipients(struct req *r, tpl_dict *d, size_t i, const struct posted *ps)
+{
+	const char *chosen = current(r, i, ps);
+	tpl_dict *box = tpl_add_section(d, "RECIPIENTS");
+	struct user *users;
+	int n = 0;
+	if (user_list(r->db, r->a, &users, &n) != CAMP_OK)
+		return;
+	for (int u = 0; u < n; u++) {
+		tpl_dict *o = tpl_add_section(box, "STAFF");
+		tpl_set_int(o, "ID", users[u].id);
+		int no_wecom = users[u].wecom_userid == NULL || *users[u].wecom_userid == '\0';
+		tpl_set(o, "NAME", arena_printf(r->a, "%s（%s%s%s）", users[u].username,
+		        role_label(role_parse(users[u].role)),
+		        strcmp(users[u].status, "active") ? "，已禁用" : "",
+		        no_wecom ? "，未填企业微信 userid" : ""));
+		if (json_list_has(chosen, arena_i64(r->a, users[u].id)))
+			tpl_show(o, "SELECTED");
+	}
+}
+
+/* The two inputs above, folded back into the settings' JSON values before the
+ * usual checks: unchecked switchable types → notification.alerts_off,
+ * selected staff → notification.admin_users. */
+static void fold_notification_form(struct req *r)
+{
+	if (req_form(r, "alerts_form") == NULL && req_form(r, "recipients_form") == NULL)
+		return;
+	static const char *vals[200];
+	json_object *off = json_object_new_array(), *ids = json_object_new_array();
+	size_t n = kv_get_all(&r->form, "alert_on", vals, CAMP_ARRAY_LEN(vals));
+	for (size_t t = 0; t < alert_ntypes; t++) {
+		int on = alert_types[t].always;
+		for (size_t k = 0; k < n && k < CAMP_ARRAY_LEN(vals); k++)
+			on |= !strcmp(vals[k], alert_types[t].name);
+		if (!on)
+			json_object_array_add(off, json_object_new_string(alert_types[t].name));
+	}
+	n = kv_get_all(&r->form, "admin_user_ids", vals, CAMP_ARRAY_LEN(vals));
+	for (size_t k = 0; k < n && k < CAMP_ARRAY_LEN(vals); k++) {
+		long long id;
+		/* a malformed id stays text, so the usual check refuses the list */
+		json_object_array_add(ids, parse_i64(vals[k], 1, 1LL << 53, &id) == CAMP_OK
+		                           ? json_object_new_int64(id) : json_object_new_string(vals[k]));
+	}
+	struct kv *v = arena_alloc(r->a, sizeof(*v) * (r->form.n + 2));
+	size_t m = 0;
+	if (req_form(r, "alerts_form") != NULL)
+		v[m++] = (struct kv){ "notification.alerts_off",
+		                      arena_strdup(r->a, json_object_to_json_string_ext(off, JSON_C_TO_STRING_PLAIN)), 0 };
+	if (req_form(r, "recipients_form") != NULL)
+		v[m++] = (struct kv){ "notification.admin_users",
+		                      arena_strdup(r->a, json_object_to_json_string_ext(ids, JSON_C_TO_STRING_PLAIN)), 0 };
+	for (size_t k = 0; k < m; k++)
+		v[k].value_len = strlen(v[k].value);
+	memcpy(v + m, r->form.v, sizeof(*v) * r->form.n);   /* first match wins */
+	r->form.v = v;
+	r->form.n += m;
+	json_object_put(off);
+	json_object_put(ids);
+}
+
 static void fill_key(struct req *r, tpl_dict *g, size_t i, const struct posted *ps)
 {
 	const struct config_key *k = &config_keys[i];
@@ -43,6 +147,16 @@ static void fill_key(struct req *r, tpl_dict *g, size_t i, const struct posted *
 	tpl_set(d, "FIELD", k->key);
 	tpl_set(d, "FIELD_ID", arena_printf(r->a, "cfg-%zu", i));
 	tpl_set(d, "LABEL", k->label);
+	int alerts = !strcmp(k->key, "notification.alerts_off");
+	if (alerts || !strcmp(k->key, "notification.admin_users")) {
+		if (alerts)
+			fill_alert_switches(r, d, i, ps);
+		else
+			fill_recipients(r, d, i, ps);
+		if (ps && ps->err[i])
+			tpl_set(tpl_add_section(d, "ERR"), "TEXT", ps->err[i]);
+		return;
+	}
 	tpl_dict *box = tpl_add_section(d, settings_is_multiline(k->key) ? "AREA" : "LINE");
 	if (k->encrypted) {
 		tpl_set(box, "TYPE", "password");
@@ -244,13 +358,12 @@ static int collect(struct req *r, struct posted *ps, int *changed, int *payment)
 static int confirm_password(struct req *r, struct posted *ps)
 {
 	const char *pw = req_form(r, "confirm_password");
-	struct user u;
-	int rc = user_find_login(r->db, r->a, r->user->username, &u);
-	if (rc != CAMP_OK && rc != CAMP_ENOTFOUND)
+	int ok = 0;
+	if (session_reauth(r, pw, &ok) != CAMP_OK)
 		return CAMP_EDB;
 	if (pw == NULL || *pw == '\0')
 		ps->confirm_err = "修改微信支付配置需要输入你的登录密码";
-	else if (!password_verify(pw, rc == CAMP_OK ? u.password_hash : NULL))
+	else if (!ok)
 		ps->confirm_err = "登录密码不正确";
 	ps->nerr += ps->confirm_err != NULL;
 	return CAMP_OK;
@@ -296,6 +409,7 @@ void page_admin_settings_post(struct req *r, struct resp *w)
 		return;
 	}
 	config_invalidate();   /* compare against what is stored now */
+	fold_notification_form(r);   /* issue #15: 通知 checkboxes and staff multi-select */
 	ps.value = arena_alloc(r->a, sizeof(char *) * config_nkeys);
 	ps.err = arena_alloc(r->a, sizeof(char *) * config_nkeys);
 	int *changed = arena_alloc(r->a, sizeof(int) * config_nkeys);

@@ -4,6 +4,7 @@
 #include "checkins.h"
 #include "clock.h"
 #include "dates.h"
+#include "members.h"
 #include "page.h"
 
 #include <string.h>
@@ -58,5 +59,33 @@ void h5_calendar_fill(struct req *r, tpl_dict *b, long long member_id, long star
 		}
 		y = ny;
 		m = nm;
+	}
+}
+
+/* issue #15 (PRD §4.1.4 打卡记录列表): every camp day so far, newest first — date, the time
+ * of that day's check-in and its state. */
+void h5_records_fill(struct req *r, tpl_dict *b, long long member_id, long start, long end)
+{
+	struct member_checkin *ck;
+	int n = 0;
+	if (member_checkins(r->db, r->a, member_id, &ck, &n) != CAMP_OK)
+		return;
+	cday today = cday_of(camp_now());
+	cday last = (cday)end < today ? (cday)end : today;
+	tpl_dict *list = tpl_include(b, "RECORDS", "h5/records.tpl");
+	if (last < (cday)start)
+		tpl_show(list, "NOT_STARTED");
+	for (cday x = last; x >= (cday)start; x--) {
+		char buf[12];
+		cday_format(x, buf, sizeof(buf));
+		const char *time = NULL;
+		for (int i = 0; i < n && time == NULL; i++)
+			if (!strcmp(ck[i].date, buf))
+				time = ck[i].time;
+		tpl_dict *row = tpl_add_section(list, "DAY");
+		tpl_set(row, "DATE", arena_strdup(r->a, buf));
+		tpl_set(row, "TIME", time ? time : "—");
+		tpl_set(row, "STATE", time ? "done" : x == today ? "todo" : "missed");
+		tpl_set(row, "LABEL", time ? "✅ 已打卡" : x == today ? "今日待打卡" : "❌ 未打卡");
 	}
 }

@@ -16,6 +16,7 @@
 #include "qrpng.h"
 #include "crypto.h"
 #include "session.h"
+#include "text.h"
 #include "wechatpay.h"
 #include "wechatpay_api.h"
 #include "wxoauth.h"
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #define OAUTH_COOKIE "camp_oauth"
+#define DEPOSIT_SUFFIX " 押金"      /* the WeChat order's description: "<camp name> 押金" */
 
 /* ---- the camp page -------------------------------------------------------- */
 
@@ -96,6 +98,8 @@ static int load_camp(struct req *r, struct resp *w, struct camp *c)
 {
 	long long id = req_cap_id(r, 0);
 	int rc = id ? camp_get(r->db, r->a, id, c) : CAMP_ENOTFOUND;
+	if (rc == CAMP_OK && c->cancelled)
+		rc = CAMP_ENOTFOUND;          /* 取消训练营: off the H5 pages (tickets still open) */
 	if (rc == CAMP_ENOTFOUND)
 		resp_error(r, w, 404, "训练营不存在或已下线");
 	else if (rc != CAMP_OK)
@@ -217,6 +221,25 @@ static void render_duplicate(struct req *r, struct resp *w, const struct camp *c
 	page_h5(r, w, p);
 }
 
+static void refuse_enrollment(struct req *r, struct resp *w, enum enroll_refusal why)
+{
+	switch (why) {
+	case ENROLL_BROWSER_LIMIT:
+		resp_error(r, w, 429, arena_printf(r->a, "你已有 %d 笔待支付订单，请先完成支付，"
+		                                   "或等待订单过期（30 分钟）后再报名", HOLDS_PER_BROWSER));
+		break;
+	case ENROLL_IP_LIMIT:
+		resp_error(r, w, 429, "当前网络下待支付订单过多，请先完成支付或稍后再试");
+		break;
+	case ENROLL_GONE:
+		resp_error(r, w, 404, "训练营不存在或已下线");
+		break;
+	default:
+		resp_error(r, w, 409, "名额已满，请关注下一期");
+		break;
+	}
+}
+
 void page_h5_enroll(struct req *r, struct resp *w)
 {
 	struct camp c;
@@ -259,10 +282,13 @@ void page_h5_enroll(struct req *r, struct resp *w)
 		return;
 	}
 	int jsapi = req_is_wechat(r) && openid != NULL;
+	const char **tokens;
+	int ntokens = h5_ticket_tokens(r, &tokens);
+	struct enroll_holder holder = { openid, r->remote_addr ? r->remote_addr : "", tokens, ntokens };
 	struct enrollment en;
-	rc = enroll_create(r->db, r->a, &c, &f, openid, jsapi ? "JSAPI" : "NATIVE", now, &en);
+	rc = enroll_create(r->db, r->a, &c, &f, &holder, jsapi ? "JSAPI" : "NATIVE", now, &en);
 	if (rc == CAMP_ECONFLICT) {
-		resp_error(r, w, 409, "名额已满，请关注下一期");
+		refuse_enrollment(r, w, en.refused);
 		return;
 	}
 	if (rc != CAMP_OK) {
@@ -273,7 +299,8 @@ void page_h5_enroll(struct req *r, struct resp *w)
 	/* the order at WeChat, outside any database transaction */
 	struct wxpay_order o = {
 		.trade_type = jsapi ? "jsapi" : "native",
-		.description = arena_printf(r->a, "%.60s 押金", c.name),
+		.description = arena_printf(r->a, "%s" DEPOSIT_SUFFIX, text_cut(r->a, c.name,
+		               WXPAY_DESCRIPTION_MAX - strlen(DEPOSIT_SUFFIX))),
 		.out_trade_no = en.order_no,
 		.notify_url = arena_printf(r->a, "%s/pay/wechat/notify", camp_env()->base_url),
 		.attach = arena_printf(r->a, "{\"c\":%lld,\"m\":%lld}", c.id, en.member_id),
@@ -289,6 +316,9 @@ void page_h5_enroll(struct req *r, struct resp *w)
 	};
 	payment_audit(r->db, r->a, &pa);
 	if (rc != CAMP_OK || payment_set_prepay(r->db, r->a, en.payment_id, prepay) != CAMP_OK) {
+		/* no WeChat order, no seat: the member can pay nothing, so nothing is held */
+		if (payment_close_pending(r->db, r->a, en.payment_id, "order_not_created") != CAMP_OK)
+			log_err("enroll: order %s not released", en.order_no);
 		resp_error(r, w, 503, "微信支付下单失败，请稍后重试");
 		return;
 	}
@@ -300,20 +330,14 @@ void page_h5_enroll(struct req *r, struct resp *w)
 /* The token from this browser's ticket list that opens order_no, if any. */
 static int browser_ticket(struct req *r, const char *order_no, struct ticket *t, const char **token)
 {
-	const char *list = req_cookie(r, TICKETS_COOKIE);
-	if (list == NULL)
-		return CAMP_ENOTFOUND;
+	const char **tokens;
+	int n = h5_ticket_tokens(r, &tokens);
 	time_t now = camp_now();
-	for (const char *p = list; *p;) {
-		size_t n = strcspn(p, ".");
-		const char *tok = arena_strndup(r->a, p, n);
-		if (ticket_for_order(r->db, r->a, order_no, tok, now, t) == CAMP_OK) {
-			*token = tok;
+	for (int i = 0; i < n; i++) {
+		if (ticket_for_order(r->db, r->a, order_no, tokens[i], now, t) == CAMP_OK) {
+			*token = tokens[i];
 			return CAMP_OK;
 		}
-		p += n;
-		if (*p == '.')
-			p++;
 	}
 	return CAMP_ENOTFOUND;
 }

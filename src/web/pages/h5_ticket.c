@@ -12,16 +12,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Adds token to this browser's ticket list (the /h5/mine of this browser). */
+int h5_ticket_tokens(struct req *r, const char ***out)
+{
+	const char *list = req_cookie(r, TICKETS_COOKIE);
+	size_t max = list ? strlen(list) / 2 + 1 : 1;
+	const char **v = arena_alloc(r->a, sizeof(*v) * max);
+	int n = 0;
+	for (const char *s = list ? list : ""; *s && (size_t)n < max;) {
+		size_t k = strcspn(s, ".");
+		if (k > 0)
+			v[n++] = arena_strndup(r->a, s, k);
+		s += k;
+		if (*s == '.')
+			s++;
+	}
+	*out = v;
+	return n;
+}
+
+/* Adds token to this browser's ticket list (the /h5/mine of this browser):
+ * newest first, only tokens that still open something, at most
+ * H5_TICKETS_MAX of them, so the cookie stays under 1 KB. */
 void h5_remember_ticket(struct req *r, struct resp *w, const char *token)
 {
-	const char *have = req_cookie(r, TICKETS_COOKIE);
-	if (have && strstr(have, token))
-		return;
-	const char *list = have && *have ? arena_printf(r->a, "%s.%s", token, have) : token;
-	if (strlen(list) > 3500)
-		list = arena_strndup(r->a, list, 3500 - 3500 % 36 - 1);
-	resp_cookie(r, w, TICKETS_COOKIE, list, H5_COOKIE_MAX_AGE);
+	const char **have;
+	int n = h5_ticket_tokens(r, &have);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(have[i], token))
+			return;
+	const char **list = arena_alloc(r->a, sizeof(*list) * (size_t)(n + 1));
+	int *live = arena_alloc(r->a, sizeof(*live) * (size_t)(n + 1));
+	list[0] = token;
+	memcpy(list + 1, have, sizeof(*list) * (size_t)n);
+	if (ticket_live_set(r->db, r->a, list, n + 1, camp_now(), live) != CAMP_OK)
+		for (int i = 0; i <= n; i++)
+			live[i] = 1;        /* cannot tell: keep the newest */
+	live[0] = 1;                /* just issued or just opened */
+	struct buf b = BUF_INIT;
+	for (int i = 0, kept = 0; i <= n && kept < H5_TICKETS_MAX; i++) {
+		if (!live[i])
+			continue;
+		buf_printf(&b, "%s%s", kept++ ? "." : "", list[i]);
+	}
+	resp_cookie(r, w, TICKETS_COOKIE, arena_strdup(r->a, b.s), H5_COOKIE_MAX_AGE);
+	buf_free(&b);
 }
 
 static int load_ticket(struct req *r, struct resp *w, struct ticket *t, struct camp *c)
@@ -109,6 +143,7 @@ void page_h5_progress(struct req *r, struct resp *w)
 	if (pr.checkin_count == 0)
 		tpl_show(b, "NO_CHECKINS");
 	h5_calendar_fill(r, b, t.member_id, c.start_date, c.end_date);   /* issue #9 */
+	h5_records_fill(r, b, t.member_id, c.start_date, c.end_date);    /* issue #15 */
 	tpl_set(b, "TICKET_URL", arena_printf(r->a, "/h5/t/%s", r->cap[0]));
 	page_h5(r, w, p);
 }
@@ -120,11 +155,11 @@ void page_h5_mine(struct req *r, struct resp *w)
 	struct page *p = page_new(r, "我的训练营", "h5/mine.tpl");
 	tpl_dict *b = p->body;
 	int shown = 0;
-	const char *list = req_cookie(r, TICKETS_COOKIE);
+	const char **tokens;
+	int ntok = h5_ticket_tokens(r, &tokens);
 	time_t now = camp_now();
-	for (const char *s = list ? list : ""; *s && shown < 50;) {
-		size_t n = strcspn(s, ".");
-		const char *tok = arena_strndup(r->a, s, n);
+	for (int i = 0; i < ntok && shown < 50; i++) {
+		const char *tok = tokens[i];
 		struct ticket t;
 		struct camp c;
 		if (ticket_get(r->db, r->a, tok, now, &t) == CAMP_OK && t.paid &&
@@ -135,9 +170,6 @@ void page_h5_mine(struct req *r, struct resp *w)
 			tpl_set(e, "URL", arena_printf(r->a, "/h5/t/%s", tok));
 			shown++;
 		}
-		s += n;
-		if (*s == '.')
-			s++;
 	}
 	const char *openid = h5_cookie_open(r, OPENID_COOKIE);
 	struct my_enrollment *mine;

@@ -60,7 +60,10 @@ void page_h5_order_status(struct req *r, struct resp *w);
 #define TICKETS_COOKIE "camp_tickets"
 #define OPENID_COOKIE "camp_openid"
 #define H5_COOKIE_MAX_AGE (400L * 86400)
+#define H5_TICKETS_MAX 24          /* tokens kept in TICKETS_COOKIE: 24 × 36 bytes < 1 KB */
 void h5_remember_ticket(struct req *r, struct resp *w, const char *token);
+/* The ticket tokens this browser holds (newest first); *out on the arena. */
+int h5_ticket_tokens(struct req *r, const char ***out);
 void page_h5_ticket(struct req *r, struct resp *w);
 void page_h5_progress(struct req *r, struct resp *w);
 void page_h5_mine(struct req *r, struct resp *w);
@@ -117,6 +120,32 @@ int camp_tab_fill(struct req *r, struct tpl_dict *b, long long camp_id, const ch
 /* h5_calendar.c: start/end are cday values of the camp */
 void h5_calendar_fill(struct req *r, struct tpl_dict *b, long long member_id, long start, long end);
 /* --- end issue #9 --- */
+/* --- issue #14: money integrity --- */
+/* admin_camp_cancel.c: 取消训练营 (admin, password again); camp_cancel_fill
+ * puts its form (with the consequence) on the camp page, and hides 删除
+ * while the camp holds money. */
+struct camp;
+void page_admin_camp_cancel(struct req *r, struct resp *w);
+void camp_cancel_fill(struct req *r, struct tpl_dict *b, const struct camp *c);
+/* --- end issue #14 --- */
+/* --- issue #15: the operator's console --- */
+/* admin_refunds.c: one row of a refund list (pending, records, a camp's 退款情况) */
+struct refund_row;
+void refund_row_fill(struct req *r, struct tpl_dict *row, const struct refund_row *x);
+/* admin_refund_life.c: 手动提议退款, 重新提议, 关闭绑定, and the camp's 退款情况 tab */
+struct camp;
+void page_admin_refund_propose(struct req *r, struct resp *w);
+void page_admin_refund_reopen(struct req *r, struct resp *w);
+void page_admin_member_close_binding(struct req *r, struct resp *w);
+int camp_refunds_tab_fill(struct req *r, struct tpl_dict *b, const struct camp *c);
+/* Where a form goes back to: its "back" field when that is a path of this
+ * console (/admin/…, never another site), else dflt. */
+const char *form_back(struct req *r, const char *dflt);
+/* admin_reports.c */
+void page_admin_reports(struct req *r, struct resp *w);
+/* h5_calendar.c: the progress page's 打卡记录 list (start/end are cday values of the camp) */
+void h5_records_fill(struct req *r, struct tpl_dict *b, long long member_id, long start, long end);
+/* --- end issue #15 --- */
 /* --- issue #14 (books) --- */
 /* admin_books.c */
 void page_admin_books(struct req *r, struct resp *w);

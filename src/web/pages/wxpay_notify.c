@@ -5,6 +5,7 @@
 #include "pages.h"
 #include "camp.h"
 #include "clock.h"
+#include "crypto.h"
 #include "log.h"
 #include "metrics.h"
 #include "payments.h"
@@ -24,16 +25,54 @@ void wxpay_notify_fail(struct resp *w, int status, const char *message, arena *a
 	resp_json(w, status, o, a);
 }
 
+#define REFUSED_HEAD 512     /* bytes of a refused body kept for the audit log */
+
+static int whole_text(const char *s, size_t n)
+{
+	return utf8_valid(s, n) && memchr(s, '\0', n) == NULL;
+}
+
+/* What is kept of a body we refused (anyone can send one, up to nginx's
+ * limit): its SHA-256, its size and its first 512 bytes — as text when they
+ * are whole UTF-8 characters, else in base64. */
+static const char *refused_digest(struct req *r)
+{
+	const char *body = r->body ? (const char *)r->body : "";
+	size_t n = r->body_len < REFUSED_HEAD ? r->body_len : REFUSED_HEAD, k = n;
+	while (k > 0 && n - k < 3 && !whole_text(body, k))
+		k--;       /* the 512th byte may fall inside a character */
+	int text = n == 0 || (k > 0 && whole_text(body, k));
+	char sha[65];
+	crypto_sha256_hex(body, r->body_len, sha);
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "sha256", json_object_new_string(sha));
+	json_object_object_add(o, "size", json_object_new_int64((int64_t)r->body_len));
+	if (text) {
+		json_object_object_add(o, "head", json_object_new_string_len(body, (int)k));
+	} else {
+		char *b64 = crypto_b64_encode(body, n);
+		json_object_object_add(o, "head_base64", json_object_new_string(b64 ? b64 : ""));
+		free(b64);
+	}
+	const char *s = arena_strdup(r->a, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
 void wxpay_notify_audit(struct req *r, long long payment_id, const char *action,
                         const char *detail, const char *error)
 {
+	/* a refused callback is unverified or unreadable: never store its body */
+	size_t alen = strlen(action);
+	int refused = alen > 9 && !strcmp(action + alen - 9, "_REJECTED");
 	struct json_object *o = NULL;
-	int json = r->body_len > 0 &&
+	int json = !refused && r->body_len > 0 &&
 	           parse_json_object(r->a, (const char *)r->body, r->body_len, &o) == CAMP_OK;
 	struct pay_audit e = {
 		.payment_id = payment_id, .action = action, .detail = detail,
 		.ip = r->remote_addr, .user_agent = r->user_agent,
-		.request_json = json ? (const char *)r->body : NULL, .error = error,
+		.request_json = refused ? refused_digest(r) : json ? (const char *)r->body : NULL,
+		.error = error,
 	};
 	if (payment_audit(r->db, r->a, &e) != CAMP_OK)
 		log_err("%s: cannot write the payment audit log", action);

@@ -19,48 +19,24 @@
 #include <string.h>
 
 /* Orders still pending a minute after they were made (younger ones are
- * probably being paid right now, and their callback is on its way). */
+ * probably being paid right now, and their callback is on its way); those
+ * of a cancelled camp at once, and closed like expired ones.  $2 = one camp
+ * (queued by 取消训练营) or 0. */
 static const struct db_stmt q_pending = DB_STMT(
-	"SELECT id, order_no, time_expire <= $1::timestamptz AS expired, member_id"
-	"  FROM payment_record"
-	" WHERE pay_status = 'pending' AND source = 'wechatpay' AND deleted_at IS NULL"
-	"   AND created_at <= $1::timestamptz - interval '1 minute'"
-	" ORDER BY id LIMIT 1000");
-static const struct db_stmt q_close = DB_STMT(
-	"UPDATE payment_record SET pay_status = 'closed' WHERE id = $1 AND pay_status = 'pending'"
-	" RETURNING member_id");
-static const struct db_stmt q_close_log = DB_STMT(
-	"INSERT INTO order_status_log (order_id, from_status, to_status, event, extra_data, created_at)"
-	" VALUES ($1, 'pending', 'closed', 'CANCEL', $2::jsonb, $3::timestamptz)");
-/* an abandoned enrollment must not block a retry with the same planet ID */
-static const struct db_stmt q_drop_member = DB_STMT(
-	"UPDATE camp_member SET deleted_at = $2::timestamptz WHERE id = $1 AND NOT paid");
-
+	"SELECT p.id, p.order_no, p.member_id,"
+	"       (p.time_expire <= $1::timestamptz OR c.cancelled_at IS NOT NULL) AS expired"
+	"  FROM payment_record p JOIN training_camp c ON c.id = p.camp_id"
+	" WHERE p.pay_status = 'pending' AND p.source = 'wechatpay' AND p.deleted_at IS NULL"
+	"   AND (p.created_at <= $1::timestamptz - interval '1 minute' OR c.cancelled_at IS NOT NULL)"
+	"   AND ($2::bigint = 0 OR p.camp_id = $2::bigint)"
+	" ORDER BY p.id LIMIT 1000");
 struct tally {
 	int applied, closed, still_pending, exceptions, errors;
 };
 
 static int close_locally(struct job_ctx *c, const char *pid, const char *why)
 {
-	char now[40];
-	clock_now_param(now, sizeof(now));
-	if (db_begin(c->db) != CAMP_OK)
-		return CAMP_EDB;
-	const char *p[] = { pid };
-	PGresult *res = db_q(c->db, c->a, &q_close, 1, p);
-	int rc = res ? CAMP_OK : CAMP_EDB;
-	if (rc == CAMP_OK && PQntuples(res) == 1) {
-		const char *mid = db_get(res, 0, "member_id");
-		const char *lp[] = { pid, arena_printf(c->a, "{\"reason\":\"%s\"}", why), now };
-		const char *mp[] = { mid, now };
-		if (db_q(c->db, c->a, &q_close_log, 3, lp) == NULL ||
-		    (mid && db_q(c->db, c->a, &q_drop_member, 2, mp) == NULL))
-			rc = CAMP_EDB;
-	}
-	if (rc == CAMP_OK)
-		return db_commit(c->db);
-	db_rollback(c->db);
-	return rc;
+	return payment_close_pending(c->db, c->a, atoll(pid), why);
 }
 
 static void audit(struct job_ctx *c, long long pid, const char *action,
@@ -208,9 +184,14 @@ int job_reconcile_payments(struct job_ctx *c)
 		json_object_object_add(d, "note", json_object_new_string("WeChat Pay is not configured"));
 		return CAMP_OK;
 	}
+	long long camp_id = 0;
+	struct json_object *args = json_tokener_parse(c->args ? c->args : "{}"), *v;
+	if (args && json_object_object_get_ex(args, "camp_id", &v))
+		camp_id = json_object_get_int64(v);
+	json_object_put(args);
 	char now[40];
-	const char *p[] = { clock_now_param(now, sizeof(now)) };
-	PGresult *res = db_q(c->db, c->a, &q_pending, 1, p);
+	const char *p[] = { clock_now_param(now, sizeof(now)), arena_i64(c->a, camp_id) };
+	PGresult *res = db_q(c->db, c->a, &q_pending, 2, p);
 	if (res == NULL) {
 		job_fail(c, "数据库不可用");
 		return CAMP_EDB;
@@ -229,7 +210,7 @@ int job_reconcile_payments(struct job_ctx *c)
 	json_object_object_add(d, "still_pending", json_object_new_int(t.still_pending));
 	json_object_object_add(d, "exceptions", json_object_new_int(t.exceptions));
 	struct bill_tally bt = { 0 };
-	int bill_failures = import_bills(c, &bt);
+	int bill_failures = camp_id ? 0 : import_bills(c, &bt);   /* a queued run: that camp's orders */
 	json_object_object_add(d, "bills_imported", json_object_new_int(bt.imported));
 	/* refunded in WeCom in full: counted, never enrolled */
 	json_object_object_add(d, "bills_refunded", json_object_new_int(bt.refunded));

@@ -2,6 +2,7 @@
 #include "jobfns.h"
 #include "worker.h"
 #include "camp.h"
+#include "refund_life.h"
 #include "refunds.h"
 
 #include <json-c/json.h>
@@ -24,6 +25,7 @@ int job_refund_list(struct job_ctx *c)
 	json_object_object_add(d, "withdrawn", json_object_new_int(t.withdrawn));
 	json_object_object_add(d, "unmatched", json_object_new_int(t.unmatched));
 	json_object_object_add(d, "near_miss", json_object_new_int(t.near_miss));
+	json_object_object_add(d, "summary", json_object_new_string(refund_tally_sentence(c->a, &t)));
 	job_progress(c, 1, 1, NULL);
 	return CAMP_OK;
 }

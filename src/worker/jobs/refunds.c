@@ -17,7 +17,7 @@
 #define BATCH_WAIT_S 120     /* a batch follows its refunds this long, then the minute job does */
 
 struct tally {
-	int submitted, success, processing, ended, retry, failed;
+	int submitted, success, processing, ended, retry, failed, waiting;
 };
 
 static void count_step(struct tally *t, enum refund_step s)
@@ -29,13 +29,14 @@ static void count_step(struct tally *t, enum refund_step s)
 	case RS_ENDED: t->ended++; break;
 	case RS_RETRY: t->retry++; break;
 	case RS_FAILED: t->failed++; break;
+	case RS_WAITING: t->waiting++; break;
 	}
 }
 
 static int run_ids(struct job_ctx *c, const struct wxpay_cfg *cfg, const long long *ids, int n,
                    struct tally *t)
 {
-	int errors = 0;
+	int errors = 0, waiting = t->waiting;
 	for (int i = 0; i < n && !job_stopping(c); i++) {
 		enum refund_step s;
 		if (refund_execute(c->db, c->a, cfg, ids[i], &s) != CAMP_OK)
@@ -44,6 +45,9 @@ static int run_ids(struct job_ctx *c, const struct wxpay_cfg *cfg, const long lo
 			count_step(t, s);
 		t->submitted++;
 	}
+	/* NOT_ENOUGH: one alert for the whole batch, not one per refund */
+	if (t->waiting > waiting && refund_alert_balance(c->db, c->a, t->waiting - waiting) != CAMP_OK)
+		errors++;
 	return errors;
 }
 
@@ -66,8 +70,25 @@ static void batch_progress(struct job_ctx *c, const long long *ids, int n, long 
 	if (refund_count(c->db, c->a, ids, n, &k) != CAMP_OK)
 		return;
 	char note[96];
-	snprintf(note, sizeof(note), "处理中%d/成功%d/失败%d", k.processing, k.success, k.failed);
+	snprintf(note, sizeof(note), "处理中 %d / 成功 %d / 失败 %d", k.processing, k.success, k.failed);
 	job_progress(c, k.success + k.failed, total, note);
+}
+
+/* The batch's outcome in one sentence for its job page (issue #15: no raw JSON). */
+static void summarize(struct job_ctx *c, int approve, int decided, int skipped,
+                      const struct refund_counts *k, int have_cfg)
+{
+	const char *s = arena_printf(c->a, "已%s %d 条退款", approve ? "通过" : "拒绝", decided);
+	if (k != NULL)
+		s = arena_printf(c->a, "%s：退款成功 %d 条，失败 %d 条，仍在处理 %d 条", s,
+		                 k->success, k->failed, k->processing);
+	else if (approve && decided > 0 && !have_cfg)
+		s = arena_printf(c->a, "%s：微信支付尚未配置，配置后自动执行", s);
+	if (skipped > 0)
+		s = arena_printf(c->a, "%s；跳过 %d 条（已被审核、低于最低匹配度或不在你负责的训练营）", s, skipped);
+	if (k != NULL && k->failed > 0)
+		s = arena_printf(c->a, "%s。失败的退款请在退款记录中重试或线下处理", s);
+	json_object_object_add(c->detail, "summary", json_object_new_string(s));
 }
 
 /* A queued audit batch: decide each proposal (one transaction each), then
@@ -99,15 +120,16 @@ static int batch(struct job_ctx *c, struct json_object *args, const struct wxpay
 			ids[decided++] = id;
 		else
 			skipped++;
-		if (!approve)
-			job_progress(c, i + 1, n, NULL);
+		job_progress(c, i + 1, n, approve ? "逐条审核中" : NULL);
 	}
 	struct json_object *d = c->detail;
 	json_object_object_add(d, "action", json_object_new_string(approve ? "approve" : "reject"));
 	json_object_object_add(d, "decided", json_object_new_int(decided));
 	json_object_object_add(d, "skipped", json_object_new_int(skipped));
-	if (!approve || decided == 0 || !have_cfg)
+	if (!approve || decided == 0 || !have_cfg) {
+		summarize(c, approve, decided, skipped, NULL, have_cfg);
 		return CAMP_OK;
+	}
 	struct tally t = { 0 };
 	run_ids(c, cfg, ids, decided, &t);
 	batch_progress(c, ids, decided, decided);
@@ -125,6 +147,7 @@ static int batch(struct job_ctx *c, struct json_object *args, const struct wxpay
 	json_object_object_add(d, "success", json_object_new_int(k.success));
 	json_object_object_add(d, "processing", json_object_new_int(k.processing));
 	json_object_object_add(d, "failed", json_object_new_int(k.failed));
+	summarize(c, approve, decided, skipped, &k, have_cfg);
 	c->interrupted = job_stopping(c);
 	return CAMP_OK;
 }
@@ -168,6 +191,7 @@ int job_refunds(struct job_ctx *c)
 	json_object_object_add(d, "ended", json_object_new_int(t.ended));
 	json_object_object_add(d, "retry", json_object_new_int(t.retry));
 	json_object_object_add(d, "failed", json_object_new_int(t.failed));
+	json_object_object_add(d, "waiting_balance", json_object_new_int(t.waiting));
 	if (errors > 0) {
 		job_fail(c, "%d 笔退款处理出错，下次运行会继续", errors);
 		return CAMP_EPROVIDER;

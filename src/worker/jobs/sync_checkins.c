@@ -93,9 +93,19 @@ static const struct db_stmt q_members = DB_STMT(
 	"  FROM camp_member cm"
 	" WHERE cm.camp_id = $1 AND cm.paid AND cm.deleted_at IS NULL"
 	" ORDER BY cm.id");
+/* A ZSXQ user already bound at 100 to another paid member of the camp (by
+ * hand) is not bound to a second one (uq_cm_bound_planet_user, issue #14):
+ * that member stays at 66, flagged for staff to sort out. */
+#define TAKEN_ELSEWHERE \
+	"x.conf = 100 AND EXISTS (SELECT 1 FROM camp_member o WHERE o.camp_id = cm.camp_id" \
+	" AND o.planet_user_id = pu.id AND o.id <> cm.id AND o.paid AND o.deleted_at IS NULL" \
+	" AND o.match_confidence = 100)"
 static const struct db_stmt q_match = DB_STMT(
 	"UPDATE camp_member cm"
-	"   SET planet_user_id = pu.id, match_confidence = x.conf, match_flags = NULLIF(x.flags, ''),"
+	"   SET planet_user_id = pu.id,"
+	"       match_confidence = CASE WHEN " TAKEN_ELSEWHERE " THEN 66 ELSE x.conf END,"
+	"       match_flags = NULLIF(concat_ws(',', NULLIF(x.flags, ''),"
+	"                     CASE WHEN " TAKEN_ELSEWHERE " THEN '星球用户已绑定其他会员' END), ''),"
 	"       match_status = CASE WHEN x.conf > 0 THEN 'matched' ELSE 'failed' END,"
 	"       match_time = $5::timestamptz"
 	"  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[]) AS x(mid, puid, conf, flags)"
