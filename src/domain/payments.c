@@ -303,14 +303,14 @@ static const struct db_stmt q_pay_at_once = DB_STMT(
 	"  INSERT INTO payment_transaction (transaction_id, payment_id, out_trade_no, trade_type,"
 	"         trade_state, trade_state_desc, bank_type, amount_total, payer_total, currency,"
 	"         success_time, openid, raw, source)"
-	"  SELECT $3, id, $1, $9, 'SUCCESS', $10, $11, $6::integer, NULLIF($12, '-1')::integer,"
+	"  SELECT $3, id, $1, $9, 'SUCCESS', $10, $11, $6::numeric::integer, NULLIF($12, '-1')::integer,"
 	"         COALESCE($13, 'CNY'), $2::timestamptz, $4, $5::jsonb, $8 FROM p"
 	"  ON CONFLICT (transaction_id) DO UPDATE SET trade_state = EXCLUDED.trade_state,"
 	"     payment_id = COALESCE(payment_transaction.payment_id, EXCLUDED.payment_id)),"
 	" au AS ("
 	"  INSERT INTO payment_audit_log (payment_id, action_type, action_detail, ip_address, user_agent,"
 	"         request_data, error_message, created_at)"
-	"  SELECT NULLIF($14, '0')::bigint, $15, $16, $17, $18, $19::jsonb, $20, $7::timestamptz"
+	"  SELECT NULLIF($14, '0')::bigint, $15::text, $16, $17, $18, $19::jsonb, $20, $7::timestamptz"
 	"    FROM p WHERE $15::text IS NOT NULL)"
 	" SELECT id FROM p");
 

@@ -46,6 +46,13 @@ def test_a_full_payment_writes_every_row_once_with_its_audit():
     assert logs["member"] == [("enrolled", "paid", "PAY", {"order_no": no})]
     assert logs["txn"] == [(pay[0], "SUCCESS", 8800, "notify")]
     assert logs["audit"] == [("NOTIFY_APPLIED", no, None, True, None)]
+    # one transaction: the order, its member, the logs and the audit row were written together
+    same = sql("SELECT count(DISTINCT x) FROM (SELECT p.xmin::text AS x FROM payment_record p WHERE p.order_no = %s"
+               " UNION ALL SELECT a.xmin::text FROM payment_audit_log a WHERE a.action_detail = %s"
+               "  AND a.action_type = 'NOTIFY_APPLIED'"
+               " UNION ALL SELECT t.xmin::text FROM payment_transaction t WHERE t.out_trade_no = %s) s",
+               no, no, no)[0][0]
+    assert same == 1
     after = sql("SELECT member_count, paid_amount FROM training_camp WHERE id = %s", cid)[0]
     assert after[0] == before[0] + 1 and after[1] == before[1] + 88
     # the same callback again: a duplicate, nothing more written but its own audit row
