@@ -10,6 +10,13 @@ int main(void)
 		return 1;
 	while (FCGX_Accept_r(&r) >= 0) {
 		FCGX_PutS("Status: 200\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n", r.out);
+		/* the same early close as camp-web (src/web/main.c): the ceiling gets every transport
+		 * saving the product gets */
+		char sink[1024];
+		while (FCGX_GetStr(sink, sizeof(sink), r.in) > 0)
+			;
+		if (FCGX_HasSeenEOF(r.in) == EOF)
+			FCGX_Detach(&r);
 		FCGX_Finish_r(&r);
 	}
 	return 0;

@@ -278,6 +278,12 @@ static const struct db_stmt q_pay_at_once = DB_STMT(
 	"     AND NOT EXISTS (SELECT 1 FROM training_camp c WHERE c.id = r.camp_id"
 	"                      AND c.cancelled_at IS NOT NULL)"
 	"  RETURNING r.id, r.member_id, r.camp_id, o.bound),"
+	/* the camp's counters: every payment of the camp waits for this row until the one holding it
+	 * commits, so it is written last (PostgreSQL runs the sub-statements a main query does not
+	 * read in the reverse of their order here) and held for the commit alone */
+	" c AS ("
+	"  UPDATE training_camp tc SET member_count = member_count + 1,"
+	"         paid_amount = paid_amount + $6::numeric / 100 FROM p WHERE tc.id = p.camp_id),"
 	" m AS ("
 	"  UPDATE camp_member cm SET paid = true, paid_at = $7::timestamptz, openid = COALESCE($4, cm.openid)"
 	"    FROM p WHERE cm.id = p.member_id RETURNING cm.id, cm.camp_id),"
@@ -286,9 +292,6 @@ static const struct db_stmt q_pay_at_once = DB_STMT(
 	"                                 created_at)"
 	"  SELECT id, camp_id, 'enrolled', 'paid', 'PAY', jsonb_build_object('order_no', $1::text),"
 	"         $7::timestamptz FROM m),"
-	" c AS ("
-	"  UPDATE training_camp tc SET member_count = member_count + 1,"
-	"         paid_amount = paid_amount + $6::numeric / 100 FROM p WHERE tc.id = p.camp_id),"
 	" ol AS ("
 	"  INSERT INTO order_status_log (order_id, from_status, to_status, event, extra_data, created_at)"
 	"  SELECT id, 'pending', 'success', 'PAY_SUCCESS', jsonb_build_object('source', $8::text),"
