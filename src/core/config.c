@@ -33,6 +33,13 @@ const struct config_key config_keys[] = {
 	{ "security.login_user_limit", "安全", "单用户登录失败上限（15 分钟）", 0, "5" },
 	{ "security.login_ip_limit", "安全", "单 IP 登录失败上限（15 分钟）", 0, "20" },
 	{ "test.now", "测试", "测试时钟（仅 CAMP_ENV=test）", 0, NULL },
+	/* --- issue #16: member notices (official-account template messages) --- */
+	{ "notification.tpl_join_remind", "通知", "会员模板消息 ID：进群提醒", 0, NULL },
+	{ "notification.tpl_end_remind", "通知", "会员模板消息 ID：结营提醒", 0, NULL },
+	{ "notification.tpl_refund_success", "通知", "会员模板消息 ID：退款到账", 0, NULL },
+	{ "notification.tpl_bind_remind", "通知", "会员模板消息 ID：绑定提醒", 0, NULL },
+	{ "notification.quiet_start", "通知", "会员通知免打扰开始（HH:MM，北京时间）", 0, "22:00" },
+	{ "notification.quiet_end", "通知", "会员通知免打扰结束（HH:MM，北京时间）", 0, "08:00" },
 };
 const size_t config_nkeys = CAMP_ARRAY_LEN(config_keys);
 

@@ -3,6 +3,7 @@
 #include "camp.h"
 
 #include <curl/curl.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,4 +173,38 @@ void httpc_response_free(struct httpc_response *rs)
 	buf_free(&rs->headers);
 	buf_free(&rs->body);
 	rs->status = 0;
+}
+
+char *httpc_urlencode(arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = arena_alloc(a, strlen(s) * 3 + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+struct json_object *httpc_json(const char *method, const char *url, const char *body,
+                               char *why, size_t n)
+{
+	const char *headers[] = { "Content-Type: application/json", "Accept: application/json", NULL };
+	struct httpc_request rq = { .method = method, .url = url, .headers = headers, .body = body,
+	                            .body_len = body ? strlen(body) : 0 };
+	struct httpc_response rs = HTTPC_RESPONSE_INIT;
+	struct json_object *o = NULL;
+	if (httpc_do(&rq, &rs) == CAMP_OK && rs.status == 200)
+		o = json_tokener_parse(rs.body.s ? rs.body.s : "");
+	if (o == NULL)
+		snprintf(why, n, "HTTP %ld %.160s", rs.status, rs.error);
+	httpc_response_free(&rs);
+	return o;
 }

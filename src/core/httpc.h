@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "arena.h"
 #include "buf.h"
 
 /* What to send.  headers is a NULL-terminated list of "Name: value" lines
@@ -49,5 +50,16 @@ int httpc_do(const struct httpc_request *rq, struct httpc_response *rs);
 int httpc_header(const struct httpc_response *rs, const char *name, char *out, size_t n);
 
 void httpc_response_free(struct httpc_response *rs);
+
+/* One JSON call of the WeChat-style APIs (JSON in, JSON out, errors in the
+ * body): the parsed body of a 200 answer (json_object_put it), or NULL with
+ * why = "HTTP <status> <transport error>" (issue #16: WeCom and the official
+ * account share it). */
+struct json_object;
+struct json_object *httpc_json(const char *method, const char *url, const char *body,
+                               char *why, size_t n);
+
+/* s percent-encoded for a query value (RFC 3986 unreserved kept), on the arena (issue #16). */
+char *httpc_urlencode(arena *a, const char *s);
 
 #endif

@@ -56,10 +56,23 @@ static void put_escaped(FILE *f, const char *s)
 	}
 }
 
+/* A message longer than the buffer is cut between characters, never inside
+ * a UTF-8 sequence (Chinese text is three bytes a character), and says so. */
+static void cut_utf8(char *msg, size_t size)
+{
+	static const char more[] = "…";
+	size_t n = size - sizeof(more);          /* room for the mark and the NUL */
+	while (n > 0 && ((unsigned char)msg[n] & 0xC0) == 0x80)
+		n--;                              /* msg[n] starts a character: cut before it */
+	memcpy(msg + n, more, sizeof(more));
+}
+
 static void emit(const char *level, const char *fmt, va_list ap)
 {
 	char msg[2048];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	int len = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (len >= (int)sizeof(msg))
+		cut_utf8(msg, sizeof(msg));
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;

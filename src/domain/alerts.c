@@ -31,8 +31,24 @@ const struct alert_type alert_types[] = {
 	{ "outbox_failing", "通知持续发送失败超过 1 小时", 0 },
 	{ "backup_stale", "数据库备份过旧或未通过校验", 0 },
 	{ "disk_low", "数据库磁盘剩余空间低于 10%", 0 },
+	/* --- issue #16: reminders --- */
+	{ "join_overdue", "会员支付 24 小时仍未进群（发给本营教练）", 0 },
+	{ "camp_ending", "训练营明天结束（发给本营教练）", 0 },
+	{ "refund_review", "训练营已结束，退款名单待审核", 0 },
+	{ "member_notice_failed", "会员公众号通知发不出去（模板 ID 无效或达到每日上限）", 0 },
 };
 const size_t alert_ntypes = CAMP_ARRAY_LEN(alert_types);
+
+/* issue #16: the types the camp's coaches hear instead of the admins */
+static const char *const coach_types[] = { "join_overdue", "camp_ending" };
+
+int alert_to_coaches(const char *type)
+{
+	for (size_t i = 0; type && i < CAMP_ARRAY_LEN(coach_types); i++)
+		if (!strcmp(coach_types[i], type))
+			return 1;
+	return 0;
+}
 
 const struct alert_type *alert_type_find(const char *name)
 {
@@ -77,6 +93,18 @@ static const struct db_stmt q_alert = DB_STMT(
 	" ON CONFLICT (recipient_type, recipient_id, dedupe_key) WHERE dedupe_key IS NOT NULL"
 	" DO NOTHING");
 
+/* the active coaches of camp $4 (issue #16) */
+static const struct db_stmt q_alert_coaches = DB_STMT(
+	"INSERT INTO notification_message (recipient_type, recipient_id, message_type, title,"
+	"  content, camp_id, member_id, channel, dedupe_key, created_at, updated_at)"
+	" SELECT 'admin', u.id, $1, $2, $3, $4::bigint, NULLIF($5, '0')::bigint,"
+	"        'wechat', $6, $7::timestamptz, $7::timestamptz"
+	"   FROM system_user u JOIN camp_member_relation r ON r.user_id = u.id"
+	"  WHERE r.camp_id = $4::bigint AND r.role_type = 'coach'"
+	"    AND u.status = 'active' AND u.deleted_at IS NULL"
+	" ON CONFLICT (recipient_type, recipient_id, dedupe_key) WHERE dedupe_key IS NOT NULL"
+	" DO NOTHING");
+
 static char *recipients(struct db *d)
 {
 	char *v = config_get(d, "notification.admin_users");
@@ -102,13 +130,14 @@ int alert_staff(struct db *d, arena *a, const struct alert *al, long *queued)
 	if (!alert_enabled(d, al->type))
 		return CAMP_OK;
 	char now[40];
-	char *to = recipients(d);
+	int coaches = alert_to_coaches(t->name);
+	char *to = coaches ? NULL : recipients(d);
 	const char *p[] = { al->type, al->title, al->content, arena_i64(a, al->camp_id),
 	                    arena_i64(a, al->member_id), al->once_key,
 	                    clock_now_param(now, sizeof(now)), t->always ? "t" : "f",
 	                    arena_strdup(a, to) };
 	free(to);
-	PGresult *res = db_q(d, a, &q_alert, 9, p);
+	PGresult *res = coaches ? db_q(d, a, &q_alert_coaches, 7, p) : db_q(d, a, &q_alert, 9, p);
 	if (res == NULL)
 		return CAMP_EDB;
 	if (queued)

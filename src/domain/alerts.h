@@ -34,10 +34,15 @@ struct alert {
 /* Queues the alert (WeCom app message, notify job) in the caller's
  * transaction when one is open.  Recipients: the staff listed in
  * notification.admin_users, or every active admin when that list is empty;
+ * for the types alert_to_coaches() names, the active coaches of camp_id;
  * nobody when the type is switched off (notification.alerts_off).
  * *queued (may be NULL) = rows written.  CAMP_OK, CAMP_EINVAL for an
  * unknown type, CAMP_EDB. */
 int alert_staff(struct db *d, arena *a, const struct alert *al, long *queued);
+
+/* 1 for the types that go to the coaches of the alert's camp instead of the
+ * admins (issue #16: reminders the coaches act on). */
+int alert_to_coaches(const char *type);
 
 /* 1 when the type is switched on (always-types are always on). */
 int alert_enabled(struct db *d, const char *type);

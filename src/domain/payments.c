@@ -468,7 +468,7 @@ int payment_close_pending(struct db *d, arena *a, long long payment_id, const ch
 }
 
 static const struct db_stmt q_prepay = DB_STMT(
-	"UPDATE payment_record SET wechat_order_no = $2 WHERE id = $1");
+	"UPDATE payment_record SET wechat_prepay = $2 WHERE id = $1");
 
 int payment_set_prepay(struct db *d, arena *a, long long payment_id, const char *prepay)
 {
@@ -479,7 +479,7 @@ int payment_set_prepay(struct db *d, arena *a, long long payment_id, const char 
 }
 
 static const struct db_stmt q_view = DB_STMT(
-	"SELECT p.id, p.camp_id, p.order_no, p.pay_status, p.trade_type, p.wechat_order_no,"
+	"SELECT p.id, p.camp_id, p.order_no, p.pay_status, p.trade_type, p.wechat_prepay,"
 	" p.pay_amount::text AS pay_amount, extract(epoch FROM p.time_expire)::bigint AS expire,"
 	" c.name AS camp_name, COALESCE(m.paid, false) AS paid"
 	" FROM payment_record p JOIN training_camp c ON c.id = p.camp_id"
@@ -499,7 +499,7 @@ int payment_order_view(struct db *d, arena *a, long long payment_id, struct orde
 	o->order_no = arena_strdup(a, db_get(res, 0, "order_no"));
 	o->pay_status = arena_strdup(a, db_get(res, 0, "pay_status"));
 	o->trade_type = arena_strdup(a, db_get(res, 0, "trade_type"));
-	o->prepay = arena_strdup(a, db_get(res, 0, "wechat_order_no"));
+	o->prepay = arena_strdup(a, db_get(res, 0, "wechat_prepay"));
 	o->camp_name = arena_strdup(a, db_get(res, 0, "camp_name"));
 	money_parse(db_get(res, 0, "pay_amount"), &o->fen);
 	o->time_expire = (time_t)db_get_ll(res, 0, "expire", 0);

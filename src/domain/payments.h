@@ -78,7 +78,8 @@ int payment_audit(struct db *d, arena *a, const struct pay_audit *e);
  * again.  One transaction; nothing happens when it is no longer pending. */
 int payment_close_pending(struct db *d, arena *a, long long payment_id, const char *why);
 
-/* Stores WeChat's prepay_id (JSAPI) or code_url (Native) on the order. */
+/* Stores what creating the order answered: prepay_id (JSAPI), code_url (Native)
+ * or h5_url (H5). */
 int payment_set_prepay(struct db *d, arena *a, long long payment_id, const char *prepay);
 
 /* What the paying page and the status poll need about one order. */

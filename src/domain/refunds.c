@@ -811,9 +811,9 @@ int refund_apply(struct db *d, arena *a, const struct wx_refund *w, const char *
 		money_parse(amount, &fen);
 		char yuan[32];
 		money_format(fen, yuan, sizeof(yuan));
-		/* PRD §6.3.2: the member is named in plain text */
-		const char *text = arena_printf(a, "【退款通知】\n恭喜 @%s 完成训练营打卡，押金已退回！\n"
-		                                   "打卡天数：%s/%s天\n退款金额：%s元",
+		/* PRD §6.3.2: the member is named in plain text; one line per member,
+		 * the notify job packs a batch's lines into few robot messages (issue #16) */
+		const char *text = arena_printf(a, "@%s 打卡天数：%s/%s天，退款金额：%s元",
 		                                db_get(res, 0, "nickname"), db_get(res, 0, "checkin_count"),
 		                                db_get(res, 0, "required_days"), yuan);
 		const char *rp[] = { db_get(res, 0, "camp_id"), text, db_get(res, 0, "member_id"), now };

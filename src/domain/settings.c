@@ -5,6 +5,7 @@
 #include "text.h"
 #include "clock.h"
 #include "db.h"
+#include "notices.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -148,6 +149,17 @@ out:
 	return msg;
 }
 
+/* issue #16: official-account template ids and the quiet hours */
+static const char *check_member_notice(const char *key, const char *v)
+{
+	int minutes;
+	if (!strcmp(key, "notification.quiet_start") || !strcmp(key, "notification.quiet_end"))
+		return notice_parse_hhmm(v, &minutes) == CAMP_OK ? NULL : "请按 HH:MM 填写，例如 22:00";
+	if (strlen(v) > 64)
+		return "模板 ID 最多 64 个字符";
+	return check_ident(v);
+}
+
 const char *settings_check(struct db *d, arena *a, const char *key, const char *value,
                            int *err_db)
 {
@@ -172,6 +184,8 @@ const char *settings_check(struct db *d, arena *a, const char *key, const char *
 		return check_admin_users(d, a, value, err_db);
 	if (!strcmp(key, "notification.alerts_off"))
 		return check_alert_types(value);
+	if (!strncmp(key, "notification.tpl_", 17) || !strncmp(key, "notification.quiet_", 19))
+		return check_member_notice(key, value);
 	return strlen(value) > 8192 ? "内容过长（最多 8192 个字符）" : NULL;
 }
 

@@ -44,10 +44,14 @@ static const struct db_stmt q_orders = DB_STMT(
 	" WHERE pay_status = 'pending' AND deleted_at IS NULL"
 	"   AND time_expire <= $1::timestamptz - make_interval(secs => $2::int)");
 /* Undelivered after at least one error, queued more than an hour ago (and
- * within the last day, so one failure is not reported for ever). */
+ * within the last day, so one failure is not reported for ever).  A member
+ * the official account cannot reach (not following, no openid: failed for
+ * good) is no outbox failure: their pages and the camp's member tab show it
+ * (issue #16). */
 static const struct db_stmt q_outbox = DB_STMT(
 	"SELECT count(*) AS n FROM notification_message"
 	" WHERE send_status IN ('pending', 'failed') AND retry_count > 0"
+	"   AND NOT (recipient_type = 'member' AND send_status = 'failed')"
 	"   AND created_at <= $1::timestamptz - make_interval(secs => $2::int)"
 	"   AND created_at > $1::timestamptz - interval '1 day'");
 static const struct db_stmt q_backup = DB_STMT(

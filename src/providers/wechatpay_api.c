@@ -235,7 +235,7 @@ int wxpay_order_create(const struct wxpay_cfg *c, arena *a, const struct wxpay_o
                        time_t now, struct wxpay_result *res, const char **prepay_or_code)
 {
 	*prepay_or_code = NULL;
-	int jsapi = !strcmp(o->trade_type, "jsapi");
+	int jsapi = !strcmp(o->trade_type, "jsapi"), h5 = !strcmp(o->trade_type, "h5");
 	char exp[40];
 	struct json_object *b = json_object_new_object();
 	json_object_object_add(b, "appid", json_object_new_string(c->appid));
@@ -256,18 +256,26 @@ int wxpay_order_create(const struct wxpay_cfg *c, arena *a, const struct wxpay_o
 		json_object_object_add(payer, "openid", json_object_new_string(o->openid ? o->openid : ""));
 		json_object_object_add(b, "payer", payer);
 	}
+	if (h5) {   /* PROTOCOLS §1.3: mobile browsers outside WeChat */
+		struct json_object *scene = json_object_new_object(), *info = json_object_new_object();
+		json_object_object_add(scene, "payer_client_ip",
+		                       json_object_new_string(o->client_ip ? o->client_ip : ""));
+		json_object_object_add(info, "type", json_object_new_string("Wap"));
+		json_object_object_add(scene, "h5_info", info);
+		json_object_object_add(b, "scene_info", scene);
+	}
 	const char *body = arena_strdup(a, json_object_to_json_string_ext(b,
 	                                JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(b);
-	int rc = wxpay_call(c, a, "POST", jsapi ? "/v3/pay/transactions/jsapi"
-	                                        : "/v3/pay/transactions/native", body, now, res);
+	int rc = wxpay_call(c, a, "POST", arena_printf(a, "/v3/pay/transactions/%s", o->trade_type),
+	                    body, now, res);
 	if (rc != CAMP_OK || res->status != 200 || res->body == NULL)
 		return rc != CAMP_OK ? rc : CAMP_EPROVIDER;
 	struct json_object *r = json_tokener_parse(res->body);
 	if (r == NULL)
 		return CAMP_EPROVIDER;
 	arena_defer(a, put, r);
-	*prepay_or_code = jstr(a, r, jsapi ? "prepay_id" : "code_url");
+	*prepay_or_code = jstr(a, r, jsapi ? "prepay_id" : h5 ? "h5_url" : "code_url");
 	return *prepay_or_code ? CAMP_OK : CAMP_EPROVIDER;
 }
 

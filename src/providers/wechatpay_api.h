@@ -47,7 +47,7 @@ int wxpay_certificates_fetch(const struct wxpay_cfg *c, arena *a, time_t now,
                              struct wxpay_result *res, const char **why);
 
 struct wxpay_order {
-	const char *trade_type;      /* "jsapi" | "native" */
+	const char *trade_type;      /* "jsapi" | "native" | "h5" */
 	const char *description;     /* cut to WXPAY_DESCRIPTION_MAX bytes between characters */
 	const char *out_trade_no;
 	const char *notify_url;      /* https, no query */
@@ -55,9 +55,11 @@ struct wxpay_order {
 	long long total;             /* fen */
 	time_t time_expire;
 	const char *openid;          /* jsapi only */
+	const char *client_ip;       /* h5 only: the member's real IP (scene_info.payer_client_ip) */
 };
 
-/* Creates the order; *prepay_or_code = prepay_id (jsapi) or code_url (native). */
+/* Creates the order; *prepay_or_code = prepay_id (jsapi), code_url (native) or
+ * h5_url (h5: valid 5 minutes; append &redirect_url=… before sending the browser). */
 int wxpay_order_create(const struct wxpay_cfg *c, arena *a, const struct wxpay_order *o,
                        time_t now, struct wxpay_result *res, const char **prepay_or_code);
 /* GET /v3/pay/transactions/out-trade-no/{no}?mchid=… ; res->body is the transaction. */

@@ -62,19 +62,12 @@ static void copy_str(char *dst, size_t n, struct json_object *o, const char *key
 static struct json_object *call(const char *method, const char *url, const char *body,
                                 struct wecom_result *out)
 {
-	const char *headers[] = { "Content-Type: application/json", "Accept: application/json", NULL };
-	struct httpc_request rq = { .method = method, .url = url, .headers = headers, .body = body,
-	                            .body_len = body ? strlen(body) : 0 };
-	struct httpc_response rs = HTTPC_RESPONSE_INIT;
-	int rc = httpc_do(&rq, &rs);
-	struct json_object *o = NULL;
-	if (rc == CAMP_OK && rs.status == 200)
-		o = json_tokener_parse(rs.body.s ? rs.body.s : "");
+	char why[200];
+	struct json_object *o = httpc_json(method, url, body, why, sizeof(why));
 	if (o == NULL) {
 		out->errcode = -1000;
-		snprintf(out->error, sizeof(out->error), "企业微信无响应（HTTP %ld %.160s）", rs.status, rs.error);
+		snprintf(out->error, sizeof(out->error), "企业微信无响应（%s）", why);
 	}
-	httpc_response_free(&rs);
 	return o;
 }
 
@@ -213,14 +206,15 @@ const char *wecom_refused(const struct wecom_result *r, const char *userid)
 	return NULL;
 }
 
-int wecom_robot_send(const char *base_url, const char *key, const char *content,
-                     struct wecom_result *out)
+/* msgtype "text" (≤ 2048 bytes) or "markdown" (≤ 4096 bytes) */
+static int robot_post(const char *base_url, const char *key, const char *type, const char *content,
+                      struct wecom_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct json_object *b = json_object_new_object(), *t = json_object_new_object();
-	json_object_object_add(b, "msgtype", json_object_new_string("text"));
+	json_object_object_add(b, "msgtype", json_object_new_string(type));
 	json_object_object_add(t, "content", json_object_new_string(content));
-	json_object_object_add(b, "text", t);
+	json_object_object_add(b, type, t);
 	char ek[300], url[800];
 	qesc(ek, sizeof(ek), key);
 	snprintf(url, sizeof(url), "%s/cgi-bin/webhook/send?key=%s", base_url, ek);
@@ -235,6 +229,18 @@ int wecom_robot_send(const char *base_url, const char *key, const char *content,
 	if (ec == 45009)
 		return CAMP_EBUSY;
 	return ec == 93000 || ec == 40008 || ec == 45002 ? CAMP_EINVAL : CAMP_EPROVIDER;
+}
+
+int wecom_robot_send(const char *base_url, const char *key, const char *content,
+                     struct wecom_result *out)
+{
+	return robot_post(base_url, key, "text", content, out);
+}
+
+int wecom_robot_markdown(const char *base_url, const char *key, const char *content,
+                         struct wecom_result *out)
+{
+	return robot_post(base_url, key, "markdown", content, out);
 }
 
 static long long get_ll(struct json_object *o, const char *key)

@@ -37,6 +37,9 @@ const char *wecom_refused(const struct wecom_result *r, const char *userid);
  * otherwise. */
 int wecom_robot_send(const char *base_url, const char *key, const char *content,
                      struct wecom_result *out);
+/* The same as a markdown message (≤ 4096 bytes instead of text's 2048; issue #16). */
+int wecom_robot_markdown(const char *base_url, const char *key, const char *content,
+                         struct wecom_result *out);
 
 /* One external-pay bill (对外收款, PROTOCOLS §3): a payment to a WeCom collection code. */
 struct wecom_bill {

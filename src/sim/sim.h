@@ -10,7 +10,9 @@
 
 struct json_object;
 
-enum sim_service { SVC_WECHATPAY, SVC_WXOAUTH, SVC_WECOM, SVC_ZSXQ, SVC_SIM, SVC__MAX };
+enum sim_service { SVC_WECHATPAY, SVC_WXOAUTH, SVC_WECOM, SVC_ZSXQ,
+                   SVC_WXMP,   /* issue #16: the official account's token and template messages */
+                   SVC_SIM, SVC__MAX };
 
 enum sim_fault {
 	FAULT_OK = 0, FAULT_500, FAULT_TIMEOUT, FAULT_EXPIRED_COOKIE, FAULT_RATE_LIMIT,
@@ -21,6 +23,8 @@ enum sim_fault {
 	FAULT_GZIP, FAULT_DEFLATE,
 	/* issue #13 (ZSXQ as the real one answers) */
 	FAULT_ANTIBOT, FAULT_EXPIRED_COOKIE_200, FAULT_MAINTENANCE,
+	/* issue #16: template sends of the official account (43004, 40003, 40037) */
+	FAULT_NOT_FOLLOWING, FAULT_INVALID_OPENID, FAULT_BAD_TEMPLATE,
 	FAULT__MAX
 };
 
@@ -75,6 +79,8 @@ struct sim_order {
 	char state[12];          /* NOTPAY SUCCESS CLOSED REFUND */
 	char transaction_id[33];
 	char success_time[32];
+	char h5_prepay[40];      /* issue #16: the prepay_id of the latest h5_url */
+	time_t h5_until;         /* an h5_url is valid 5 minutes */
 };
 
 struct sim_refund {
@@ -151,6 +157,7 @@ struct sim_msg {
 struct sim_token {
 	char token[65];
 	int externalpay;         /* made from the external-pay secret */
+	int mp;                  /* issue #16: an official-account token (/cgi-bin/token) */
 	time_t expires;
 };
 
@@ -272,6 +279,9 @@ void sim_zsxq_token(struct sim_ctx *c);        /* POST /sim/zsxq/token */
 void sim_zsxq_reset(void);
 /* x-expire-in on a ZSXQ answer (not on an expired-token one). */
 void sim_zsxq_expire_header(struct sim_ctx *c, enum sim_fault f);     /* frees the projects' indexes (caller holds the lock) */
+/* issue #16 */
+void sim_wxmp_handle(struct sim_ctx *c);
+void sim_wxpay_h5_page(struct sim_ctx *c);   /* GET/POST /sim/h5pay: WeChat's H5 cashier */
 void sim_ui_handle(struct sim_ctx *c);
 void sim_reset_state(void);    /* caller holds the lock */
 /* sim_bill.c (issue #14): GET /v3/bill/tradebill and its download_url */

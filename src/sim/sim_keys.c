@@ -232,6 +232,11 @@ static int write_settings(const char *dir, const struct sim_keys *k)
 	buf_printf(&b, "wechat.externalpay_secret %s\n", k->externalpay_secret);
 	buf_printf(&b, "planet.cookie %s\n", k->zsxq_token);
 	buf_printf(&b, "planet.group_id %s\n", k->group_id);
+	/* issue #16: the official account's template ids (camp-sim accepts any) */
+	buf_printf(&b, "notification.tpl_join_remind simTplJoinRemind\n");
+	buf_printf(&b, "notification.tpl_end_remind simTplEndRemind\n");
+	buf_printf(&b, "notification.tpl_refund_success simTplRefundSuccess\n");
+	buf_printf(&b, "notification.tpl_bind_remind simTplBindRemind\n");
 	char *p = path_in(dir, "settings");
 	int rc = write_file(p, b.s, 0600);
 	free(p);

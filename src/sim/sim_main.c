@@ -33,6 +33,8 @@ static enum sim_service service_of(const char *path)
 		return SVC_WECHATPAY;
 	if (!strncmp(path, "/connect/oauth2/", 16) || !strncmp(path, "/sns/", 5))
 		return SVC_WXOAUTH;
+	if (!strcmp(path, "/cgi-bin/token") || !strncmp(path, "/cgi-bin/message/template/", 26))
+		return SVC_WXMP;        /* the official account (api.weixin.qq.com), not WeCom */
 	if (!strncmp(path, "/cgi-bin/", 9))
 		return SVC_WECOM;
 	if (!strncmp(path, "/v2/", 4))
@@ -228,6 +230,8 @@ static void control(struct sim_ctx *c)
 		sim_zsxq_join(c);
 	else if (post && !strcmp(p, "/sim/zsxq/token"))
 		sim_zsxq_token(c);
+	else if (!strncmp(p, "/sim/h5pay/", 11))
+		sim_wxpay_h5_page(c);
 	else if (!strcmp(p, "/sim/") || !strcmp(p, "/sim") || !strncmp(p, "/sim/ui", 7))
 		sim_ui_handle(c);
 	else
@@ -241,6 +245,7 @@ static void dispatch(struct sim_ctx *c)
 	case SVC_WXOAUTH: sim_oauth_handle(c); break;
 	case SVC_WECOM: sim_wecom_handle(c); break;
 	case SVC_ZSXQ: sim_zsxq_handle(c); break;
+	case SVC_WXMP: sim_wxmp_handle(c); break;
 	default: control(c); break;
 	}
 }
@@ -285,7 +290,8 @@ static void serve(FCGX_Request *f, arena *a)
 	c.svc = service_of(r.path);
 	pthread_mutex_lock(&sim.mu);
 	enum sim_fault fault = FAULT_OK;
-	if (c.svc != SVC_SIM && is_request_fault(sim.fault[c.svc].mode))
+	/* the official account takes its faults on template sends only (sim_wxmp.c) */
+	if (c.svc != SVC_SIM && c.svc != SVC_WXMP && is_request_fault(sim.fault[c.svc].mode))
 		fault = sim_fault_take(c.svc);
 	if (fault == FAULT_TIMEOUT) {
 		pthread_mutex_unlock(&sim.mu);

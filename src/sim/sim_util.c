@@ -182,6 +182,7 @@ static const char *const fault_names[FAULT__MAX] = {
 	/* issue #13 */
 	"gzip", "deflate",
 	"antibot", "expired-cookie-200", "maintenance",
+	"not-following", "invalid-openid", "bad-template",
 };
 
 const char *sim_fault_name(enum sim_fault f)
@@ -202,7 +203,7 @@ enum sim_fault sim_fault_take(enum sim_service s)
 }
 
 static const char *const svc_names[SVC__MAX] = {
-	"wechatpay", "wxoauth", "wecom", "zsxq", "sim",
+	"wechatpay", "wxoauth", "wecom", "zsxq", "wxmp", "sim",
 };
 
 const char *sim_service_name(enum sim_service s)

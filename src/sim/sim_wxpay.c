@@ -3,6 +3,7 @@
 #include "text.h"
 #include "camp.h"
 #include "crypto.h"
+#include "tpl.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #define ORDER_LIFE_S 7200
+#define H5_URL_LIFE_S 300         /* PROTOCOLS §1.3: an h5_url is valid 5 minutes */
 
 static void reply(struct sim_ctx *c, int status, struct json_object *o)
 {
@@ -220,7 +222,7 @@ static int order_expired(const struct sim_order *o)
 	return time(NULL) >= end;
 }
 
-static void order_created(struct sim_ctx *c, const char *type, const struct sim_order *o)
+static void order_created(struct sim_ctx *c, const char *type, struct sim_order *o)
 {
 	struct json_object *r = json_object_new_object();
 	char id[40], d[20];
@@ -234,8 +236,17 @@ static void order_created(struct sim_ctx *c, const char *type, const struct sim_
 		snprintf(id, sizeof(id), "weixin://wxpay/bizpayurl?pr=%s", pr);
 		json_object_object_add(r, "code_url", json_object_new_string(id));
 	} else {
-		char *u = arena_printf(c->r->a, "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?"
-		                       "prepay_id=wx%s&package=%s", d, d + 6);
+		/* issue #16: the cashier (wx.tenpay.com's checkmweb) is the simulator's own page */
+		char tail[19];       /* as long as WeChat's (wx + 34): the URL passes 100 characters */
+		crypto_random_alnum(tail, 18);
+		snprintf(o->h5_prepay, sizeof(o->h5_prepay), "wx%s%s", d, tail);
+		o->h5_until = time(NULL) + H5_URL_LIFE_S;
+		/* our own origin as the caller reached us (Debian's fastcgi_params give
+		 * HTTP_HOST without the port) */
+		const char *host = c->r->host && *c->r->host ? c->r->host : "127.0.0.1";
+		const char *port = c->r->server_port && !strchr(host, ':') ? c->r->server_port : NULL;
+		char *u = arena_printf(c->r->a, "http://%s%s%s/sim/h5pay/checkmweb?prepay_id=%s&package=%s",
+		                       host, port ? ":" : "", port ? port : "", o->h5_prepay, d + 6);
 		json_object_object_add(r, "h5_url", json_object_new_string(u));
 	}
 	reply(c, 200, r);
@@ -819,4 +830,88 @@ void sim_wxpay_transactions(struct sim_ctx *c)
 	json_object_object_add(r, "known", json_object_new_int(known));
 	json_object_object_add(r, "invalid", json_object_new_int(bad));
 	sim_json_reply(c, bad ? 400 : 200, r);
+}
+
+/* ---- WeChat Pay H5: the cashier page behind h5_url (issue #16) ---------------- */
+
+static struct sim_order *order_by_prepay(const char *prepay)
+{
+	for (size_t i = 0; prepay && *prepay && i < sim.orders.n; i++)
+		if (!strcmp(sim.orders.v[i].h5_prepay, prepay))
+			return &sim.orders.v[i];
+	return NULL;
+}
+
+static int redirect_ok(const char *u)
+{
+	return u && (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7)) && !strpbrk(u, "\r\n");
+}
+
+/* The cashier (o set), its outcome (paid: back to redirect), or an error. */
+static void h5_page(struct sim_ctx *c, int status, const struct sim_order *o, const char *redirect,
+                    const char *error)
+{
+	tpl_dict *root = tpl_dict_new();
+	if (o != NULL && !strcmp(o->state, "SUCCESS")) {
+		tpl_dict *d = tpl_add_section(root, "PAID");
+		tpl_set(d, "OUT_TRADE_NO", o->out_trade_no);
+		if (redirect && *redirect)
+			tpl_set(tpl_add_section(d, "BACK"), "REDIRECT_URL", redirect);
+		tpl_set(tpl_add_section(root, "REFRESH"), "REDIRECT_URL", redirect ? redirect : "");
+	} else if (o != NULL) {
+		char amount[32];
+		tpl_dict *d = tpl_add_section(root, "ORDER");
+		snprintf(amount, sizeof(amount), "%lld.%02lld", (long long)(o->total / 100),
+		         (long long)(o->total % 100));
+		tpl_set(d, "DESCRIPTION", o->description);
+		tpl_set(d, "AMOUNT", amount);
+		tpl_set(d, "OUT_TRADE_NO", o->out_trade_no);
+		tpl_set(d, "PREPAY_ID", o->h5_prepay);
+		tpl_set(d, "REDIRECT_URL", redirect ? redirect : "");
+	} else {
+		tpl_set(tpl_add_section(root, "ERROR"), "TEXT", error);
+	}
+	size_t len;
+	char *html = tpl_render("h5pay.tpl", root, &len);
+	tpl_dict_free(root);
+	if (html == NULL) {
+		resp_json_text(c->w, 500, "{\"error\":\"template missing (--templates)\"}");
+		return;
+	}
+	resp_body(c->w, status, "text/html; charset=utf-8", arena_strndup(c->r->a, html, len), len);
+	free(html);
+}
+
+/* GET /sim/h5pay/checkmweb?prepay_id=…&package=…&redirect_url=… shows the order with a
+ * 确认支付 button; POST /sim/h5pay/pay pays it (the callback goes out as for any payment)
+ * and sends the browser back to redirect_url from a result page, as WeChat does (a
+ * redirect of the POST itself would be a form-action to another origin, which browsers
+ * block under the page's CSP). */
+void sim_wxpay_h5_page(struct sim_ctx *c)
+{
+	int post = c->r->method == M_POST;
+	const char *prepay = post ? req_form(c->r, "prepay_id") : req_param(c->r, "prepay_id");
+	const char *redirect = post ? req_form(c->r, "redirect_url") : req_param(c->r, "redirect_url");
+	struct sim_order *o = order_by_prepay(prepay);
+	const char *why = o == NULL ? "商家参数格式有误，请联系商家解决（prepay_id 无效）" :
+	                  time(NULL) >= o->h5_until && !post ? "支付链接已过期，请返回商家页面重新发起支付" :
+	                  redirect && !redirect_ok(redirect) ? "redirect_url 无效" : NULL;
+	if (!strcmp(c->r->path, "/sim/h5pay/checkmweb") && !post) {
+		h5_page(c, why ? 400 : 200, why ? NULL : o, redirect, why);
+		return;
+	}
+	if (!post || strcmp(c->r->path, "/sim/h5pay/pay") != 0) {
+		resp_json_text(c->w, 404, "{\"error\":\"no such simulator endpoint\"}");
+		return;
+	}
+	if (why != NULL) {
+		h5_page(c, 400, NULL, NULL, why);
+		return;
+	}
+	sim_wxpay_pay(c, o->out_trade_no);
+	if (c->w->status != 200) {
+		h5_page(c, c->w->status, NULL, NULL, "订单已支付、已关闭或已过期");
+		return;
+	}
+	h5_page(c, 200, o, redirect, NULL);
 }

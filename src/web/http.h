@@ -101,6 +101,8 @@ const struct upload *req_file(const struct req *r, const char *field);
 long long req_cap_id(const struct req *r, int i);
 int req_wants_json(const struct req *r);
 int req_is_wechat(const struct req *r);   /* MicroMessenger and not wxwork */
+/* issue #16: a phone or tablet browser (WeChat Pay H5 outside WeChat; desktops scan a Native QR) */
+int req_is_mobile(const struct req *r);
 
 /* ---- response helpers -------------------------------------------------- */
 void resp_header(struct resp *w, const char *name, const char *value);

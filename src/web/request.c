@@ -195,3 +195,13 @@ int req_is_wechat(const struct req *r)
 		return 0;
 	return strstr(r->user_agent, "MicroMessenger") != NULL;
 }
+
+int req_is_mobile(const struct req *r)
+{
+	static const char *const marks[] = { "Mobile", "Android", "iPhone", "iPad", "iPod",
+	                                     "HarmonyOS", "Windows Phone" };
+	for (size_t i = 0; i < CAMP_ARRAY_LEN(marks); i++)
+		if (strstr(r->user_agent, marks[i]) != NULL)
+			return 1;
+	return 0;
+}

@@ -24,6 +24,8 @@ const struct job_def job_defs[] = {
 	/* --- issue #17: operations --- */
 	{ "retention", job_retention, { SCHED_DAILY, 3 * 60, 0 }, "历史数据清理" },
 	{ "watchdog", job_watchdog, { SCHED_EVERY, 10, 0 }, "运行监控" },
+	/* --- issue #16 --- */
+	{ "reminders", job_reminders, { SCHED_EVERY, 10, 0 }, "会员与员工提醒" },
 };
 
 const size_t job_ndefs = sizeof(job_defs) / sizeof(job_defs[0]);

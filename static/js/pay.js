@@ -1,4 +1,4 @@
-/* pay.js: the paying page — WeixinJSBridge inside WeChat, then poll the order status. */
+/* pay.js: the paying page — WeixinJSBridge inside WeChat, WeChat Pay H5 in phone browsers, then poll the order status. */
 (function () {
   'use strict';
   var box = document.getElementById('pay');
@@ -54,6 +54,14 @@
     btn.addEventListener('click', invoke);
     if (typeof window.WeixinJSBridge !== 'undefined') invoke();
     else document.addEventListener('WeixinJSBridgeReady', invoke, false);
+  }
+  /* WeChat Pay H5 (phone browsers outside WeChat): off to WeChat's page once;
+     it sends the member back here (without data-auto), where we poll */
+  var h5 = document.getElementById('h5-pay');
+  if (h5 && h5.getAttribute('data-auto') === '1') {
+    say('正在打开微信支付…');
+    window.location.href = h5.getAttribute('href');
+    return;
   }
   next();
 })();

@@ -1,4 +1,4 @@
-{{! admin/camp_members_tab.tpl: the camp's 报名列表 tab — paid members with amount, binding, group and check-in days; 手动匹配 and 标记进群. }}
+{{! admin/camp_members_tab.tpl: the camp's 报名列表 tab — paid members with amount, binding, group and check-in days; 手动匹配 and 标记进群; members the official account could not reach (issue #16). }}
 {{%AUTOESCAPE context="HTML"}}
 <p class="text-muted">已支付 <span class="num">{{TOTAL}}</span> 人 · <a href="/admin/members?camp_id={{CAMP_ID}}">在会员列表中筛选</a> · <a href="/admin/members?camp_id={{CAMP_ID}}&amp;format=xlsx">导出 Excel</a></p>
 {{#EMPTY}}<div class="alert alert-info" role="status">还没有已支付的报名。</div>
@@ -14,3 +14,10 @@
 </tbody>
 </table>
 </div>
+{{#UNREACHABLE}}<section class="mt-4" id="unreachable">
+<h2 class="h6">公众号通知未触达的会员（<span class="num">{{N}}</span> 人）</h2>
+<p class="text-muted small">这些会员收不到公众号提醒（未在微信内支付、未关注公众号或发送失败），提醒已显示在他们的入群票据和打卡进度页面上；必要时请人工联系。</p>
+<table class="table table-sm"><thead><tr><th scope="col">会员</th><th scope="col">通知</th><th scope="col">时间</th><th scope="col">原因</th></tr></thead>
+<tbody>{{#UNREACHED}}<tr data-unreached-id="{{ID}}"><td><a href="/admin/members/{{ID}}#notices">{{NICKNAME}}</a></td><td>{{LABEL}}</td><td>{{TIME}}</td><td class="small">{{WHY}}</td></tr>
+{{/UNREACHED}}</tbody></table>
+</section>{{/UNREACHABLE}}

@@ -1,4 +1,4 @@
-{{! admin/member_view.tpl: 会员详情 — identity, binding, payments, check-ins, refunds; 手动绑定 with suggestions and 标记进群. }}
+{{! admin/member_view.tpl: 会员详情 — identity, binding, payments, check-ins, refunds; 手动绑定 with suggestions and 标记进群; 通知记录 with delivery state. }}
 {{%AUTOESCAPE context="HTML"}}
 <div class="page-head page-head_actions">
 <h1 class="page-head__title">{{PLANET_NICKNAME}} <span class="badge bind-badge bind-badge_{{BIND_STATUS}}">{{BIND_LABEL}}</span></h1>
@@ -91,4 +91,11 @@
 <table class="table table-sm"><thead><tr><th scope="col">时间</th><th scope="col">金额</th><th scope="col">状态</th><th scope="col">审核</th><th scope="col">操作人</th></tr></thead>
 <tbody>{{#REFUND}}<tr><td>{{TIME}}</td><td class="money">¥{{AMOUNT}}</td><td>{{STATUS}}</td><td>{{AUDIT}}</td><td>{{AUDITOR}}</td></tr>
 {{/REFUND}}</tbody></table>
+</section>
+<section class="mt-4" id="notices">
+<h2 class="h5">通知记录</h2>
+{{#NO_NOTICES}}<p class="text-muted">暂无通知。</p>{{/NO_NOTICES}}
+<table class="table table-sm"><thead><tr><th scope="col">时间</th><th scope="col">通知</th><th scope="col">渠道</th><th scope="col">接收人</th><th scope="col">送达状态</th><th scope="col">内容</th></tr></thead>
+<tbody>{{#NOTICE}}<tr class="notice-row notice-row_{{STATUS}}"><td class="text-nowrap">{{TIME}}</td><td class="text-nowrap">{{LABEL}}</td><td class="text-nowrap">{{CHANNEL}}</td><td class="text-nowrap">{{RECIPIENT}}</td><td>{{STATUS_LABEL}} <span class="text-muted small">{{DETAIL}}</span></td><td class="small">{{CONTENT}}</td></tr>
+{{/NOTICE}}</tbody></table>
 </section>

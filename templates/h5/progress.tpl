@@ -1,8 +1,12 @@
-{{! h5/progress.tpl: 打卡进度 (H5 step 5): time bar, days done / required, eligibility, refund state. }}
+{{! h5/progress.tpl: 打卡进度 (H5 step 5): time bar, days done / required, eligibility, refund state; notices the official account could not deliver (issue #16). }}
 {{%AUTOESCAPE context="HTML"}}
 <div class="progress-page">
 <h1 class="progress-page__title">{{CAMP_NAME}}</h1>
 <p class="progress-page__dates">{{START_DATE}} 至 {{END_DATE}}</p>
+{{#NOTICES}}<section class="member-notices" aria-label="给你的提醒">
+<h2 class="member-notices__title">给你的提醒</h2>
+{{#NOTICE}}<div class="notice member-notice" role="status"><strong>{{TITLE}}</strong> <span class="member-notice__time">{{TIME}}</span><br>{{CONTENT}}</div>
+{{/NOTICE}}</section>{{/NOTICES}}
 <section class="pbar" aria-label="时间进度">
 <p>已进行 {{ELAPSED}} 天 / 共 {{SPAN}} 天</p>
 <progress max="100" value="{{TIME_PCT}}">{{TIME_PCT}}%</progress>

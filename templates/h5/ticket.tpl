@@ -1,9 +1,13 @@
-{{! h5/ticket.tpl: 支付成功 = 入群票据 (H5 step 4a): the group QR large, member info. }}
+{{! h5/ticket.tpl: 支付成功 = 入群票据 (H5 step 4a): the group QR large, member info; notices the official account could not deliver (issue #16). }}
 {{%AUTOESCAPE context="HTML"}}
 <div class="ticket">
 <div class="ticket__ok" aria-hidden="true">✓</div>
 <h1 class="ticket__title">报名成功</h1>
 <p class="ticket__camp">{{CAMP_NAME}}</p>
+{{#NOTICES}}<section class="member-notices" aria-label="给你的提醒">
+<h2 class="member-notices__title">给你的提醒</h2>
+{{#NOTICE}}<div class="notice member-notice" role="status"><strong>{{TITLE}}</strong> <span class="member-notice__time">{{TIME}}</span><br>{{CONTENT}}</div>
+{{/NOTICE}}</section>{{/NOTICES}}
 {{#BIND_BANNER}}<div class="notice notice_warn bind-banner" role="status">请在 7 天内完成星球绑定（截止 {{DEADLINE}}），否则将转人工核实。
 <a class="weui-btn weui-btn_mini weui-btn_primary" href="/h5/bind?order_no={{ORDER_NO}}">去绑定</a></div>{{/BIND_BANNER}}
 <figure class="ticket__qr">

@@ -17,6 +17,11 @@ export const ADMIN_VIEWPORT = { width: 1366, height: 768 };
 export const WECHAT_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) ' +
 	'AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 ' +
 	'MicroMessenger/8.0.47(0x18002f2f) NetType/WIFI Language/zh_CN';
+// issue #16: a phone browser outside WeChat (WeChat Pay H5) and a desktop (Native QR)
+export const ANDROID_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 ' +
+	'(KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
+export const DESKTOP_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 ' +
+	'(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
 const CHROMIUM_ARGS = [
 	'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -48,18 +53,20 @@ export function sql(text) {
 }
 
 // A fresh browser with its own profile directory; kind 'h5' (390×844, WeChat's
-// user agent, touch) or 'admin' (1366×768). Close it with session.close().
-export async function openSession(kind, { weixinBridge = false } = {}) {
+// user agent, touch) or 'admin' (1366×768); userAgent and mobile override the
+// kind's (issue #16: H5 pages in other browsers). Close it with session.close().
+export async function openSession(kind, { weixinBridge = false, userAgent, mobile } = {}) {
 	const profile = mkdtempSync(path.join(tmpdir(), 'camp-e2e-'));
 	const h5 = kind === 'h5';
+	const phone = mobile ?? h5;
 	const context = await chromium.launchPersistentContext(profile, {
 		executablePath: '/usr/bin/chromium',
 		headless: true,
 		args: CHROMIUM_ARGS,
-		viewport: h5 ? H5_VIEWPORT : ADMIN_VIEWPORT,
-		userAgent: h5 ? WECHAT_UA : undefined,
-		isMobile: h5,
-		hasTouch: h5,
+		viewport: phone ? H5_VIEWPORT : ADMIN_VIEWPORT,
+		userAgent: userAgent ?? (h5 ? WECHAT_UA : undefined),
+		isMobile: phone,
+		hasTouch: phone,
 		deviceScaleFactor: 1,
 		locale: 'zh-CN',
 		timezoneId: 'Asia/Shanghai',

@@ -168,8 +168,9 @@ TRIGGERS = {"sync_failed": trigger_sync_failed, "cookie_expired": trigger_cookie
 
 def test_every_switchable_alert_type_has_its_test():
     from test_watchdog_alerts import TRIGGERS as LATE, SEPARATE
+    from test_reminder_alerts import TRIGGERS as REMINDERS
     from_c = re.findall(r'\{ "([a-z_]+)", "[^"]+", 0 \}', (ROOT / "src/domain/alerts.c").read_text())
-    assert set(from_c) == set(TRIGGERS) | set(LATE) | SEPARATE, from_c
+    assert set(from_c) == set(TRIGGERS) | set(LATE) | SEPARATE | set(REMINDERS), from_c
 
 
 def configure(key, value):

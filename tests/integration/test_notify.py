@@ -1,5 +1,7 @@
-"""test_notify.py: the notify job sends the outbox through camp-sim's WeCom (app messages, robots)."""
+"""test_notify.py: the notify job sends the outbox through camp-sim's WeCom (app messages, robots packed
+and paced per robot key)."""
 import base64
+import hashlib
 import os
 import pathlib
 import secrets
@@ -88,6 +90,21 @@ def test_failures_back_off_then_give_up_after_five_tries():
         fault("ok", 0, service="wecom")
 
 
+def test_a_burst_of_alerts_drains_in_one_run():
+    """An alert to every admin of many camps (issue #16's reminders) must not hold back the
+    next alert for minutes: one run takes batch after batch."""
+    name, _ = add_user("admin")
+    nobody = sql("SELECT id FROM system_user WHERE username = %s", name)[0][0]
+    sql("INSERT INTO notification_message (recipient_type, recipient_id, message_type, title, content, channel)"
+        " SELECT 'admin', %s, 'test_alert', '积压', '积压 ' || g, 'wechat' FROM generate_series(1, 450) g", nobody)
+    uid, wid = admin_with_wecom()
+    last = outbox("admin", uid, "积压之后 " + secrets.token_hex(4))
+    run_notify()
+    assert row(last)[0] == "sent"
+    assert sql("SELECT count(*) FROM notification_message WHERE recipient_id = %s AND recipient_type = 'admin'"
+               " AND send_status = 'pending'", nobody)[0][0] == 0
+
+
 def test_admin_without_wecom_userid_fails_at_once():
     name, _ = add_user("admin")
     uid = sql("SELECT id FROM system_user WHERE username = %s", name)[0][0]
@@ -97,17 +114,65 @@ def test_admin_without_wecom_userid_fails_at_once():
     assert status == "failed" and "userid" in err
 
 
-def test_robot_messages_are_paced_per_camp():
+def robot_camp(key):
     cid, _ = sync_camp()
-    key = "robot-" + secrets.token_hex(8)
     sql("UPDATE training_camp SET robot_webhook_key = %s WHERE id = %s", seal("camp.robot_webhook_key", key), cid)
-    ids = [outbox("robot", cid, f"退款成功 {i}", channel="robot", camp_id=cid) for i in range(22)]
-    run_notify_until_handled(ids[-1])
-    states = [row(i)[0] for i in ids]
-    assert states.count("sent") == 20 and states.count("pending") == 2
-    assert all(row(i)[1] == 0 for i in ids)      # deferred, not failed
-    hooks = [e for e in sim_log("/cgi-bin/webhook/send") if key in e["path"]]
-    assert len(hooks) == 20 and all(e["response"]["errcode"] == 0 for e in hooks)
+    return cid
+
+
+def robot_notice(cid, line, age="2 minutes"):
+    """A refund notice as refund_apply queues it, `age` ago."""
+    return sql("INSERT INTO notification_message (recipient_type, recipient_id, message_type, title, content,"
+               " channel, camp_id, created_at) VALUES ('robot', %s, 'refund_success', '退款通知', %s, 'robot', %s,"
+               " now() - %s::interval) RETURNING id", cid, line, cid, age)[0][0]
+
+
+def hooks(key):
+    return [e for e in sim_log("/cgi-bin/webhook/send") if key in e["path"]]
+
+
+def test_robot_notices_of_a_camp_go_as_one_message_naming_everyone():
+    key = "robot-" + secrets.token_hex(8)
+    cid = robot_camp(key)
+    ids = [robot_notice(cid, f"@学员{i:02d} 打卡天数：15/15天，退款金额：99.00元") for i in range(22)]
+    run_notify()
+    assert [row(i)[:2] for i in ids] == [("sent", 0)] * 22
+    (hook,) = hooks(key)
+    text = hook["request"]["markdown"]["content"]
+    assert text.startswith("**【退款通知】**\n恭喜以下学员完成训练营打卡，押金已退回！")
+    assert all(f"@学员{i:02d} " in text for i in range(22)) and hook["response"]["errcode"] == 0
+    sent = sql("SELECT lines, bytes FROM robot_send_log WHERE camp_id = %s", cid)
+    assert sent == [(22, len(text.encode()))]
+    run_notify()                      # sent rows are never sent again
+    assert len(hooks(key)) == 1
+
+
+def test_a_growing_batch_waits_for_its_last_message():
+    key = "robot-" + secrets.token_hex(8)
+    cid = robot_camp(key)
+    fresh = robot_notice(cid, "@刚退 打卡天数：15/15天，退款金额：99.00元", age="5 seconds")
+    run_notify()
+    assert row(fresh)[:2] == ("pending", 0) and hooks(key) == []    # more refunds may follow
+    sql("UPDATE notification_message SET created_at = now() - interval '61 seconds' WHERE id = %s", fresh)
+    run_notify()
+    assert row(fresh)[0] == "sent" and len(hooks(key)) == 1
+
+
+def test_robot_pacing_counts_per_key_not_per_camp():
+    key = "robot-" + secrets.token_hex(8)
+    a, b = robot_camp(key), robot_camp(key)              # two camps, one group robot
+    other_key = "robot-" + secrets.token_hex(8)
+    c = robot_camp(other_key)
+    # 19 messages went to this robot in the last minute (from other camps)
+    sql("INSERT INTO robot_send_log (key_sha256, camp_id, lines, bytes, sent_at)"
+        " SELECT %s, NULL, 1, 10, now() FROM generate_series(1, 19)", hashlib.sha256(key.encode()).hexdigest())
+    na, nb, nc = (robot_notice(x, f"@营{x} 打卡天数：15/15天，退款金额：99.00元") for x in (a, b, c))
+    run_notify()
+    states = {x: row(n) for x, n in ((a, na), (b, nb), (c, nc))}
+    assert sorted(s[0] for s in (states[a], states[b])) == ["pending", "sent"]   # 20th, then the limit
+    waiting = states[a] if states[a][0] == "pending" else states[b]
+    assert waiting[1] == 0 and waiting[2] is True and waiting[3] is None       # deferred, not a failure
+    assert states[c][0] == "sent"                                               # another robot, its own 20
 
 
 def test_rows_for_other_senders_are_left_alone():

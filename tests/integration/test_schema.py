@@ -48,6 +48,8 @@ TABLES = {"media", "system_user", "training_camp", "camp_member_relation", "plan
           "job_run", "payment_transaction", "payment_audit_log", "payment_exception"}
 VIEWS = {"payment_mapping", "v_member_full_info", "v_camp_statistics"}
 TABLES |= {"provider_token"}        # issue #13 (sql/003_zsxq_token.sql)
+# --- issue #16 (sql/008_member_notices.sql) ---
+TABLES |= {"robot_send_log"}
 
 
 @pytest.fixture
@@ -700,8 +702,18 @@ def test_notification_send_status_restricted(cur):
              VALUES ('admin', 1, 'refund_failed', 't', 'c', 'wechat', %s)"""
     with rejected(cur, pgerr.CheckViolation):
         cur.execute(sql, ("queued",))
-    for s in ("pending", "sent", "failed"):
+    for s in ("pending", "sent", "failed", "cancelled"):      # cancelled: issue #16
         cur.execute(sql, (s,))
+
+
+def test_robot_send_log_restricted(cur):
+    """issue #16: one row per robot message, by the key's SHA-256 (never the key)."""
+    sql = "INSERT INTO robot_send_log (key_sha256, lines, bytes, sent_at) VALUES (%s, %s, %s, now())"
+    with rejected(cur, pgerr.CheckViolation):
+        cur.execute(sql, ("the-key-itself", 1, 10))
+    with rejected(cur, pgerr.CheckViolation):
+        cur.execute(sql, ("a" * 64, 1, 4097))
+    cur.execute(sql, ("a" * 64, 40, 4096))
 
 
 # --------------------------------------------------------------------------------------

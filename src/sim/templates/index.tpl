@@ -1,9 +1,9 @@
 {{%AUTOESCAPE context="HTML"}}<!doctype html>
-{{! index.tpl: camp-sim's one page: orders, refunds, messages, check-ins }}
+{{! index.tpl: camp-sim's one page: orders, refunds, messages (WeCom, robots, official-account templates), check-ins }}
 <html lang="zh-CN">
 <head><meta charset="utf-8"><title>camp-sim 模拟器</title></head>
 <body>
-<h1>camp-sim（微信支付 / 企业微信 / 知识星球 模拟器）</h1>
+<h1>camp-sim（微信支付 / 公众号 / 企业微信 / 知识星球 模拟器）</h1>
 <p>商户号 {{MCHID}} · 星球 {{GROUP_ID}}</p>
 <h2>订单</h2>
 <table border="1">
@@ -18,7 +18,7 @@
 {{#REFUND}}<tr><td>{{OUT_REFUND_NO}}</td><td>{{OUT_TRADE_NO}}</td><td>{{AMOUNT}}</td><td>{{STATUS}}</td></tr>
 {{/REFUND}}
 </table>
-<h2>企业微信消息</h2>
+<h2>消息（企业微信应用消息 app、群机器人 webhook、公众号模板消息 template）</h2>
 <table border="1">
 <tr><th>时间</th><th>类型</th><th>接收</th><th>内容</th></tr>
 {{#MSG}}<tr><td>{{AT}}</td><td>{{KIND}}</td><td>{{TO}}</td><td>{{CONTENT}}</td></tr>

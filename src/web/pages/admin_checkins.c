@@ -6,6 +6,7 @@
 #include "dates.h"
 #include "export.h"
 #include "members.h"
+#include "notices.h"
 #include "page.h"
 #include "parse.h"
 
@@ -233,6 +234,22 @@ int camp_tab_fill(struct req *r, tpl_dict *b, long long camp_id, const char *tab
 			tpl_show(x, "CAN_JOIN");
 		tpl_set_int(x, "CONFIDENCE", rows[i].confidence);
 		tpl_set_int(x, "DAYS", rows[i].checkin_count);
+	}
+	/* issue #16: members the official account could not reach */
+	struct notice_unreachable *un;
+	int nu = 0;
+	if (notice_unreachable_list(r->db, r->a, camp_id, &un, &nu) != CAMP_OK)
+		return CAMP_EDB;
+	tpl_dict *ud = nu > 0 ? tpl_add_section(d, "UNREACHABLE") : NULL;
+	if (ud)
+		tpl_set_int(ud, "N", nu);
+	for (int i = 0; i < nu; i++) {
+		tpl_dict *x = tpl_add_section(ud, "UNREACHED");
+		tpl_set_int(x, "ID", un[i].member_id);
+		tpl_set(x, "NICKNAME", un[i].nickname);
+		tpl_set(x, "LABEL", un[i].label);
+		tpl_set(x, "WHY", un[i].error ? un[i].error : "");
+		tpl_set(x, "TIME", un[i].created);
 	}
 	return CAMP_OK;
 }

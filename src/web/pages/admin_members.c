@@ -6,6 +6,7 @@
 #include "members.h"
 #include "refunds.h"
 #include "router.h"
+#include "notices.h"
 #include "page.h"
 #include "parse.h"
 
@@ -183,6 +184,29 @@ static void fill_refund_actions(struct req *r, tpl_dict *b, const struct member_
 		tpl_show(b, "CAN_PROPOSE");
 }
 
+/* issue #16: what the member was told, by whom, and whether it arrived */
+static void notices_fill(struct req *r, tpl_dict *b, long long id)
+{
+	struct member_notice *ns;
+	int n = 0;
+	if (notice_member_list(r->db, r->a, id, 0, &ns, &n) != CAMP_OK)
+		return;
+	if (n == 0)
+		tpl_show(b, "NO_NOTICES");
+	for (int i = 0; i < n; i++) {
+		tpl_dict *d = tpl_add_section(b, "NOTICE");
+		tpl_set(d, "TIME", ns[i].created);
+		tpl_set(d, "LABEL", ns[i].label);
+		tpl_set(d, "CHANNEL", notice_channel_label(ns[i].channel));
+		tpl_set(d, "RECIPIENT", ns[i].recipient);
+		tpl_set(d, "STATUS", ns[i].status);
+		tpl_set(d, "STATUS_LABEL", notice_status_label(ns[i].status));
+		tpl_set(d, "DETAIL", !strcmp(ns[i].status, "sent") && ns[i].sent
+		        ? arena_printf(r->a, "%s 送达", ns[i].sent) : ns[i].error ? ns[i].error : "");
+		tpl_set(d, "CONTENT", ns[i].content);
+	}
+}
+
 void page_admin_member_view(struct req *r, struct resp *w)
 {
 	struct binding_actor who = actor_of(r);
@@ -249,5 +273,6 @@ void page_admin_member_view(struct req *r, struct resp *w)
 		tpl_set(d, "NICKNAME", sugs[i].nickname);
 		tpl_set_int(d, "DISTANCE", sugs[i].distance);
 	}
+	notices_fill(r, b, id);   /* issue #16 */
 	page_admin(r, w, p, "/admin/members");
 }

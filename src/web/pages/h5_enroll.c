@@ -8,6 +8,7 @@
 #include "db.h"
 #include "enroll.h"
 #include "env.h"
+#include "httpc.h"
 #include "log.h"
 #include "money.h"
 #include "page.h"
@@ -117,7 +118,7 @@ static int wechat_oauth_on(struct req *r)
 }
 
 /* Inside WeChat the openid comes from OAuth before the member fills the form. */
-static int need_openid(struct req *r, struct resp *w, const char *back)
+int h5_need_openid(struct req *r, struct resp *w, const char *back)
 {
 	if (!req_is_wechat(r) || h5_cookie_open(r, OPENID_COOKIE) != NULL)
 		return 0;
@@ -149,7 +150,7 @@ void page_h5_camp(struct req *r, struct resp *w)
 	struct camp c;
 	if (load_camp(r, w, &c) != CAMP_OK)
 		return;
-	if (need_openid(r, w, arena_printf(r->a, "c%lld", c.id)))
+	if (h5_need_openid(r, w, arena_printf(r->a, "c%lld", c.id)))
 		return;
 	render_camp(r, w, &c, NULL, NULL);
 	if (cacheable) {
@@ -281,12 +282,15 @@ void page_h5_enroll(struct req *r, struct resp *w)
 		resp_error(r, w, 503, "支付暂不可用，请稍后再试");
 		return;
 	}
+	/* inside WeChat JSAPI; phone browsers outside WeChat H5 (a phone cannot scan
+	 * its own screen); desktops a Native QR code (issue #16) */
 	int jsapi = req_is_wechat(r) && openid != NULL;
+	int h5 = !jsapi && !req_is_wechat(r) && req_is_mobile(r);
 	const char **tokens;
 	int ntokens = h5_ticket_tokens(r, &tokens);
 	struct enroll_holder holder = { openid, r->remote_addr ? r->remote_addr : "", tokens, ntokens };
 	struct enrollment en;
-	rc = enroll_create(r->db, r->a, &c, &f, &holder, jsapi ? "JSAPI" : "NATIVE", now, &en);
+	rc = enroll_create(r->db, r->a, &c, &f, &holder, jsapi ? "JSAPI" : h5 ? "MWEB" : "NATIVE", now, &en);
 	if (rc == CAMP_ECONFLICT) {
 		refuse_enrollment(r, w, en.refused);
 		return;
@@ -298,13 +302,14 @@ void page_h5_enroll(struct req *r, struct resp *w)
 	h5_remember_ticket(r, w, en.token);
 	/* the order at WeChat, outside any database transaction */
 	struct wxpay_order o = {
-		.trade_type = jsapi ? "jsapi" : "native",
+		.trade_type = jsapi ? "jsapi" : h5 ? "h5" : "native",
 		.description = arena_printf(r->a, "%s" DEPOSIT_SUFFIX, text_cut(r->a, c.name,
 		               WXPAY_DESCRIPTION_MAX - strlen(DEPOSIT_SUFFIX))),
 		.out_trade_no = en.order_no,
 		.notify_url = arena_printf(r->a, "%s/pay/wechat/notify", camp_env()->base_url),
 		.attach = arena_printf(r->a, "{\"c\":%lld,\"m\":%lld}", c.id, en.member_id),
 		.total = en.fen, .time_expire = en.expires, .openid = openid,
+		.client_ip = r->remote_addr,     /* nginx's $remote_addr: the member's real IP */
 	};
 	struct wxpay_result res;
 	const char *prepay = NULL;
@@ -322,6 +327,8 @@ void page_h5_enroll(struct req *r, struct resp *w)
 		resp_error(r, w, 503, "微信支付下单失败，请稍后重试");
 		return;
 	}
+	/* every kind goes to the paying page; for H5 it sends the browser on to
+	 * WeChat's h5_url (this POST may not redirect off-site: CSP form-action 'self') */
 	resp_redirect(w, arena_printf(r->a, "/h5/orders/%s", en.order_no));
 }
 
@@ -394,6 +401,14 @@ void page_h5_order(struct req *r, struct resp *w)
 				tpl_set(j, "PAYSIGN", sign);
 				free(sign);
 			}
+		} else if (!strcmp(o.trade_type, "MWEB") && o.prepay) {
+			/* WeChat Pay H5 (issue #16): WeChat's page, then back here to poll */
+			tpl_dict *h = tpl_add_section(b, "H5");
+			const char *back = arena_printf(r->a, "%s/h5/orders/%s?from=wxpay",
+			                                camp_env()->base_url, o.order_no);
+			tpl_set(h, "PAY_URL", arena_printf(r->a, "%s&redirect_url=%s", o.prepay,
+			                                   httpc_urlencode(r->a, back)));
+			tpl_show(h, req_param(r, "from") ? "BACK" : "AUTO");
 		} else if (o.prepay) {
 			tpl_dict *n = tpl_add_section(b, "NATIVE");
 			tpl_set(n, "QR_URL", arena_printf(r->a, "/h5/orders/%s/qrcode.png", o.order_no));

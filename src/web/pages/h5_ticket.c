@@ -6,6 +6,7 @@
 #include "db.h"
 #include "enroll.h"
 #include "log.h"
+#include "notices.h"
 #include "page.h"
 #include "session.h"
 
@@ -70,6 +71,22 @@ static int load_ticket(struct req *r, struct resp *w, struct ticket *t, struct c
 	return rc;
 }
 
+/* issue #16: the notices the official account could not deliver, shown here instead */
+static void notices_fill(struct req *r, tpl_dict *b, long long member_id)
+{
+	struct member_notice *ns;
+	int n = 0;
+	if (notice_member_list(r->db, r->a, member_id, 1, &ns, &n) != CAMP_OK || n == 0)
+		return;
+	tpl_dict *box = tpl_add_section(b, "NOTICES");
+	for (int i = 0; i < n; i++) {
+		tpl_dict *d = tpl_add_section(box, "NOTICE");
+		tpl_set(d, "TITLE", ns[i].title);
+		tpl_set(d, "CONTENT", ns[i].content);
+		tpl_set(d, "TIME", ns[i].created);
+	}
+}
+
 void page_h5_ticket(struct req *r, struct resp *w)
 {
 	struct ticket t;
@@ -96,6 +113,7 @@ void page_h5_ticket(struct req *r, struct resp *w)
 		tpl_set(bn, "DEADLINE", t.bind_deadline);
 		tpl_set(bn, "ORDER_NO", t.order_no);
 	}
+	notices_fill(r, b, t.member_id);
 	page_h5(r, w, p);
 }
 
@@ -145,6 +163,7 @@ void page_h5_progress(struct req *r, struct resp *w)
 	h5_calendar_fill(r, b, t.member_id, c.start_date, c.end_date);   /* issue #9 */
 	h5_records_fill(r, b, t.member_id, c.start_date, c.end_date);    /* issue #15 */
 	tpl_set(b, "TICKET_URL", arena_printf(r->a, "/h5/t/%s", r->cap[0]));
+	notices_fill(r, b, t.member_id);
 	page_h5(r, w, p);
 }
 
@@ -152,6 +171,9 @@ void page_h5_progress(struct req *r, struct resp *w)
 
 void page_h5_mine(struct req *r, struct resp *w)
 {
+	/* inside WeChat the openid finds the member's camps (the reminders link here) */
+	if (h5_need_openid(r, w, "m"))
+		return;
 	struct page *p = page_new(r, "我的训练营", "h5/mine.tpl");
 	tpl_dict *b = p->body;
 	int shown = 0;

@@ -150,5 +150,10 @@ void h5_records_fill(struct req *r, struct tpl_dict *b, long long member_id, lon
 /* admin_books.c */
 void page_admin_books(struct req *r, struct resp *w);
 /* --- end issue #14 (books) --- */
+/* --- issue #16 --- */
+/* h5_enroll.c: inside WeChat without an openid, starts OAuth and answers 1
+ * (back: "c<camp id>" returns to the camp page, anything else to /h5/mine). */
+int h5_need_openid(struct req *r, struct resp *w, const char *back);
+/* --- end issue #16 --- */
 
 #endif

@@ -42,5 +42,8 @@ int job_watchdog(struct job_ctx *c);
 /* watchdog.c: free space of the database volume, when this host can see it (every worker
  * calls it every 10 minutes; the watchdog job too). */
 void watchdog_sample_volume(struct db *d, arena *a);
+/* --- issue #16 --- */
+/* reminders.c: PRD §8.1 reminders to members (official account) and staff (WeCom). */
+int job_reminders(struct job_ctx *c);
 
 #endif
