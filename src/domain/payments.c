@@ -98,6 +98,15 @@ static const char *cfg_str(struct db *d, arena *a, const char *key)
 
 int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *c)
 {
+	int rc = wxpay_cfg_load_settings(d, a, c);
+	if (rc != CAMP_OK)
+		return rc;
+	/* platform certificates (merchants without the public key, or switching) */
+	return wxpay_certs_attach(d, a, c) == CAMP_OK ? CAMP_OK : CAMP_EDB;
+}
+
+int wxpay_cfg_load_settings(struct db *d, arena *a, struct wxpay_cfg *c)
+{
 	memset(c, 0, sizeof(*c));
 	c->base_url = camp_env()->wechatpay_base;
 	c->mchid = cfg_str(d, a, "wechat.pay_merchant_id");
@@ -111,8 +120,7 @@ int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *c)
 		c->pub_key_pem = c->pub_key_id = NULL;   /* half a public key is none */
 	if (c->mchid == NULL || c->appid == NULL || c->apiv3_key == NULL)
 		return CAMP_ENOTFOUND;
-	/* platform certificates (merchants without the public key, or switching) */
-	return wxpay_certs_attach(d, a, c) == CAMP_OK ? CAMP_OK : CAMP_EDB;
+	return CAMP_OK;
 }
 
 /* ---- applying ------------------------------------------------------------- */
@@ -245,12 +253,101 @@ static int mark_paid(struct db *d, arena *a, const struct wx_txn *t, const PGres
 	return CAMP_OK;
 }
 
+/* issue #18: the common case in one statement — the order goes from pending to success only
+ * when everything the locked path below checks holds (pending, no transaction yet, the order's
+ * amount, the camp not cancelled); its member, the camp's counters, the three logs, the
+ * transaction and the callback's audit row come with it, or nothing does.  No row back: the
+ * locked path decides what the transaction is (a unique violation, a planet ID paid twice,
+ * rolls the statement back the same way). */
+static const struct db_stmt q_pay_at_once = DB_STMT(
+	"WITH o AS ("
+	"  SELECT p.id, COALESCE(m.filled_planet_user_id, '') <> '' AS bound"
+	"    FROM payment_record p LEFT JOIN camp_member m ON m.id = p.member_id"
+	"   WHERE p.order_no = $1 AND p.source = 'wechatpay'),"
+	" p AS ("
+	"  UPDATE payment_record r SET pay_status = 'success',"
+	"         pay_time = COALESCE($2::timestamptz, $7::timestamptz),"
+	"         wechat_transaction_id = $3, openid = COALESCE($4, r.openid), callback_data = $5::jsonb,"
+	"         bind_status = CASE WHEN o.bound THEN 'completed' ELSE 'pending' END,"
+	"         bind_method = CASE WHEN o.bound THEN 'h5_bindplanet' END,"
+	"         bound_at = CASE WHEN o.bound THEN $7::timestamptz END,"
+	"         bind_deadline = CASE WHEN o.bound THEN NULL ELSE $7::timestamptz + interval '7 days' END"
+	"    FROM o"
+	"   WHERE r.id = o.id AND r.pay_status = 'pending' AND r.wechat_transaction_id IS NULL"
+	"     AND r.pay_amount = $6::numeric / 100"
+	"     AND NOT EXISTS (SELECT 1 FROM training_camp c WHERE c.id = r.camp_id"
+	"                      AND c.cancelled_at IS NOT NULL)"
+	"  RETURNING r.id, r.member_id, r.camp_id, o.bound),"
+	/* the camp's counters: every payment of the camp waits for this row until the one holding it
+	 * commits, so it is written last (PostgreSQL runs the sub-statements a main query does not
+	 * read in the reverse of their order here) and held for the commit alone */
+	" c AS ("
+	"  UPDATE training_camp tc SET member_count = member_count + 1,"
+	"         paid_amount = paid_amount + $6::numeric / 100 FROM p WHERE tc.id = p.camp_id),"
+	" m AS ("
+	"  UPDATE camp_member cm SET paid = true, paid_at = $7::timestamptz, openid = COALESCE($4, cm.openid)"
+	"    FROM p WHERE cm.id = p.member_id RETURNING cm.id, cm.camp_id),"
+	" ml AS ("
+	"  INSERT INTO member_status_log (member_id, camp_id, from_status, to_status, event, extra_data,"
+	"                                 created_at)"
+	"  SELECT id, camp_id, 'enrolled', 'paid', 'PAY', jsonb_build_object('order_no', $1::text),"
+	"         $7::timestamptz FROM m),"
+	" ol AS ("
+	"  INSERT INTO order_status_log (order_id, from_status, to_status, event, extra_data, created_at)"
+	"  SELECT id, 'pending', 'success', 'PAY_SUCCESS', jsonb_build_object('source', $8::text),"
+	"         $7::timestamptz FROM p),"
+	" bl AS ("
+	"  INSERT INTO payment_bind_log (payment_id, from_status, to_status, event, extra_data, created_at)"
+	"  SELECT id, NULL, CASE WHEN bound THEN 'completed' ELSE 'pending' END,"
+	"         CASE WHEN bound THEN 'CREATE_WITH_ATTACH' ELSE 'CREATE_WITHOUT_ATTACH' END,"
+	"         jsonb_build_object('method', CASE WHEN bound THEN 'h5_bindplanet' ELSE 'user_fill' END),"
+	"         $7::timestamptz FROM p),"
+	" tx AS ("
+	"  INSERT INTO payment_transaction (transaction_id, payment_id, out_trade_no, trade_type,"
+	"         trade_state, trade_state_desc, bank_type, amount_total, payer_total, currency,"
+	"         success_time, openid, raw, source)"
+	"  SELECT $3, id, $1, $9, 'SUCCESS', $10, $11, $6::numeric::integer, NULLIF($12, '-1')::integer,"
+	"         COALESCE($13, 'CNY'), $2::timestamptz, $4, $5::jsonb, $8 FROM p"
+	"  ON CONFLICT (transaction_id) DO UPDATE SET trade_state = EXCLUDED.trade_state,"
+	"     payment_id = COALESCE(payment_transaction.payment_id, EXCLUDED.payment_id)),"
+	" au AS ("
+	"  INSERT INTO payment_audit_log (payment_id, action_type, action_detail, ip_address, user_agent,"
+	"         request_data, error_message, created_at)"
+	"  SELECT NULLIF($14, '0')::bigint, $15::text, $16, $17, $18, $19::jsonb, $20, $7::timestamptz"
+	"    FROM p WHERE $15::text IS NOT NULL)"
+	" SELECT id FROM p");
+
+static int pay_at_once(struct db *d, arena *a, const struct wx_txn *t, const char *source,
+                       const struct pay_audit *e)
+{
+	char now[40];
+	const char *p[] = {
+		t->out_trade_no, t->success_time, t->transaction_id, t->openid, t->raw,
+		arena_i64(a, t->total), clock_now_param(now, sizeof(now)), source, t->trade_type,
+		t->trade_state_desc, t->bank_type, arena_i64(a, t->payer_total), t->currency,
+		e ? arena_i64(a, e->payment_id) : NULL, e ? e->action : NULL, e ? e->detail : NULL,
+		e ? e->ip : NULL, e ? e->user_agent : NULL, e ? e->request_json : NULL, e ? e->error : NULL,
+	};
+	PGresult *res = db_q(d, a, &q_pay_at_once, 20, p);
+	return res != NULL && PQntuples(res) == 1;
+}
+
 int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
                   const struct wx_txn *t, const char *source,
                   enum apply_outcome *out, const char **reason)
 {
+	return payment_apply_audited(d, a, cfg, t, source, NULL, NULL, out, reason);
+}
+
+int payment_apply_audited(struct db *d, arena *a, const struct wxpay_cfg *cfg,
+                          const struct wx_txn *t, const char *source,
+                          const struct pay_audit *applied, int *audited,
+                          enum apply_outcome *out, const char **reason)
+{
 	*reason = NULL;
 	*out = APPLY_NOT_PAID;
+	if (audited)
+		*audited = 0;
 	if (strcmp(t->trade_state, "SUCCESS") != 0)
 		return CAMP_OK;
 	if (t->transaction_id == NULL || t->total < 1) {
@@ -263,6 +360,12 @@ int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
 		*reason = "other";
 		*out = APPLY_EXCEPTION;
 		return record_exception(d, a, t, 0, 0, "other", "商户号或 AppID 与本系统不符", NULL);
+	}
+	if (pay_at_once(d, a, t, source, applied)) {
+		*out = APPLY_PAID;
+		if (audited)
+			*audited = applied != NULL;
+		return CAMP_OK;
 	}
 	if (db_begin(d) != CAMP_OK)
 		return CAMP_EDB;
