@@ -2,6 +2,7 @@
  * answers every request with "ok" and does nothing else (no parsing, no database).
  * Never part of the product: bench/h5-list builds it and runs it behind the same nginx. */
 #include <fcgiapp.h>
+#include <stdio.h>
 
 int main(void)
 {
