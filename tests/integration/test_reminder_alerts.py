@@ -62,11 +62,11 @@ def member_notice_failed(day):
     set_clock(now)
     cid = camp(start=f"2020-07-{day:02d}", end=f"2020-07-{day + 10:02d}")
     mid, _, _ = enrolled(cid, "模板失效", now)
+    fault("bad-template", 1)    # armed before the notice exists: camp-worker's own notify may send it
     sql("INSERT INTO notification_message (recipient_type, recipient_id, message_type, title, content,"
         " camp_id, member_id, channel, dedupe_key, created_at) VALUES ('member', %s, 'join_remind',"
         " '请扫码进群', %s, %s, %s, 'mp', %s, %s)", mid, "内容 " + secrets.token_hex(4), cid, mid,
         "join_remind", now)
-    fault("bad-template", 1)
     run("notify")
     return None, None          # a daily alert about the channel, not about one camp
 
