@@ -3,6 +3,7 @@
 #include "camp.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,6 +459,50 @@ out:
 	return pkey;
 }
 
+/* --- issue #18: keys parsed once per process ---
+ * OpenSSL 3 decodes a PEM through its provider machinery (locks, lookups): about a millisecond,
+ * most of a callback's time.  The last few keys are kept parsed, by their exact PEM text (a
+ * changed setting is a new text), shared read-only (camp-sim's threads too: under a lock). */
+#define KEY_CACHE 8
+static struct {
+	char *pem;
+	int priv;
+	EVP_PKEY *key;
+} key_cache[KEY_CACHE];
+static unsigned key_cache_next;
+static pthread_mutex_t key_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A new reference to the parsed key (EVP_PKEY_free it), or NULL. */
+static EVP_PKEY *cached_key(const char *pem, int priv)
+{
+	if (pem == NULL)
+		return NULL;
+	pthread_mutex_lock(&key_cache_mu);
+	for (unsigned i = 0; i < KEY_CACHE; i++)
+		if (key_cache[i].pem != NULL && key_cache[i].priv == priv && !strcmp(key_cache[i].pem, pem) &&
+		    EVP_PKEY_up_ref(key_cache[i].key) == 1) {
+			EVP_PKEY *k = key_cache[i].key;
+			pthread_mutex_unlock(&key_cache_mu);
+			return k;
+		}
+	pthread_mutex_unlock(&key_cache_mu);
+	EVP_PKEY *k = priv ? load_private(pem) : load_public(pem);
+	char *copy = k ? strdup(pem) : NULL;
+	if (copy == NULL || EVP_PKEY_up_ref(k) != 1) {
+		free(copy);
+		return k;
+	}
+	pthread_mutex_lock(&key_cache_mu);
+	unsigned i = key_cache_next++ % KEY_CACHE;
+	free(key_cache[i].pem);
+	EVP_PKEY_free(key_cache[i].key);
+	key_cache[i].pem = copy;
+	key_cache[i].priv = priv;
+	key_cache[i].key = k;
+	pthread_mutex_unlock(&key_cache_mu);
+	return k;
+}
+
 char *crypto_rsa_sign_b64(const char *priv_pem, const void *msg, size_t n)
 {
 	EVP_PKEY *pkey = NULL;
@@ -469,7 +514,7 @@ char *crypto_rsa_sign_b64(const char *priv_pem, const void *msg, size_t n)
 
 	if (msg == NULL && n > 0)
 		goto out;
-	pkey = load_private(priv_pem);
+	pkey = cached_key(priv_pem, 1);
 	if (pkey == NULL)
 		goto out;
 	md = EVP_MD_CTX_new();
@@ -511,7 +556,7 @@ int crypto_rsa_verify_b64(const char *pub_pem, const void *msg, size_t n,
 	sig = crypto_b64_decode(sig_b64, &siglen);
 	if (sig == NULL || siglen == 0)
 		goto out;
-	pkey = load_public(pub_pem);
+	pkey = cached_key(pub_pem, 0);
 	if (pkey == NULL)
 		goto out;
 	/* PKCS#1 v1.5 signatures are exactly the modulus size. */

@@ -19,6 +19,8 @@ struct db {
 	size_t pcap, pcount;
 	char sqlstate[6];
 	char errmsg[512];
+	const char *listen_sql;  /* issue #18: LISTEN after every connect */
+	unsigned long changes;   /* notifications received + connects */
 };
 
 db *db_open(const char *conninfo)
@@ -83,7 +85,41 @@ static int connect_now(db *d)
 	}
 	PQsetNoticeProcessor(d->conn, notice_quiet, NULL);
 	d->up = 1;
+	d->changes++;
+	if (d->listen_sql != NULL && db_exec_sql(d, d->listen_sql) != CAMP_OK)
+		d->up = 0;
+	return d->up ? CAMP_OK : CAMP_EDB;
+}
+
+int db_listen(db *d, const char *listen_sql)
+{
+	if (d->listen_sql == listen_sql && db_ok(d))
+		return CAMP_OK;
+	d->listen_sql = listen_sql;
+	if (!db_ok(d))
+		return db_ensure(d);   /* a new connection LISTENs as it connects */
+	if (db_exec_sql(d, listen_sql) != CAMP_OK) {
+		d->up = 0;
+		return CAMP_EDB;
+	}
+	d->changes++;
 	return CAMP_OK;
+}
+
+unsigned long db_changes(db *d)
+{
+	if (d->conn == NULL || !d->up)
+		return d->changes;
+	if (!PQconsumeInput(d->conn)) {   /* the server went away */
+		d->up = 0;
+		return ++d->changes;
+	}
+	PGnotify *n;
+	while ((n = PQnotifies(d->conn)) != NULL) {
+		PQfreemem(n);
+		d->changes++;
+	}
+	return d->changes;
 }
 
 int db_ensure(db *d)

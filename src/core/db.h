@@ -48,6 +48,16 @@ void db_rollback(db *d);            /* safe to call when no tx is open */
 
 PGconn *db_conn(db *d);
 
+/* --- issue #18: changes pushed with LISTEN/NOTIFY ---
+ * db_listen: this connection LISTENs with the constant statement listen_sql
+ * ("LISTEN channel") from now on, again after every reconnect.  CAMP_OK or
+ * CAMP_EDB.  db_changes: a number that grows with every notification the
+ * server has already sent to this connection, and with every (re)connect
+ * (notifications are lost while disconnected).  No round trip: it reads only
+ * what is waiting on the socket. */
+int db_listen(db *d, const char *listen_sql);
+unsigned long db_changes(db *d);
+
 /* Row helpers over a result (row r, column by name). NULL for SQL NULL. */
 const char *db_get(const PGresult *res, int r, const char *col);
 long long db_get_ll(const PGresult *res, int r, const char *col, long long dflt);

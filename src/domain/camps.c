@@ -18,6 +18,10 @@
 	" CASE WHEN c.capacity IS NULL THEN 0 ELSE" \
 	"  (SELECT count(*) FROM payment_record p WHERE p.camp_id = c.id AND" \
 	SEAT_HELD("$1::timestamptz") ") END AS held_seats," \
+	/* issue #18: when the first of those holds ends (the seat count changes by time alone) */ \
+	" CASE WHEN c.capacity IS NULL THEN NULL ELSE" \
+	"  (SELECT extract(epoch FROM min(" SEAT_HELD_UNTIL "))::bigint FROM payment_record p" \
+	"   WHERE p.camp_id = c.id AND" SEAT_HELD("$1::timestamptz") ") END AS held_until," \
 	" c.archived_at IS NOT NULL AS archived"
 
 static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
@@ -41,6 +45,7 @@ static void row_to_camp(const PGresult *res, int i, arena *a, struct camp *c)
 	c->capacity = (int)db_get_ll(res, i, "capacity", 0);
 	c->paid_members = db_get_ll(res, i, "paid_members", 0);
 	c->held_seats = db_get_ll(res, i, "held_seats", 0);
+	c->held_until = (time_t)db_get_ll(res, i, "held_until", 0);
 	c->cancelled = db_get_bool(res, i, "cancelled");
 	c->archived = db_get_bool(res, i, "archived");
 }

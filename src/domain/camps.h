@@ -3,6 +3,7 @@
 #define CAMP_DOMAIN_CAMPS_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "arena.h"
 #include "dates.h"
@@ -27,6 +28,7 @@ struct camp {
 	int capacity;                    /* 0 = no limit */
 	long long paid_members;
 	long long held_seats;            /* pending orders holding a seat (SEAT_HELD) */
+	time_t held_until;               /* issue #18: when the first of those holds ends; 0 = none */
 	int cancelled;                   /* 取消训练营: hidden from H5, no enrollment */
 	int archived;                    /* issue #17: archived by the retention job (read-only) */
 };

@@ -87,8 +87,22 @@ size_t match_levenshtein(const char *a, const char *b)
 	return row[ny];
 }
 
+static int ascii_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
 static int ids_equal(const char *a, const char *b)
 {
+	/* issue #18: ZSXQ ids are plain digits; normalising changes nothing there (every
+	 * member is compared with every user: this keeps 1000 × 1000 cheap) */
+	if (a != NULL && b != NULL && ascii_digits(a) && ascii_digits(b))
+		return strcmp(a, b) == 0;
 	uint32_t x[64], y[64];
 	size_t nx = match_normalize(a, x, 64), ny = match_normalize(b, y, 64);
 	return nx > 0 && nx == ny && memcmp(x, y, nx * sizeof(*x)) == 0;

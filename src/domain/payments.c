@@ -120,6 +120,15 @@ static const char *cfg_str(struct db *d, arena *a, const char *key)
 
 int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *c)
 {
+	int rc = wxpay_cfg_load_settings(d, a, c);
+	if (rc != CAMP_OK)
+		return rc;
+	/* platform certificates (merchants without the public key, or switching) */
+	return wxpay_certs_attach(d, a, c) == CAMP_OK ? CAMP_OK : CAMP_EDB;
+}
+
+int wxpay_cfg_load_settings(struct db *d, arena *a, struct wxpay_cfg *c)
+{
 	memset(c, 0, sizeof(*c));
 	c->base_url = camp_env()->wechatpay_base;
 	c->mchid = cfg_str(d, a, "wechat.pay_merchant_id");
@@ -133,8 +142,7 @@ int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *c)
 		c->pub_key_pem = c->pub_key_id = NULL;   /* half a public key is none */
 	if (c->mchid == NULL || c->appid == NULL || c->apiv3_key == NULL)
 		return CAMP_ENOTFOUND;
-	/* platform certificates (merchants without the public key, or switching) */
-	return wxpay_certs_attach(d, a, c) == CAMP_OK ? CAMP_OK : CAMP_EDB;
+	return CAMP_OK;
 }
 
 /* ---- applying ------------------------------------------------------------- */
@@ -286,12 +294,128 @@ static int mark_paid(struct db *d, arena *a, const struct wx_txn *t, const PGres
 	return CAMP_OK;
 }
 
+/* issue #18: the common case in one statement — the order goes from pending to success only
+ * when everything the locked path below checks holds (pending, no transaction yet, the order's
+ * amount, the camp not cancelled); its member, the camp's counters, the three logs, the
+ * transaction and the callback's audit row come with it, or nothing does.  No row back: the
+ * locked path decides what the transaction is (a unique violation, a planet ID paid twice,
+ * rolls the statement back the same way).
+ * Issue #17: openids and WeChat's JSON are sealed for their rows (the associated data names
+ * the row's id), so the statement is told the order's and member's ids ($21, $22, read just
+ * before without a lock) and does nothing unless the order is still that row with that member. */
+static const struct db_stmt q_pay_ids = DB_STMT(
+	"SELECT id, member_id FROM payment_record"
+	" WHERE order_no = $1 AND source = 'wechatpay' AND pay_status = 'pending'");
+static const struct db_stmt q_pay_at_once = DB_STMT(
+	"WITH o AS ("
+	"  SELECT p.id, COALESCE(m.filled_planet_user_id, '') <> '' AS bound"
+	"    FROM payment_record p LEFT JOIN camp_member m ON m.id = p.member_id"
+	"   WHERE p.id = $21::bigint AND p.order_no = $1 AND p.source = 'wechatpay'"
+	"     AND p.member_id IS NOT DISTINCT FROM $22::bigint),"
+	" p AS ("
+	"  UPDATE payment_record r SET pay_status = 'success',"
+	"         pay_time = COALESCE($2::timestamptz, $7::timestamptz),"
+	"         wechat_transaction_id = $3, openid_sealed = COALESCE($4, r.openid_sealed),"
+	"         openid_index = COALESCE($23, r.openid_index), callback_sealed = $5,"
+	"         bind_status = CASE WHEN o.bound THEN 'completed' ELSE 'pending' END,"
+	"         bind_method = CASE WHEN o.bound THEN 'h5_bindplanet' END,"
+	"         bound_at = CASE WHEN o.bound THEN $7::timestamptz END,"
+	"         bind_deadline = CASE WHEN o.bound THEN NULL ELSE $7::timestamptz + interval '7 days' END"
+	"    FROM o"
+	"   WHERE r.id = o.id AND r.pay_status = 'pending' AND r.wechat_transaction_id IS NULL"
+	"     AND r.pay_amount = $6::numeric / 100"
+	"     AND NOT EXISTS (SELECT 1 FROM training_camp c WHERE c.id = r.camp_id"
+	"                      AND c.cancelled_at IS NOT NULL)"
+	"  RETURNING r.id, r.member_id, r.camp_id, o.bound),"
+	/* the camp's counters: every payment of the camp waits for this row until the one holding it
+	 * commits, so it is written last (PostgreSQL runs the sub-statements a main query does not
+	 * read in the reverse of their order here) and held for the commit alone */
+	" c AS ("
+	"  UPDATE training_camp tc SET member_count = member_count + 1,"
+	"         paid_amount = paid_amount + $6::numeric / 100 FROM p WHERE tc.id = p.camp_id),"
+	" m AS ("
+	"  UPDATE camp_member cm SET paid = true, paid_at = $7::timestamptz,"
+	"         openid_sealed = COALESCE($24, cm.openid_sealed), openid_index = COALESCE($23, cm.openid_index)"
+	"    FROM p WHERE cm.id = p.member_id RETURNING cm.id, cm.camp_id),"
+	" ml AS ("
+	"  INSERT INTO member_status_log (member_id, camp_id, from_status, to_status, event, extra_data,"
+	"                                 created_at)"
+	"  SELECT id, camp_id, 'enrolled', 'paid', 'PAY', jsonb_build_object('order_no', $1::text),"
+	"         $7::timestamptz FROM m),"
+	" ol AS ("
+	"  INSERT INTO order_status_log (order_id, from_status, to_status, event, extra_data, created_at)"
+	"  SELECT id, 'pending', 'success', 'PAY_SUCCESS', jsonb_build_object('source', $8::text),"
+	"         $7::timestamptz FROM p),"
+	" bl AS ("
+	"  INSERT INTO payment_bind_log (payment_id, from_status, to_status, event, extra_data, created_at)"
+	"  SELECT id, NULL, CASE WHEN bound THEN 'completed' ELSE 'pending' END,"
+	"         CASE WHEN bound THEN 'CREATE_WITH_ATTACH' ELSE 'CREATE_WITHOUT_ATTACH' END,"
+	"         jsonb_build_object('method', CASE WHEN bound THEN 'h5_bindplanet' ELSE 'user_fill' END),"
+	"         $7::timestamptz FROM p),"
+	" tx AS ("
+	"  INSERT INTO payment_transaction (transaction_id, payment_id, out_trade_no, trade_type,"
+	"         trade_state, trade_state_desc, bank_type, amount_total, payer_total, currency,"
+	"         success_time, openid_sealed, raw_sealed, source)"
+	"  SELECT $3, id, $1, $9, 'SUCCESS', $10, $11, $6::numeric::integer, NULLIF($12, '-1')::integer,"
+	"         COALESCE($13, 'CNY'), $2::timestamptz, $25, $26, $8 FROM p"
+	"  ON CONFLICT (transaction_id) DO UPDATE SET trade_state = EXCLUDED.trade_state,"
+	"     payment_id = COALESCE(payment_transaction.payment_id, EXCLUDED.payment_id)),"
+	" au AS ("
+	"  INSERT INTO payment_audit_log (payment_id, action_type, action_detail, ip_address, user_agent,"
+	"         request_sealed, error_message, created_at)"
+	"  SELECT NULLIF($14, '0')::bigint, $15::text, $16, $17, $18, $19, $20, $7::timestamptz"
+	"    FROM p WHERE $15::text IS NOT NULL)"
+	" SELECT id FROM p");
+
+static int pay_at_once(struct db *d, arena *a, const struct wx_txn *t, const char *source,
+                       const struct pay_audit *e)
+{
+	char now[40];
+	const char *ip[] = { t->out_trade_no };
+	PGresult *ids = db_q(d, a, &q_pay_ids, 1, ip);
+	if (ids == NULL || PQntuples(ids) != 1)
+		return 0;                      /* not a pending order of ours: the locked path says why */
+	const char *pid = db_get(ids, 0, "id"), *mid = db_get(ids, 0, "member_id");
+	/* sealed for their rows before the statement (CPU only); what cannot be sealed (no
+	 * master key) goes the locked way, which refuses it the same way */
+	const char *txn = pd_row_txn(t->transaction_id), *index = pd_index(a, t->openid);
+	const char *openid, *callback, *m_openid = NULL, *t_openid, *t_raw, *request = NULL;
+	if (pd_seal(a, PD_PAY_OPENID, pid, t->openid, &openid) != CAMP_OK ||
+	    pd_seal(a, PD_PAY_CALLBACK, pid, t->raw, &callback) != CAMP_OK ||
+	    (mid != NULL && pd_seal(a, PD_MEMBER_OPENID, mid, t->openid, &m_openid) != CAMP_OK) ||
+	    pd_seal(a, PD_TXN_OPENID, txn, t->openid, &t_openid) != CAMP_OK ||
+	    pd_seal(a, PD_TXN_RAW, txn, t->raw, &t_raw) != CAMP_OK ||
+	    (e != NULL && pd_seal(a, PD_AUDIT_REQUEST, pd_row_audit(a, e->payment_id, e->action),
+	                          e->request_json, &request) != CAMP_OK))
+		return 0;
+	const char *p[] = {
+		t->out_trade_no, t->success_time, t->transaction_id, openid, callback,
+		arena_i64(a, t->total), clock_now_param(now, sizeof(now)), source, t->trade_type,
+		t->trade_state_desc, t->bank_type, arena_i64(a, t->payer_total), t->currency,
+		e ? arena_i64(a, e->payment_id) : NULL, e ? e->action : NULL, e ? e->detail : NULL,
+		e ? e->ip : NULL, e ? e->user_agent : NULL, request, e ? e->error : NULL,
+		pid, mid, index, m_openid, t_openid, t_raw,
+	};
+	PGresult *res = db_q(d, a, &q_pay_at_once, 26, p);
+	return res != NULL && PQntuples(res) == 1;
+}
+
 int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
                   const struct wx_txn *t, const char *source,
                   enum apply_outcome *out, const char **reason)
 {
+	return payment_apply_audited(d, a, cfg, t, source, NULL, NULL, out, reason);
+}
+
+int payment_apply_audited(struct db *d, arena *a, const struct wxpay_cfg *cfg,
+                          const struct wx_txn *t, const char *source,
+                          const struct pay_audit *applied, int *audited,
+                          enum apply_outcome *out, const char **reason)
+{
 	*reason = NULL;
 	*out = APPLY_NOT_PAID;
+	if (audited)
+		*audited = 0;
 	if (strcmp(t->trade_state, "SUCCESS") != 0)
 		return CAMP_OK;
 	if (t->transaction_id == NULL || t->total < 1) {
@@ -304,6 +428,12 @@ int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
 		*reason = "other";
 		*out = APPLY_EXCEPTION;
 		return record_exception(d, a, t, 0, 0, "other", "商户号或 AppID 与本系统不符", NULL);
+	}
+	if (pay_at_once(d, a, t, source, applied)) {
+		*out = APPLY_PAID;
+		if (audited)
+			*audited = applied != NULL;
+		return CAMP_OK;
 	}
 	if (db_begin(d) != CAMP_OK)
 		return CAMP_EDB;

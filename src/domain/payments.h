@@ -14,9 +14,10 @@ struct wxpay_cfg;
 /* A pending order holds its seat until time_expire plus 5 minutes, the
  * window in which a late callback still pays it (issue #14).  SQL over
  * payment_record p; `now` is the statement's time parameter. */
+#define SEAT_HELD_UNTIL "p.time_expire + interval '5 minutes'"   /* issue #18: when a hold ends */
 #define SEAT_HELD(now) \
 	" p.pay_status = 'pending' AND p.deleted_at IS NULL" \
-	" AND p.time_expire + interval '5 minutes' > " now
+	" AND " SEAT_HELD_UNTIL " > " now
 #define BIND_WINDOW (7 * 86400)      /* pay now, bind later: 7 days */
 
 /* A WeChat Pay transaction as decrypted from a callback or returned by a query. */
@@ -49,6 +50,17 @@ int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,
                   enum apply_outcome *out, const char **reason);
 
 /* payment_audit_log: every callback and provider call, with snapshots. */
+struct pay_audit;
+/* --- issue #18 ---
+ * payment_apply, whose common case (a pending order paid in full) is one
+ * statement: one round trip and one commit, the order's audit row `applied`
+ * (may be NULL) in the same transaction.  *audited = 1 when that row was
+ * written (the outcome is then APPLY_PAID); every other case goes the way
+ * payment_apply describes, and the caller writes its own audit row. */
+int payment_apply_audited(struct db *d, arena *a, const struct wxpay_cfg *cfg,
+                          const struct wx_txn *t, const char *source,
+                          const struct pay_audit *applied, int *audited,
+                          enum apply_outcome *out, const char **reason);
 struct pay_audit {
 	long long payment_id;        /* 0 = unknown */
 	const char *action;          /* NOTIFY, NOTIFY_REJECTED, CREATE_ORDER, QUERY … */
@@ -86,6 +98,9 @@ int payment_order_view(struct db *d, arena *a, long long payment_id, struct orde
  * CAMP_OK; CAMP_ENOTFOUND when merchant id, AppID or APIv3 key is missing;
  * CAMP_EDB. */
 int wxpay_cfg_load(struct db *d, arena *a, struct wxpay_cfg *cfg);
+/* issue #18: the same without the platform certificates (no query): for a
+ * callback signed with the WeChat Pay public key, which needs none. */
+int wxpay_cfg_load_settings(struct db *d, arena *a, struct wxpay_cfg *cfg);
 
 
 

@@ -3,6 +3,7 @@
 #include "camp.h"
 #include "crypto.h"
 #include "dates.h"
+#include "jsonget.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -136,23 +137,15 @@ int wxpay_verify(const struct wxpay_cfg *c, const struct wxpay_sig *s,
 	return CAMP_OK;
 }
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 int wxpay_decrypt_resource(const struct wxpay_cfg *c, struct json_object *resource,
                            char **plain, size_t *len)
 {
 	*plain = NULL;
 	*len = 0;
-	const char *alg = jstr(resource, "algorithm");
-	const char *ct64 = jstr(resource, "ciphertext");
-	const char *nonce = jstr(resource, "nonce");
-	const char *aad = jstr(resource, "associated_data");
+	const char *alg = jget_str(resource, "algorithm");
+	const char *ct64 = jget_str(resource, "ciphertext");
+	const char *nonce = jget_str(resource, "nonce");
+	const char *aad = jget_str(resource, "associated_data");
 	if (alg == NULL || strcmp(alg, "AEAD_AES_256_GCM") != 0 || ct64 == NULL ||
 	    nonce == NULL || strlen(nonce) == 0 || strlen(nonce) > 64)
 		return CAMP_EINVAL;

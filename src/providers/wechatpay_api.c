@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "httpc.h"
+#include "jsonget.h"
 #include "log.h"
 #include "text.h"
 
@@ -11,20 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void put(void *p)
-{
-	json_object_put(p);
-}
-
-static const char *jstr(arena *a, struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return arena_strdup(a, json_object_get_string(v));
-}
 
 static const char *header(arena *a, const struct httpc_response *rs, const char *name)
 {
@@ -38,11 +25,11 @@ void wxpay_error_parse(arena *a, const char *text, const char **code, const char
 	struct json_object *o = text ? json_tokener_parse(text) : NULL;
 	if (o == NULL)
 		return;
-	arena_defer(a, put, o);
+	arena_json(a, o);
 	if (!json_object_is_type(o, json_type_object))
 		return;
-	*code = jstr(a, o, "code");
-	*message = jstr(a, o, "message");
+	*code = jget_strdup(a, o, "code");
+	*message = jget_strdup(a, o, "message");
 }
 
 /* The request, signed; the answer unverified (body on the arena, signature
@@ -151,7 +138,7 @@ static int one_certificate(const struct wxpay_cfg *c, arena *a, struct json_obje
                            struct wxpay_cert *out, const char **why)
 {
 	struct json_object *enc;
-	const char *serial = jstr(a, item, "serial_no");
+	const char *serial = jget_strdup(a, item, "serial_no");
 	if (serial == NULL || *serial == '\0' || strlen(serial) > 64 ||
 	    parse_time(item, "effective_time", &out->effective) != CAMP_OK ||
 	    parse_time(item, "expire_time", &out->expire) != CAMP_OK ||
@@ -201,7 +188,7 @@ int wxpay_certificates_fetch(const struct wxpay_cfg *c, arena *a, time_t now,
 	}
 	struct json_object *o = json_tokener_parse(res->body), *data;
 	if (o != NULL)
-		arena_defer(a, put, o);
+		arena_json(a, o);
 	if (o == NULL || !json_object_object_get_ex(o, "data", &data) ||
 	    !json_object_is_type(data, json_type_array)) {
 		*why = "证书列表不是预期的 JSON（{\"data\": [...]}）";
@@ -274,8 +261,8 @@ int wxpay_order_create(const struct wxpay_cfg *c, arena *a, const struct wxpay_o
 	struct json_object *r = json_tokener_parse(res->body);
 	if (r == NULL)
 		return CAMP_EPROVIDER;
-	arena_defer(a, put, r);
-	*prepay_or_code = jstr(a, r, jsapi ? "prepay_id" : h5 ? "h5_url" : "code_url");
+	arena_json(a, r);
+	*prepay_or_code = jget_strdup(a, r, jsapi ? "prepay_id" : h5 ? "h5_url" : "code_url");
 	return *prepay_or_code ? CAMP_OK : CAMP_EPROVIDER;
 }
 
@@ -314,17 +301,17 @@ int wx_refund_parse(arena *a, const char *json, struct wx_refund *out)
 		json_object_put(o);
 		return CAMP_EINVAL;
 	}
-	arena_defer(a, put, o);
-	out->refund_id = jstr(a, o, "refund_id");
-	out->out_refund_no = jstr(a, o, "out_refund_no");
-	out->out_trade_no = jstr(a, o, "out_trade_no");
-	out->transaction_id = jstr(a, o, "transaction_id");
-	out->mchid = jstr(a, o, "mchid");
-	out->status = jstr(a, o, "status");
+	arena_json(a, o);
+	out->refund_id = jget_strdup(a, o, "refund_id");
+	out->out_refund_no = jget_strdup(a, o, "out_refund_no");
+	out->out_trade_no = jget_strdup(a, o, "out_trade_no");
+	out->transaction_id = jget_strdup(a, o, "transaction_id");
+	out->mchid = jget_strdup(a, o, "mchid");
+	out->status = jget_strdup(a, o, "status");
 	if (out->status == NULL)
-		out->status = jstr(a, o, "refund_status");
-	out->success_time = jstr(a, o, "success_time");
-	out->user_received_account = jstr(a, o, "user_received_account");
+		out->status = jget_strdup(a, o, "refund_status");
+	out->success_time = jget_strdup(a, o, "success_time");
+	out->user_received_account = jget_strdup(a, o, "user_received_account");
 	struct json_object *amt = NULL;
 	json_object_object_get_ex(o, "amount", &amt);
 	out->refund = jint(amt, "refund");

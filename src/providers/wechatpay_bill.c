@@ -6,6 +6,7 @@
 #include "dates.h"
 #include "gzsha1.h"
 #include "httpc.h"
+#include "jsonget.h"
 #include "log.h"
 #include "money.h"
 #include "wechatpay_api.h"
@@ -280,20 +281,6 @@ int wxbill_hash_ok(const char *hash_type, const char *hash_value, const void *p,
 
 /* ---- fetching ------------------------------------------------------------ */
 
-static void put(void *p)
-{
-	json_object_put(p);
-}
-
-static const char *jstr(arena *a, struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return arena_strdup(a, json_object_get_string(v));
-}
-
 static int failed(struct wxbill_fetch *out, const char *reason)
 {
 	out->state = WXBILL_FAILED;
@@ -348,9 +335,9 @@ static const char *error_of(arena *a, long status, const char *body)
 	struct json_object *o = body ? json_tokener_parse(body) : NULL;
 	const char *code = NULL, *msg = NULL;
 	if (o != NULL) {
-		arena_defer(a, put, o);
-		code = jstr(a, o, "code");
-		msg = jstr(a, o, "message");
+		arena_json(a, o);
+		code = jget_strdup(a, o, "code");
+		msg = jget_strdup(a, o, "message");
 	}
 	return arena_printf(a, "HTTP %ld %s %s", status, code ? code : "", msg ? msg : "");
 }
@@ -417,9 +404,9 @@ int wxpay_tradebill(const struct wxpay_cfg *c, arena *a, const char *date, time_
 	struct json_object *o = json_tokener_parse(r.body);
 	if (o == NULL)
 		return failed(out, "申请账单的应答不是 JSON");
-	arena_defer(a, put, o);
-	const char *type = jstr(a, o, "hash_type"), *url = jstr(a, o, "download_url");
-	out->hash = jstr(a, o, "hash_value");
+	arena_json(a, o);
+	const char *type = jget_strdup(a, o, "hash_type"), *url = jget_strdup(a, o, "download_url");
+	out->hash = jget_strdup(a, o, "hash_value");
 	if (url == NULL || out->hash == NULL)
 		return failed(out, "申请账单的应答缺少 download_url 或 hash_value");
 	return fetch_file(c, a, url, now, type, out);

@@ -2,6 +2,7 @@
 #include "wxoauth.h"
 #include "camp.h"
 #include "httpc.h"
+#include "jsonget.h"
 #include "log.h"
 
 #include <json-c/json.h>
@@ -18,11 +19,6 @@ const char *wxoauth_authorize_url(arena *a, const char *open_base, const char *a
 	return arena_printf(a, "%s/connect/oauth2/authorize?appid=%s&redirect_uri=%s"
 	                    "&response_type=code&scope=snsapi_base&state=%s#wechat_redirect",
 	                    open_base, urlenc(a, appid), urlenc(a, redirect_uri), urlenc(a, state));
-}
-
-static void put(void *p)
-{
-	json_object_put(p);
 }
 
 int wxoauth_openid(arena *a, const char *api_base, const char *appid, const char *secret,
@@ -45,7 +41,7 @@ int wxoauth_openid(arena *a, const char *api_base, const char *appid, const char
 	httpc_response_free(&rs);
 	if (o == NULL)
 		return CAMP_EPROVIDER;
-	arena_defer(a, put, o);
+	arena_json(a, o);
 	struct json_object *v;
 	if (json_object_object_get_ex(o, "errcode", &v) && json_object_get_int(v) != 0) {
 		log_info("wxoauth: code refused, errcode %d", json_object_get_int(v));

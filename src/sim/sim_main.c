@@ -342,7 +342,9 @@ static void *accept_main(void *arg)
 
 struct options {
 	const char *socket, *state, *templates;
+	int deliverers;              /* issue #18: threads sending callbacks (1: in due order) */
 };
+#define MAX_DELIVERERS 16
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -364,6 +366,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		else if (!strcmp(argv[i], "--refund-delay-ms") &&
 		         parse_i64(v, 0, 86400000, &n) == CAMP_OK)
 			sim.refund_delay_ms = (long)n;
+		else if (!strcmp(argv[i], "--deliverers") && parse_i64(v, 1, MAX_DELIVERERS, &n) == CAMP_OK)
+			o->deliverers = (int)n;
 		else
 			return CAMP_EINVAL;
 		i++;
@@ -374,10 +378,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 int main(int argc, char **argv)
 {
 	log_init("camp-sim");
-	struct options o = { 0 };
+	struct options o = { .deliverers = 1 };
 	if (parse_args(argc, argv, &o) != CAMP_OK) {
 		fputs("usage: camp-sim --socket PATH --state DIR [--templates DIR]\n"
-		      "                [--time-factor N] [--refund-delay-ms MS]\n", stderr);
+		      "                [--time-factor N] [--refund-delay-ms MS] [--deliverers N]\n", stderr);
 		return 2;
 	}
 	sim.log = json_object_new_array();
@@ -406,10 +410,11 @@ int main(int argc, char **argv)
 	chmod(o.socket, 0660);
 	log_info("listening on %s (time factor %.0f)", o.socket, sim.time_factor);
 
-	pthread_t th[SIM_THREADS], deliverer;
+	pthread_t th[SIM_THREADS], deliverer[MAX_DELIVERERS];
 	for (int i = 0; i < SIM_THREADS; i++)
 		pthread_create(&th[i], NULL, accept_main, NULL);
-	pthread_create(&deliverer, NULL, sim_deliver_main, NULL);
+	for (int i = 0; i < o.deliverers; i++)
+		pthread_create(&deliverer[i], NULL, sim_deliver_main, NULL);
 
 	int sig;
 	sigwait(&set, &sig);
@@ -421,7 +426,8 @@ int main(int argc, char **argv)
 	shutdown(listen_fd, SHUT_RDWR);            /* wakes every thread blocked in accept() */
 	for (int i = 0; i < SIM_THREADS; i++)
 		pthread_join(th[i], NULL);
-	pthread_join(deliverer, NULL);
+	for (int i = 0; i < o.deliverers; i++)
+		pthread_join(deliverer[i], NULL);
 	close(listen_fd);
 	unlink(o.socket);
 

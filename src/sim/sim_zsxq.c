@@ -479,32 +479,13 @@ static const struct sim_topic *find_post(struct sim_project *p, long long uid, i
 	return NULL;
 }
 
-/* POST /sim/zsxq/checkins: a member checks in (JSON, or the UI's form).  A JSON name
- * is kept as sent, blank included; only a missing one becomes "星球用户".  A post at an
- * explicit time that the same user already made is that post (its topic_id again). */
-void sim_zsxq_add_checkin(struct sim_ctx *c)
+/* One post: by date (a distinct time that day), at an explicit time, or now.  A post at an
+ * explicit time that the same user already made (and not from the form) is that post: its
+ * topic_id.  0 when the fields are not valid. */
+static int64_t add_post(int64_t cid, int64_t uid, const char *name, const char *date,
+                        const char *tm, int form)
 {
-	struct json_object *o = sim_body_json(c);
-	int form = o == NULL;
-	int64_t cid = 0, uid = 0, ms = 0;
-	long long x;
-	const char *name, *date, *tm;
-	if (form) {
-		const char *a = req_form(c->r, "checkin_id"), *b = req_form(c->r, "user_id");
-		cid = a && parse_i64(a, 1, MAX_ID, &x) == CAMP_OK ? x : 0;
-		uid = b && parse_i64(b, 1, MAX_ID, &x) == CAMP_OK ? x : 0;
-		name = req_form(c->r, "name");
-		if (name != NULL && *name == '\0')
-			name = NULL;
-		date = req_form(c->r, "date");
-		tm = req_form(c->r, "time");
-	} else {
-		sim_jint(o, "checkin_id", &cid);
-		sim_jint(o, "user_id", &uid);
-		name = sim_jstr(o, "name");
-		date = sim_jstr(o, "date");
-		tm = sim_jstr(o, "time");
-	}
+	int64_t ms = 0;
 	time_t t = 0;
 	if (date && *date) {
 		char buf[40];
@@ -522,18 +503,12 @@ void sim_zsxq_add_checkin(struct sim_ctx *c)
 		if (tm && *tm)
 			cid = 0;
 	}
-	if (cid <= 0 || uid <= 0) {
-		bad(c, "checkin_id, user_id and a valid date or time are required");
-		return;
-	}
+	if (cid <= 0 || uid <= 0)
+		return 0;
 	struct sim_project *p = project_get(cid);
 	const struct sim_topic *same = tm && *tm && !(date && *date) ? find_post(p, uid, ms) : NULL;
-	if (same != NULL && !form) {      /* the same post again (a replayed demo world): one topic */
-		struct json_object *r = json_object_new_object();
-		json_object_object_add(r, "topic_id", json_object_new_int64(same->topic_id));
-		sim_json_reply(c, 200, r);
-		return;
-	}
+	if (same != NULL && !form)        /* the same post again (a replayed demo world): one topic */
+		return same->topic_id;
 	struct sim_topic *tp = SIM_PUSH(&sim.topics);
 	char d[18];
 	sim_digits(d + 1, 16);
@@ -548,13 +523,65 @@ void sim_zsxq_add_checkin(struct sim_ctx *c)
 	if (p->tix.n > 0 && tix_cmp(&p->tix.v[p->tix.n - 1], &ix) > 0)
 		p->tix_sorted = 0;
 	*SIM_PUSH(&p->tix) = ix;
-	if (form) {
+	return tp->topic_id;
+}
+
+/* A post of a JSON body: 0 when its fields are not valid. */
+static int64_t add_json_post(struct json_object *o)
+{
+	int64_t cid = 0, uid = 0;
+	sim_jint(o, "checkin_id", &cid);
+	sim_jint(o, "user_id", &uid);
+	return add_post(cid, uid, sim_jstr(o, "name"), sim_jstr(o, "date"), sim_jstr(o, "time"), 0);
+}
+
+/* POST /sim/zsxq/checkins: a member checks in (JSON, or the UI's form).  A JSON name
+ * is kept as sent, blank included; only a missing one becomes "星球用户".  A post at an
+ * explicit time that the same user already made is that post (its topic_id again).
+ * {"checkins": [post, …]} adds many at once (bench/sync's worlds): {"topic_ids": […]}. */
+void sim_zsxq_add_checkin(struct sim_ctx *c)
+{
+	struct json_object *o = sim_body_json(c), *list;
+	if (o == NULL) {
+		long long x;
+		const char *a = req_form(c->r, "checkin_id"), *b = req_form(c->r, "user_id");
+		int64_t cid = a && parse_i64(a, 1, MAX_ID, &x) == CAMP_OK ? x : 0;
+		int64_t uid = b && parse_i64(b, 1, MAX_ID, &x) == CAMP_OK ? x : 0;
+		const char *name = req_form(c->r, "name");
+		if (name != NULL && *name == '\0')
+			name = NULL;
+		if (add_post(cid, uid, name, req_form(c->r, "date"), req_form(c->r, "time"), 1) == 0) {
+			bad(c, "checkin_id, user_id and a valid date or time are required");
+			return;
+		}
 		c->w->status = 303;
 		resp_header(c->w, "Location", "/sim/");
 		return;
 	}
+	if (json_object_object_get_ex(o, "checkins", &list) && json_object_is_type(list, json_type_array)) {
+		struct json_object *ids = json_object_new_array();
+		size_t n = json_object_array_length(list);
+		for (size_t i = 0; i < n; i++) {
+			int64_t id = add_json_post(json_object_array_get_idx(list, i));
+			if (id == 0) {
+				json_object_put(ids);
+				bad(c, "every check-in needs checkin_id, user_id and a valid date or time");
+				return;
+			}
+			json_object_array_add(ids, json_object_new_int64(id));
+		}
+		struct json_object *r = json_object_new_object();
+		json_object_object_add(r, "topic_ids", ids);
+		sim_json_reply(c, 200, r);
+		return;
+	}
+	int64_t id = add_json_post(o);
+	if (id == 0) {
+		bad(c, "checkin_id, user_id and a valid date or time are required");
+		return;
+	}
 	struct json_object *r = json_object_new_object();
-	json_object_object_add(r, "topic_id", json_object_new_int64(tp->topic_id));
+	json_object_object_add(r, "topic_id", json_object_new_int64(id));
 	sim_json_reply(c, 200, r);
 }
 

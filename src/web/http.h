@@ -59,8 +59,11 @@ struct req {
 	int ncap;
 	const struct route *route;
 	struct session_user *user;
-	const char *csrf_token;    /* the token forms of this response must carry */
+	const char *csrf_token;    /* the token forms carry: csrf_token(r), computed on first use */
 	char **envp;               /* every FastCGI parameter (req_header reads it) */
+	/* --- issue #18: the CSRF cookie is minted only for a response that carries a form --- */
+	const char *csrf_cookie;   /* the browser's valid CSRF cookie, or the one minted for it */
+	int csrf_minted;           /* 1: csrf_cookie is new; serve() sends it with Set-Cookie */
 };
 
 struct header {

@@ -5,6 +5,7 @@
 #include "httpc.h"
 #include "log.h"
 #include "metrics.h"
+#include "pagecache.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -57,11 +58,29 @@ static void serve(FCGX_Request *f, arena *a, struct db *d)
 		router_dispatch(&r, &w);
 	}
 	db_rollback(d);   /* a handler that forgot to finish its transaction loses it */
+	if (r.csrf_minted)   /* a form on this response carries a token of a new cookie */
+		resp_cookie(&r, &w, CSRF_COOKIE, r.csrf_cookie, -1);
 	response_send(f, &r, &w);
 	if (db_reconnects(d) != reconnects)
 		metrics_db_reconnect();
 	metrics_request(router_index(r.route), w.status ? w.status : 200, micros_since(&t0));
 	log_set_request(NULL, 0);
+}
+
+/* issue #18: libfcgi closes a connection by shutting it down and then reading until nginx
+ * closes its end (up to 2 s), so that input we left unread cannot reset the connection under
+ * our answer: about a millisecond a request in which the child serves nobody.  When the request
+ * has been read to its end (nginx sends nothing after it) there is nothing to reset: the
+ * connection is detached so that libfcgi closes it at once.  A request whose input we did not
+ * read (refused as too large) keeps the careful close. */
+static void close_early_when_read(FCGX_Request *f)
+{
+	char sink[1024];
+	int left = 64 * 1024, n;
+	while (left > 0 && (n = FCGX_GetStr(sink, sizeof(sink), f->in)) > 0)
+		left -= n;
+	if (FCGX_HasSeenEOF(f->in) == EOF)
+		FCGX_Detach(f);
 }
 
 static const char *pool_name(int argc, char **argv)
@@ -108,10 +127,12 @@ int main(int argc, char **argv)
 	FCGX_InitRequest(&f, 0, 0);
 	while (!stopping && FCGX_Accept_r(&f) >= 0) {
 		serve(&f, a, d);
+		close_early_when_read(&f);
 		FCGX_Finish_r(&f);
 		arena_reset(a);
 	}
 	FCGX_Free(&f, 1);
+	pagecache_free();
 	arena_free(a);
 	db_close(d);
 	secret_forget_master();

@@ -26,7 +26,9 @@ struct page *page_new(struct req *r, const char *title, const char *body_tpl)
 	p->body = tpl_include(p->root, "BODY", body_tpl);
 	p->title = title;
 	tpl_set(p->root, "TITLE", title);
-	tpl_set(p->body, "CSRF", r->csrf_token);
+	/* issue #18: only a page with a form costs a token (and a new browser a cookie) */
+	if (tpl_mentions(body_tpl, "CSRF"))
+		tpl_set(p->body, "CSRF", csrf_token(r));
 	return p;
 }
 
@@ -123,7 +125,7 @@ static void fill_chrome(struct req *r, tpl_dict *root, const char *active)
 	tpl_show(root, "CHROME");
 	tpl_set(root, "USER_NAME", r->user->username);
 	tpl_set(root, "ROLE_LABEL", role_label(r->user->role));
-	tpl_set(root, "CSRF", r->csrf_token);
+	tpl_set(root, "CSRF", csrf_token(r));
 	int system = 0;
 	for (size_t i = 0; i < CAMP_ARRAY_LEN(nav); i++) {
 		const struct route *rt = router_find_page(nav[i].pattern);

@@ -99,7 +99,7 @@ void router_dispatch(struct req *r, struct resp *w)
 			return;
 		}
 		clock_refresh(r->db);
-		csrf_prepare(r, w);
+		csrf_prepare(r);
 		session_load(r);
 		log_set_request(r->request_id, r->user ? r->user->id : 0);
 	}

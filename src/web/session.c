@@ -172,20 +172,29 @@ static int valid_csrf_cookie(const char *c)
 	return 1;
 }
 
-void csrf_prepare(struct req *r, struct resp *w)
+void csrf_prepare(struct req *r)
 {
 	const char *c = req_cookie(r, CSRF_COOKIE);
-	if (!valid_csrf_cookie(c)) {
+	r->csrf_cookie = valid_csrf_cookie(c) ? c : NULL;
+	r->csrf_token = NULL;
+	r->csrf_minted = 0;
+}
+
+const char *csrf_token(struct req *r)
+{
+	if (r->csrf_token != NULL || !keys_ready)
+		return r->csrf_token;
+	if (r->csrf_cookie == NULL) {
 		unsigned char raw[16];
 		char *hex = arena_alloc(r->a, 33);
 		if (crypto_random(raw, sizeof(raw)) != CAMP_OK)
-			return;
+			return NULL;
 		crypto_hex(raw, sizeof(raw), hex);
-		c = hex;
-		resp_cookie(r, w, CSRF_COOKIE, c, -1);
-		/* the request's own check must see the new cookie too */
+		r->csrf_cookie = hex;
+		r->csrf_minted = 1;
 	}
-	r->csrf_token = csrf_token_for(r->a, c);
+	r->csrf_token = csrf_token_for(r->a, r->csrf_cookie);
+	return r->csrf_token;
 }
 
 /* Origin "scheme://host[:port]" against the request's own host and the

@@ -20,9 +20,14 @@ void session_load(struct req *r);
 int session_issue(struct req *r, struct resp *w, long long user_id, int epoch);
 void session_clear(struct req *r, struct resp *w);
 
-/* Makes sure the browser has a CSRF cookie and sets r->csrf_token, the
- * value forms carry as _csrf.  Called for every request before the handler. */
-void csrf_prepare(struct req *r, struct resp *w);
+/* Reads the browser's CSRF cookie into r->csrf_cookie when it is valid; mints
+ * nothing.  Called for every request before the handler. */
+void csrf_prepare(struct req *r);
+/* The value forms carry as _csrf (also left in r->csrf_token), computed on
+ * first use.  A browser without a valid cookie gets a new one at that moment
+ * (r->csrf_minted: camp-web sends it with the response), so a page without a
+ * form sets no cookie and costs no HMAC (issue #18).  NULL without keys. */
+const char *csrf_token(struct req *r);
 /* CAMP_OK when the request's _csrf matches the cookie and its Origin (when
  * sent) is our own. */
 int csrf_check(const struct req *r);

@@ -7,7 +7,10 @@
 #include <ctemplate/template_emitter.h>
 #include <ctemplate/template_modifiers.h>
 
+#include <fstream>
+#include <map>
 #include <new>
+#include <sstream>
 #include <string>
 
 #include <stdio.h>
@@ -130,6 +133,8 @@ class MarkdownModifier : public ctemplate::TemplateModifier {
 
 static const MarkdownModifier markdown_modifier;
 
+static std::string root_dir;   // as given to tpl_init (tpl_mentions reads files)
+
 // Exceptions (std::bad_alloc from ctemplate's maps) must not unwind into C:
 // every entry point catches them and degrades to a no-op or NULL.
 
@@ -146,6 +151,7 @@ extern "C" int tpl_init(const char *template_root)
 		static bool modifiers = false;
 		if (!modifiers)
 			modifiers = ctemplate::AddXssSafeModifier("x-markdown", &markdown_modifier);
+		root_dir = template_root;
 		if (!ctemplate::mutable_default_template_cache()
 		         ->SetTemplateRootDirectory(template_root)) {
 			fprintf(stderr, "tpl: cannot use template directory %s\n",
@@ -259,5 +265,29 @@ extern "C" void tpl_reload_if_changed(void)
 		        ctemplate::TemplateCache::LAZY_RELOAD);
 	} catch (...) {
 		fprintf(stderr, "tpl: out of memory reloading templates\n");
+	}
+}
+
+// --- issue #18: which pages have forms ---
+extern "C" int tpl_mentions(const char *file, const char *word)
+{
+	if (file == NULL || word == NULL)
+		return 0;
+	try {
+		static std::map<std::string, bool> known;
+		std::string key = std::string(file) + '\n' + word;
+		std::map<std::string, bool>::const_iterator it = known.find(key);
+		if (it != known.end())
+			return it->second;
+		std::ifstream in((root_dir + "/" + file).c_str(), std::ios::binary);
+		std::ostringstream text;
+		text << in.rdbuf();
+		// unreadable: assume it does (the template will fail to expand anyway)
+		bool found = !in.is_open() || text.str().find(word) != std::string::npos;
+		known[key] = found;
+		return found;
+	} catch (...) {
+		fprintf(stderr, "tpl: out of memory reading %s\n", file);
+		return 0;
 	}
 }

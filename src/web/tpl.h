@@ -64,6 +64,12 @@ char *tpl_render(const char *file, const tpl_dict *d, size_t *len);
  * their next use. */
 void tpl_reload_if_changed(void);
 
+/* --- issue #18 ---
+ * 1 when the template FILE's text contains WORD (e.g. "CSRF": the page has a
+ * form that needs a token) or cannot be read, 0 when not.  Read once per
+ * (file, word) and remembered for the life of the process. */
+int tpl_mentions(const char *file, const char *word);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,7 @@
 /* admin_jobs.c: /admin/jobs/{id} — the progress of a queued job (page or JSON). */
 #include "pages.h"
 #include "camp.h"
+#include "jsonget.h"
 #include "jobs.h"
 #include "page.h"
 
@@ -39,13 +40,6 @@ static long long json_int(struct json_object *o, const char *key)
 	return o && json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
 }
 
-static const char *json_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	return o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-	       ? json_object_get_string(v) : NULL;
-}
-
 static void fill_progress(struct page *p, const struct job *j)
 {
 	struct json_object *pr = parsed(j->progress);
@@ -54,7 +48,7 @@ static void fill_progress(struct page *p, const struct job *j)
 		tpl_dict *s = tpl_add_section(p->body, "PROGRESS");
 		tpl_set_int(s, "DONE", done);
 		tpl_set_int(s, "TOTAL", total);
-		tpl_set(s, "NOTE", json_str(pr, "note"));   /* 处理中 X / 成功 Y / 失败 Z */
+		tpl_set(s, "NOTE", jget_str(pr, "note"));   /* 处理中 X / 成功 Y / 失败 Z */
 	}
 	json_object_put(pr);
 }
@@ -64,7 +58,7 @@ static void fill_progress(struct page *p, const struct job *j)
 static void fill_result(struct req *r, struct page *p, const struct job *j)
 {
 	struct json_object *res = parsed(j->result), *args = parsed(j->args);
-	const char *summary = json_str(res, "summary");
+	const char *summary = jget_str(res, "summary");
 	if (summary)
 		tpl_set(tpl_add_section(p->body, "SUMMARY"), "TEXT", summary);
 	else if (!strcmp(j->state, "done"))

@@ -274,7 +274,7 @@ static void show(struct req *r, struct resp *w, const struct posted *ps)
 		tpl_dict *g = tpl_add_section(p->body, "GROUP");
 		tpl_set(g, "NAME", groups[gi]);
 		tpl_set_int(g, "INDEX", (long long)gi);
-		tpl_set(g, "CSRF", r->csrf_token);
+		tpl_set(g, "CSRF", csrf_token(r));
 		for (size_t i = 0; i < config_nkeys; i++)
 			if (!strcmp(config_keys[i].group, groups[gi]))
 				fill_key(r, g, i, ps);

@@ -58,7 +58,7 @@ void page_admin_users(struct req *r, struct resp *w)
 		tpl_set(d, "LAST_LOGIN", u->last_login ? u->last_login : "从未登录");
 		tpl_set(d, "STATUS_LABEL", user_status_label(u->status));
 		tpl_show(d, strcmp(u->status, "active") == 0 ? "ACTIVE" : "DISABLED");
-		tpl_set(d, "CSRF", r->csrf_token);
+		tpl_set(d, "CSRF", csrf_token(r));
 		if (u->id == r->user->id)
 			tpl_show(d, "SELF");
 		else

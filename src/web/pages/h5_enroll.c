@@ -12,6 +12,7 @@
 #include "log.h"
 #include "money.h"
 #include "page.h"
+#include "pagecache.h"
 #include "payments.h"
 #include "qrpng.h"
 #include "crypto.h"
@@ -138,12 +139,24 @@ int h5_need_openid(struct req *r, struct resp *w, const char *back)
 
 void page_h5_camp(struct req *r, struct resp *w)
 {
+	/* issue #18: inside WeChat a member without an openid is sent to OAuth first (no page);
+	 * everyone else gets the same page but for the form's token, kept until it changes */
+	long long id = req_cap_id(r, 0);
+	int cacheable = id > 0 && !(req_is_wechat(r) && h5_cookie_open(r, OPENID_COOKIE) == NULL);
+	const char *key = cacheable ? arena_printf(r->a, "h5_camp %lld", id) : NULL;
+	unsigned long version = 0;
+	if (cacheable && pagecache_serve(r, w, key, &version))
+		return;
 	struct camp c;
 	if (load_camp(r, w, &c) != CAMP_OK)
 		return;
 	if (h5_need_openid(r, w, arena_printf(r->a, "c%lld", c.id)))
 		return;
 	render_camp(r, w, &c, NULL, NULL);
+	if (cacheable) {
+		time_t now = camp_now(), until = pagecache_day_end(now);
+		pagecache_store(r, w, key, version, c.held_until > now && c.held_until < until ? c.held_until : until);
+	}
 }
 
 /* GET /h5/oauth?code=…&state=…: the state must be the one this browser got. */

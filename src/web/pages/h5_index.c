@@ -4,6 +4,7 @@
 #include "camps.h"
 #include "clock.h"
 #include "page.h"
+#include "pagecache.h"
 
 #include <stdio.h>
 
@@ -33,6 +34,12 @@ static void fill_card(struct req *r, tpl_dict *c, const struct camp *k, cday tod
 
 void page_h5_index(struct req *r, struct resp *w)
 {
+	/* issue #18: the same page for everyone (with or without 我的训练营), kept until it changes */
+	int mine = req_cookie(r, "camp_tickets") != NULL;
+	const char *key = mine ? "h5_index mine" : "h5_index";
+	unsigned long version;
+	if (pagecache_serve(r, w, key, &version))
+		return;
 	struct camp *camps;
 	int n;
 	if (camp_list_public(r->db, r->a, &camps, &n) != CAMP_OK) {
@@ -40,12 +47,18 @@ void page_h5_index(struct req *r, struct resp *w)
 		return;
 	}
 	struct page *p = page_new(r, "训练营", "h5/index.tpl");
-	cday today = cday_of(camp_now());
-	for (int i = 0; i < n; i++)
+	time_t now = camp_now();
+	cday today = cday_of(now);
+	time_t until = pagecache_day_end(now);
+	for (int i = 0; i < n; i++) {
 		fill_card(r, tpl_add_section(p->body, "CAMP"), &camps[i], today);
+		if (camps[i].held_until > now && camps[i].held_until < until)
+			until = camps[i].held_until;
+	}
 	if (n == 0)
 		tpl_show(p->body, "EMPTY");
-	if (req_cookie(r, "camp_tickets") != NULL)
+	if (mine)
 		tpl_show(p->body, "MINE_LINK");
 	page_h5(r, w, p);
+	pagecache_store(r, w, key, version, until);
 }

@@ -30,7 +30,12 @@ void page_pay_notify(struct req *r, struct resp *w)
 	}
 	enum apply_outcome out;
 	const char *reason;
-	int rc = payment_apply(r->db, r->a, &cfg, &t, "notify", &out, &reason);
+	/* issue #18: the applied callback's audit row is written with the payment, in one statement */
+	struct pay_audit applied = { .action = "NOTIFY_APPLIED", .detail = t.out_trade_no,
+	                             .ip = r->remote_addr, .user_agent = r->user_agent,
+	                             .request_json = (const char *)r->body };
+	int audited = 0;
+	int rc = payment_apply_audited(r->db, r->a, &cfg, &t, "notify", &applied, &audited, &out, &reason);
 	if (rc != CAMP_OK) {
 		/* our side failed (database): 5xx makes WeChat deliver it again */
 		wxpay_notify_audit(r, 0, "NOTIFY_ERROR", t.out_trade_no, "apply failed");
@@ -40,7 +45,8 @@ void page_pay_notify(struct req *r, struct resp *w)
 	}
 	static const char *const names[] = { "NOTIFY_APPLIED", "NOTIFY_DUPLICATE",
 	                                      "NOTIFY_EXCEPTION", "NOTIFY_NOT_PAID" };
-	wxpay_notify_audit(r, 0, names[out], t.out_trade_no, reason);
+	if (!audited)
+		wxpay_notify_audit(r, 0, names[out], t.out_trade_no, reason);
 	metrics_callback(out == APPLY_PAID ? CB_APPLIED : out == APPLY_EXCEPTION ? CB_EXCEPTION : CB_DUPLICATE);
 	resp_body(w, 204, "text/plain", "", 0);
 }

@@ -84,7 +84,10 @@ const char *wxpay_notify_open(struct req *r, struct resp *w, struct wxpay_cfg *c
 {
 	char act[48];
 	snprintf(act, sizeof(act), "%s_REJECTED", prefix);
-	int rc = wxpay_cfg_load(r->db, r->a, cfg);
+	const char *serial = req_header(r, "HTTP_WECHATPAY_SERIAL");
+	/* issue #18: a callback signed with the public key needs no certificate (one query less) */
+	int rc = serial != NULL && wxpay_is_pub_key_id(serial) ? wxpay_cfg_load_settings(r->db, r->a, cfg)
+	                                                        : wxpay_cfg_load(r->db, r->a, cfg);
 	if (rc != CAMP_OK) {
 		wxpay_notify_audit(r, 0, act, rc == CAMP_EDB ? "数据库不可用" : "商户未配置",
 		                   rc == CAMP_EDB ? "database unavailable" : "merchant settings missing");

@@ -3,6 +3,7 @@
 #include "worker.h"
 #include "audit.h"
 #include "camp.h"
+#include "jsonget.h"
 #include "pay_exceptions.h"
 #include "payments.h"
 #include "refunds.h"
@@ -51,13 +52,6 @@ static int run_ids(struct job_ctx *c, const struct wxpay_cfg *cfg, const long lo
 	return errors;
 }
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-	       ? json_object_get_string(v) : NULL;
-}
-
 static long long jll(struct json_object *o, const char *key)
 {
 	struct json_object *v;
@@ -95,22 +89,22 @@ static void summarize(struct job_ctx *c, int approve, int decided, int skipped,
  * submit the approved ones and follow them until they settle. */
 static int batch(struct job_ctx *c, struct json_object *args, const struct wxpay_cfg *cfg, int have_cfg)
 {
-	const char *action = jstr(args, "action");
+	const char *action = jget_str(args, "action");
 	int approve = action && !strcmp(action, "approve");
 	struct json_object *list;
 	if (!json_object_object_get_ex(args, "ids", &list) || !json_object_is_type(list, json_type_array)) {
 		job_fail(c, "任务参数无效");
 		return CAMP_EINVAL;
 	}
-	struct audit who = { .operator_id = jll(args, "auditor"), .operator_name = jstr(args, "auditor_name"),
-	                     .ip = jstr(args, "ip"), .user_agent = jstr(args, "user_agent"),
+	struct audit who = { .operator_id = jll(args, "auditor"), .operator_name = jget_str(args, "auditor_name"),
+	                     .ip = jget_str(args, "ip"), .user_agent = jget_str(args, "user_agent"),
 	                     .url = approve ? "/admin/refunds/approve" : "/admin/refunds/reject",
 	                     .method = "POST" };
 	int n = (int)json_object_array_length(list), decided = 0, skipped = 0;
 	long long *ids = arena_alloc(c->a, sizeof(*ids) * (size_t)(n + 1));
 	for (int i = 0; i < n && !job_stopping(c); i++) {
 		long long id = json_object_get_int64(json_object_array_get_idx(list, (size_t)i));
-		int rc = refund_decide(c->db, c->a, id, approve, jstr(args, "reason"),
+		int rc = refund_decide(c->db, c->a, id, approve, jget_str(args, "reason"),
 		                       (int)jll(args, "min_confidence"), jll(args, "scope_user"), &who, NULL);
 		if (rc == CAMP_EDB) {
 			job_fail(c, "数据库不可用");

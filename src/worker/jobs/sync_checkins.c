@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "checkins.h"
 #include "planet_token.h"
+#include "sync_plan.h"
 #include "zsxq.h"
 #include "jobs.h"
 
@@ -21,9 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Re-read this much before the last good sync: late-indexed posts are caught, storing is
- * idempotent; kept short because every 20 posts cost a paced call. */
-#define SYNC_OVERLAP_S (6 * 3600L)
 #define SYNC_LOG_DIFFS 20
 /* A camp whose pull failed on a refusal that may pass (1059, 1050…) is tried again after the
  * other camps while the run's retry budget lasts.  The budget ends a dead service's run;
@@ -35,15 +33,20 @@
  * camp-status does not skip one), or exactly the one camp asked for. */
 static const struct db_stmt q_camps = DB_STMT(
 	"SELECT id, name, planet_project_id, start_date::text AS start_date,"
-	"       end_date::text AS end_date, required_days"
+	"       end_date::text AS end_date, required_days,"
+	"       (SELECT count(*) FROM camp_member m WHERE m.camp_id = training_camp.id AND m.paid"
+	"         AND m.deleted_at IS NULL) AS members"
 	"  FROM training_camp"
 	" WHERE deleted_at IS NULL AND COALESCE(planet_project_id, '') <> ''"
 	"   AND CASE WHEN $1::bigint IS NULL"
 	"            THEN start_date <= $2::date AND end_date >= $2::date - 2"
 	"            ELSE id = $1::bigint END"
 	" ORDER BY id");
+/* the last good sync, and the last one that read the leaderboard (its detail has "leaderboard") */
 static const struct db_stmt q_last_ok = DB_STMT(
-	"SELECT COALESCE(extract(epoch FROM max((e->>'synced_at')::timestamptz))::bigint, 0) AS t"
+	"SELECT COALESCE(extract(epoch FROM max((e->>'synced_at')::timestamptz))::bigint, 0) AS t,"
+	"       COALESCE(extract(epoch FROM max((e->>'synced_at')::timestamptz)"
+	"                FILTER (WHERE e ? 'leaderboard'))::bigint, 0) AS board"
 	"  FROM job_run r, jsonb_array_elements(r.detail->'camps') e"
 	" WHERE r.job = 'sync-checkins' AND jsonb_typeof(r.detail->'camps') = 'array'"
 	"   AND e->>'id' = $1 AND e->>'outcome' = 'ok'");
@@ -57,15 +60,27 @@ static const struct db_stmt q_users = DB_STMT(
 	"    SET planet_nickname = COALESCE(EXCLUDED.planet_nickname, planet_user.planet_nickname),"
 	"        planet_alias = COALESCE(EXCLUDED.planet_alias, planet_user.planet_alias),"
 	"        updated_at = EXCLUDED.updated_at");
-/* one record per user per day: the day's first post */
+/* The camp's paid members by the ZSXQ user they are matched to (the first member of a user):
+ * one jsonb object {planet_user.id: member id}, whose keys are looked up by binary search.
+ * issue #18: one row, computed once whatever the planner believes of a camp whose rows it has
+ * not counted yet (in the first sync's own transaction it guesses 1 row and re-ran a join per
+ * record: half a second a camp). */
+#define MEMBER_MAP \
+	"m AS MATERIALIZED (SELECT COALESCE(jsonb_object_agg(g.pu::text, g.mid), '{}') AS map" \
+	"   FROM (SELECT planet_user_id AS pu, min(id) AS mid FROM camp_member" \
+	"          WHERE camp_id = $1 AND paid AND deleted_at IS NULL AND planet_user_id IS NOT NULL" \
+	"          GROUP BY planet_user_id) g)"
+/* one record per user per day: the day's first post; linked to its member as it is written */
 static const struct db_stmt q_records = DB_STMT(
-	"INSERT INTO checkin_record (camp_id, planet_user_id, checkin_date, checkin_time,"
-	"                            checkin_content, planet_checkin_id, synced_at, created_at)"
+	"WITH " MEMBER_MAP
+	" INSERT INTO checkin_record (camp_id, planet_user_id, checkin_date, checkin_time,"
+	"                            checkin_content, planet_checkin_id, synced_at, created_at, member_id)"
 	" SELECT DISTINCT ON (pu.id, x.d) $1::bigint, pu.id, x.d, x.t, x.txt, x.tid,"
-	"        $7::timestamptz, $7::timestamptz"
+	"        $7::timestamptz, $7::timestamptz, (m.map ->> pu.id::text)::bigint"
 	"   FROM unnest($2::text[], $3::date[], $4::timestamptz[], $5::text[], $6::text[])"
 	"        AS x(u, d, t, txt, tid)"
 	"   JOIN planet_user pu ON pu.planet_user_id = x.u"
+	"  CROSS JOIN m"
 	"  ORDER BY pu.id, x.d, x.t"
 	" ON CONFLICT (camp_id, planet_user_id, checkin_date) DO UPDATE"
 	"    SET checkin_time = EXCLUDED.checkin_time, checkin_content = EXCLUDED.checkin_content,"
@@ -96,21 +111,32 @@ static const struct db_stmt q_match = DB_STMT(
 	"  FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[]) AS x(mid, puid, conf, flags)"
 	"  LEFT JOIN planet_user pu ON pu.planet_user_id = x.puid"
 	" WHERE cm.id = x.mid");
+/* the camp's earlier records whose user is now matched to another member */
 static const struct db_stmt q_link = DB_STMT(
-	"UPDATE checkin_record cr SET member_id = m.id"
-	"  FROM (SELECT planet_user_id, min(id) AS id FROM camp_member"
-	"         WHERE camp_id = $1 AND paid AND deleted_at IS NULL AND planet_user_id IS NOT NULL"
-	"         GROUP BY planet_user_id) m"
-	" WHERE cr.camp_id = $1 AND cr.planet_user_id = m.planet_user_id"
-	"   AND cr.member_id IS DISTINCT FROM m.id");
+	"WITH " MEMBER_MAP
+	" UPDATE checkin_record cr SET member_id = (m.map ->> cr.planet_user_id::text)::bigint"
+	"  FROM m"
+	" WHERE cr.camp_id = $1 AND m.map ? cr.planet_user_id::text"
+	"   AND cr.member_id IS DISTINCT FROM (m.map ->> cr.planet_user_id::text)::bigint");
 static const struct db_stmt q_stats = DB_STMT(
 	"SELECT update_member_checkin_stats($1::bigint, $2::int) AS n");
+/* counted per user first: one user lookup per user, not per record (issue #18) */
 static const struct db_stmt q_days = DB_STMT(
-	"SELECT pu.planet_user_id, count(*)::int AS days"
-	"  FROM checkin_record cr JOIN planet_user pu ON pu.id = cr.planet_user_id"
-	"  JOIN training_camp tc ON tc.id = cr.camp_id"
-	" WHERE cr.camp_id = $1 AND cr.checkin_date BETWEEN tc.start_date AND tc.end_date"
-	" GROUP BY pu.planet_user_id");
+	"SELECT pu.planet_user_id, c.days"
+	"  FROM (SELECT cr.planet_user_id, count(*)::int AS days FROM checkin_record cr"
+	"         WHERE cr.camp_id = $1 AND cr.checkin_date BETWEEN $2::date AND $3::date"
+	"         GROUP BY cr.planet_user_id) c"
+	"  JOIN planet_user pu ON pu.id = c.planet_user_id"
+	" ORDER BY pu.planet_user_id COLLATE \"C\"");
+/* issue #18: on a night without the leaderboard, the users already known for this camp (those
+ * with a check-in in it, those its members are matched to) stand in for it in the matching. */
+static const struct db_stmt q_known_users = DB_STMT(
+	"SELECT pu.planet_user_id, COALESCE(pu.planet_nickname, '') AS name,"
+	"       COALESCE(pu.planet_alias, '') AS alias"
+	"  FROM planet_user pu"
+	" WHERE pu.id IN (SELECT cr.planet_user_id FROM checkin_record cr WHERE cr.camp_id = $1"
+	"                 UNION SELECT cm.planet_user_id FROM camp_member cm"
+	"                        WHERE cm.camp_id = $1 AND cm.planet_user_id IS NOT NULL)");
 /* Database round trips of this run (bench/sync reports them). */
 static long sync_round_trips;
 
@@ -162,33 +188,54 @@ static void alert(struct job_ctx *c, const char *type, const char *title, const 
 		log_err("sync-checkins: cannot queue the %s alert", type);
 }
 
-static int user_cmp(const void *a, const void *b)
+/* One user as one source gave it: 0 the leaderboard, 1 a post (newest first), 2 known before. */
+struct user_src {
+	struct match_user u;
+	int source;
+	size_t order;
+};
+
+static int user_src_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct match_user *)a)->user_id, ((const struct match_user *)b)->user_id);
+	const struct user_src *x = a, *y = b;
+	int c = strcmp(x->u.user_id, y->u.user_id);
+	if (c != 0)
+		return c;
+	if (x->source != y->source)
+		return x->source - y->source;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* The ZSXQ users of the project: the leaderboard, then post owners it lacks; sorted by id. */
+/* The ZSXQ users of the project, sorted by id, each once: as the leaderboard lists them, else
+ * as their newest post names them (with the alias known before), else as known before (nights
+ * without the leaderboard).  fresh[i] = 1 when user i came from this pull (it is stored). */
 static struct match_user *users_of(arena *a, const struct zsxq_rank *rk, size_t nr,
-                                   const struct zsxq_topic *tp, size_t nt, size_t *n)
+                                   const struct zsxq_topic *tp, size_t nt,
+                                   const struct match_user *known, size_t nk,
+                                   size_t *n, unsigned char **fresh)
 {
-	struct match_user *u = arena_alloc(a, (nr + nt + 1) * sizeof(*u));
+	struct user_src *s = arena_alloc(a, (nr + nt + nk + 1) * sizeof(*s));
 	size_t k = 0;
 	for (size_t i = 0; i < nr; i++)
-		u[k++] = (struct match_user){ rk[i].user_id, rk[i].name, rk[i].alias };
-	qsort(u, k, sizeof(*u), user_cmp);
-	size_t sorted = k;
-	for (size_t i = 0; i < nt; i++) {
-		struct match_user key = { tp[i].user_id, NULL, NULL };
-		if (bsearch(&key, u, sorted, sizeof(*u), user_cmp) == NULL)
-			u[k++] = (struct match_user){ tp[i].user_id, tp[i].name, NULL };
-	}
-	qsort(u, k, sizeof(*u), user_cmp);
-	/* drop duplicates among the post owners */
+		s[k++] = (struct user_src){ { rk[i].user_id, rk[i].name, rk[i].alias }, 0, i };
+	for (size_t i = 0; i < nt; i++)
+		s[k++] = (struct user_src){ { tp[i].user_id, tp[i].name, NULL }, 1, i };
+	for (size_t i = 0; i < nk; i++)
+		s[k++] = (struct user_src){ known[i], 2, i };
+	qsort(s, k, sizeof(*s), user_src_cmp);
+	struct match_user *u = arena_alloc(a, (k + 1) * sizeof(*u));
+	unsigned char *f = arena_alloc(a, k + 1);
 	size_t w = 0;
-	for (size_t i = 0; i < k; i++)
-		if (w == 0 || strcmp(u[w - 1].user_id, u[i].user_id) != 0)
-			u[w++] = u[i];
+	for (size_t i = 0, j; i < k; i = j) {
+		for (j = i + 1; j < k && strcmp(s[j].u.user_id, s[i].u.user_id) == 0; j++)
+			;
+		u[w] = s[i].u;
+		if (s[i].source == 1 && s[j - 1].source == 2)
+			u[w].alias = s[j - 1].u.alias;
+		f[w++] = s[i].source < 2;
+	}
 	*n = w;
+	*fresh = f;
 	return u;
 }
 
@@ -202,7 +249,7 @@ struct camp_outcome {
 /* Writes one camp's pull in one transaction. */
 static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
                  const struct zsxq_topic *tp, size_t nt, const struct match_user *users, size_t nu,
-                 struct camp_outcome *o)
+                 const unsigned char *fresh, struct camp_outcome *o)
 {
 	arena *a = c->a;
 	char now[40];
@@ -211,10 +258,14 @@ static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
 	const char **uid = arena_alloc(a, (nu + 1) * sizeof(char *));
 	const char **un = arena_alloc(a, (nu + 1) * sizeof(char *));
 	const char **ua = arena_alloc(a, (nu + 1) * sizeof(char *));
+	size_t nfresh = 0;
 	for (size_t i = 0; i < nu; i++) {
-		uid[i] = users[i].user_id;
-		un[i] = users[i].name ? users[i].name : "";
-		ua[i] = users[i].alias ? users[i].alias : "";
+		if (!fresh[i])
+			continue;            /* known before, not seen in this pull: stored as it is */
+		uid[nfresh] = users[i].user_id;
+		un[nfresh] = users[i].name ? users[i].name : "";
+		ua[nfresh] = users[i].alias ? users[i].alias : "";
+		nfresh++;
 	}
 	/* posts inside the camp's dates */
 	const char **ru = arena_alloc(a, (nt + 1) * sizeof(char *));
@@ -243,12 +294,8 @@ static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
 	if (db_begin(c->db) != CAMP_OK)
 		return CAMP_EDB;
 	int rc = CAMP_EDB;
-	const char *pu[] = { pg_array(a, uid, nu), pg_array(a, un, nu), pg_array(a, ua, nu), now };
-	if (nu > 0 && sq(c, a, &q_users, 4, pu) == NULL)
-		goto out;
-	const char *pr[] = { cp->id, pg_array(a, ru, nrec), pg_array(a, rd, nrec), pg_array(a, rt, nrec),
-	                     pg_array(a, rx, nrec), pg_array(a, ri, nrec), now };
-	if (nrec > 0 && sq(c, a, &q_records, 7, pr) == NULL)
+	const char *pu[] = { pg_array(a, uid, nfresh), pg_array(a, un, nfresh), pg_array(a, ua, nfresh), now };
+	if (nfresh > 0 && sq(c, a, &q_users, 4, pu) == NULL)
 		goto out;
 	/* match confidence of every paid member (manual binds stay as they are) */
 	const char *pm[] = { cp->id };
@@ -282,6 +329,11 @@ static int store(struct job_ctx *c, const struct sync_camp *cp, long grace,
 	                      pg_array(a, mfl, k), now };
 	if (k > 0 && sq(c, a, &q_match, 5, pmt) == NULL)
 		goto out;
+	/* the records, linked to the members just matched; then the earlier ones a new match moves */
+	const char *pr[] = { cp->id, pg_array(a, ru, nrec), pg_array(a, rd, nrec), pg_array(a, rt, nrec),
+	                     pg_array(a, rx, nrec), pg_array(a, ri, nrec), now };
+	if (nrec > 0 && sq(c, a, &q_records, 7, pr) == NULL)
+		goto out;
 	if (sq(c, a, &q_link, 1, pm) == NULL)
 		goto out;
 	const char *ps[] = { cp->id, arena_i64(a, grace) };
@@ -305,19 +357,26 @@ out:
 static long cross_check(struct job_ctx *c, const struct sync_camp *cp,
                         const struct zsxq_rank *rk, size_t nr)
 {
-	const char *p[] = { cp->id };
-	PGresult *res = sq(c, c->a, &q_days, 1, p);
+	const char *p[] = { cp->id, cp->start, cp->end };
+	PGresult *res = sq(c, c->a, &q_days, 3, p);
 	if (res == NULL)
 		return 0;
 	long diffs = 0;
 	int n = PQntuples(res);
 	for (size_t i = 0; i < nr; i++) {
 		long ours = 0;
-		for (int r = 0; r < n; r++)
-			if (!strcmp(db_get(res, r, "planet_user_id"), rk[i].user_id)) {
-				ours = db_get_ll(res, r, "days", 0);
+		/* rows sorted by user id (byte order): a binary search */
+		for (int lo = 0, hi = n; lo < hi;) {
+			int mid = lo + (hi - lo) / 2, cmp = strcmp(PQgetvalue(res, mid, 0), rk[i].user_id);
+			if (cmp == 0) {
+				ours = atol(PQgetvalue(res, mid, 1));
 				break;
 			}
+			if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
 		if (ours != rk[i].checkined_days) {
 			if (diffs < SYNC_LOG_DIFFS)
 				log_info("sync-checkins: camp %s user %s: leaderboard %d days, records %ld days",
@@ -333,16 +392,25 @@ static struct json_object *jcount(long v)
 	return json_object_new_int64(v);
 }
 
-/* One camp: pull everything first (no writes), then store it in one transaction. */
-static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync_camp *cp,
-                     long grace, struct json_object *cj)
+/* The users known for the camp before this pull (nights without the leaderboard). */
+static struct match_user *known_users(struct job_ctx *c, const struct sync_camp *cp, size_t *n)
 {
 	const char *p[] = { cp->id };
-	PGresult *lr = sq(c, c->a, &q_last_ok, 1, p);
-	time_t last_ok = lr && PQntuples(lr) == 1 ? (time_t)db_get_ll(lr, 0, "t", 0) : 0;
-	time_t since = cday_start(cp->start_day);
-	if (last_ok - SYNC_OVERLAP_S > since)
-		since = last_ok - SYNC_OVERLAP_S;
+	PGresult *res = sq(c, c->a, &q_known_users, 1, p);
+	*n = res ? (size_t)PQntuples(res) : 0;
+	struct match_user *u = arena_alloc(c->a, (*n + 1) * sizeof(*u));
+	for (size_t i = 0; i < *n; i++)
+		u[i] = (struct match_user){ PQgetvalue(res, (int)i, 0), PQgetvalue(res, (int)i, 1),
+		                            PQgetvalue(res, (int)i, 2) };
+	return res ? u : NULL;
+}
+
+/* One camp: pull what its plan says first (no writes), then store it in one transaction. */
+static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync_camp *cp,
+                     const struct sync_plan_camp *plan, long grace, struct json_object *cj)
+{
+	time_t last_ok = plan->last_ok, since = plan->since;
+	int board = plan->board;
 	char synced_at[40];
 	clock_rfc3339(camp_now(), synced_at, sizeof(synced_at));
 
@@ -350,9 +418,9 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
 	struct zsxq_ranks rk = { 0 };
 	long joined = -1;
 	int rc = zsxq_topics(z, c->a, cp->project, since, &tp);
-	if (rc == CAMP_OK)
+	if (rc == CAMP_OK && board)
 		rc = zsxq_leaderboard(z, c->a, cp->project, &rk);
-	if (rc == CAMP_OK)
+	if (rc == CAMP_OK && board)
 		rc = zsxq_joined_count(z, c->a, cp->project, &joined);
 	if (rc != CAMP_OK)
 		return rc;
@@ -360,15 +428,22 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
 	if (joined >= 0 && joined < (long)rk.n)
 		log_warn("sync-checkins: camp %s: leaderboard lists %zu users, statistics.joined_count only %ld",
 		         cp->id, rk.n, joined);
-	size_t nu;
-	struct match_user *users = users_of(c->a, rk.v, rk.n, tp.v, tp.n, &nu);
+	size_t nk = 0, nu;
+	struct match_user *known = NULL;
+	if (!board && (known = known_users(c, cp, &nk)) == NULL) {
+		snprintf(z->error, sizeof(z->error), "数据库读取失败");
+		z->transient = 0;
+		return CAMP_EDB;
+	}
+	unsigned char *fresh;
+	struct match_user *users = users_of(c->a, rk.v, rk.n, tp.v, tp.n, known, nk, &nu, &fresh);
 	struct camp_outcome o = { 0 };
 	/* the first good sync after the camp's last day proposes refunds (once the
 	 * refund-list job exists in this build), queued in the same transaction */
 	time_t after_end = cday_start(cp->end_day + 1);
 	o.want_refund_list = camp_now() >= after_end && last_ok < after_end &&
 	                     job_def_find("refund-list") != NULL;
-	rc = store(c, cp, grace, tp.v, tp.n, users, nu, &o);
+	rc = store(c, cp, grace, tp.v, tp.n, users, nu, fresh, &o);
 	if (rc != CAMP_OK) {
 		snprintf(z->error, sizeof(z->error), "数据库写入失败");
 		z->transient = 0;
@@ -376,8 +451,10 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
 	}
 	if (o.refund_list_job)
 		json_object_object_add(cj, "refund_list_job", json_object_new_int64(o.refund_list_job));
-	o.diffs = cross_check(c, cp, rk.v, rk.n);
 	json_object_object_add(cj, "synced_at", json_object_new_string(synced_at));
+	json_object_object_add(cj, "plan", json_object_new_string(board ? "posts+leaderboard" : "posts"));
+	if (plan->deferred)
+		json_object_object_add(cj, "leaderboard_deferred", json_object_new_boolean(1));
 	json_object_object_add(cj, "since", json_object_new_int64((int64_t)since));
 	json_object_object_add(cj, "topics", jcount(o.topics));
 	json_object_object_add(cj, "topics_repeated", jcount(tp.repeated));
@@ -385,9 +462,14 @@ static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync
 	json_object_object_add(cj, "users", jcount(o.users));
 	json_object_object_add(cj, "members", jcount(o.members));
 	json_object_object_add(cj, "matched", jcount(o.matched));
-	json_object_object_add(cj, "leaderboard", jcount((long)rk.n));
-	json_object_object_add(cj, "joined_count", jcount(joined));
-	json_object_object_add(cj, "leaderboard_diffs", jcount(o.diffs));
+	if (board) {   /* "leaderboard" marks a run that read it (q_last_ok) */
+		o.diffs = cross_check(c, cp, rk.v, rk.n);
+		json_object_object_add(cj, "leaderboard", jcount((long)rk.n));
+		json_object_object_add(cj, "joined_count", jcount(joined));
+		json_object_object_add(cj, "leaderboard_diffs", jcount(o.diffs));
+	} else {
+		json_object_object_add(cj, "known_users", jcount((long)nk));
+	}
 	return CAMP_OK;
 }
 
@@ -405,6 +487,7 @@ static const char *failure_words(struct job_ctx *c, const struct zsxq_client *z,
 
 struct camp_slot {
 	struct sync_camp cp;
+	struct sync_plan_camp *plan;
 	struct json_object *cj;
 	long retries, calls;
 	int passes;
@@ -412,12 +495,13 @@ struct camp_slot {
 };
 
 /* One try at one camp; *again when it failed on a refusal worth another pass. */
-static int try_camp(struct job_ctx *c, struct zsxq_client *z, struct camp_slot *s, long grace, int *again)
+static int try_camp(struct job_ctx *c, struct zsxq_client *z, struct camp_slot *s, long grace,
+                    int *again)
 {
 	long r0 = z->retries, c0 = z->calls;
 	s->passes++;
 	json_object_object_del(s->cj, "error");
-	int rc = sync_camp(c, z, &s->cp, grace, s->cj);
+	int rc = sync_camp(c, z, &s->cp, s->plan, grace, s->cj);
 	s->retries += z->retries - r0;
 	s->calls += z->calls - c0;
 	json_object_object_add(s->cj, "zsxq_retries", jcount(s->retries));
@@ -462,6 +546,7 @@ int job_sync_checkins(struct job_ctx *c)
 	struct json_object *camps = json_object_new_array();
 	json_object_object_add(c->detail, "camps", camps);
 	struct camp_slot *slots = arena_alloc(c->a, ((size_t)n + 1) * sizeof(*slots));
+	struct sync_plan_camp *plans = arena_alloc(c->a, ((size_t)n + 1) * sizeof(*plans));
 	for (int i = 0; i < n; i++) {
 		struct camp_slot *s = &slots[i];
 		memset(s, 0, sizeof(*s));
@@ -474,7 +559,18 @@ int job_sync_checkins(struct job_ctx *c)
 		json_object_array_add(camps, s->cj);
 		json_object_object_add(s->cj, "id", json_object_new_string(s->cp.id));
 		json_object_object_add(s->cj, "name", json_object_new_string(s->cp.name));
+		/* issue #18: what each camp reads tonight */
+		const char *pl[] = { s->cp.id };
+		PGresult *lr = sq(c, c->a, &q_last_ok, 1, pl);
+		s->plan = &plans[i];
+		*s->plan = (struct sync_plan_camp){ s->cp.start_day, s->cp.end_day,
+		                                   db_get_ll(res, i, "members", 0),
+		                                   lr ? (time_t)db_get_ll(lr, 0, "t", 0) : 0,
+		                                   lr ? (time_t)db_get_ll(lr, 0, "board", 0) : 0,
+		                                   camp_arg[0] != '\0', 0, 0, 0, 0 };
 	}
+	long planned = sync_plan(plans, (size_t)n, camp_now(), z.min_interval_ms);
+	json_object_object_add(c->detail, "planned_calls", json_object_new_int64(planned));
 	/* passes over the camps still pending: a camp refused by a transient answer waits for the next */
 	for (int pending = n, pass = 0; pending > 0; pass++) {
 		for (int i = 0; i < n; i++) {
