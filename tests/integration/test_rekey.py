@@ -28,6 +28,7 @@ from sealing import key_id, open_sealed, seal_setting
 from synclib import planet_id
 from test_refunds import admin, finished_camp, post, propose, wait_status
 from test_restore import dump_in, restore, run_backup, scratch_db
+from test_scale_out import wait_until
 
 KEY_FILE = pathlib.Path(ENV["CAMP_MASTER_KEY_FILE"])
 RT = pathlib.Path(ENV["CAMP_RUNTIME_DIR"])
@@ -89,15 +90,6 @@ def alive(pid):
         return True
     except ProcessLookupError:
         return False
-
-
-def wait_until(pred, timeout, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return
-        time.sleep(0.2)
-    assert pred(), what
 
 
 def restart_services():
