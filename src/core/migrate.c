@@ -51,9 +51,19 @@ static char *slurp(const char *path)
 static const struct db_stmt q_applied = DB_STMT(
 	"SELECT 1 FROM schema_migrations WHERE version = $1");
 static const struct db_stmt q_record = DB_STMT(
-	"INSERT INTO schema_migrations (version) VALUES ($1)");
+	"INSERT INTO schema_migrations (version, data_step) VALUES ($1, NULLIF($2, ''))");
 
-static int apply_one(struct db *d, const char *dir, const char *name, int *applied)
+static const struct migrate_step *step_of(const char *name, const struct migrate_step *steps,
+                                          size_t nsteps)
+{
+	for (size_t i = 0; i < nsteps; i++)
+		if (strncmp(name, steps[i].version, 3) == 0 && strlen(steps[i].version) == 3)
+			return &steps[i];
+	return NULL;
+}
+
+static int apply_one(struct db *d, const char *dir, const char *name,
+                     const struct migrate_step *step, int *applied)
 {
 	const char *p[] = { name };
 	PGresult *res = db_q_raw(d, &q_applied, 1, p);
@@ -70,11 +80,18 @@ static int apply_one(struct db *d, const char *dir, const char *name, int *appli
 		log_err("migrate: cannot read %s", path);
 		return CAMP_ERR;
 	}
+	char note[300] = "";
 	int rc = db_begin(d);
 	if (rc == CAMP_OK)
 		rc = db_exec_sql(d, sql);
+	if (rc == CAMP_OK && step != NULL) {
+		rc = step->run(d, note, sizeof(note));
+		if (rc != CAMP_OK)
+			log_err("migrate: the data step of %s failed%s%s", name, *note ? ": " : "", note);
+	}
 	if (rc == CAMP_OK) {
-		res = db_q_raw(d, &q_record, 1, p);
+		const char *rp[] = { name, note };
+		res = db_q_raw(d, &q_record, 2, rp);
 		rc = res ? CAMP_OK : CAMP_EDB;
 		PQclear(res);
 	}
@@ -87,12 +104,13 @@ static int apply_one(struct db *d, const char *dir, const char *name, int *appli
 		log_err("migrate: %s failed: %s", name, db_errmsg(d));
 		return rc;
 	}
-	log_info("migrate: applied %s", name);
+	log_info("migrate: applied %s%s%s", name, *note ? " + data step: " : "", note);
 	(*applied)++;
 	return CAMP_OK;
 }
 
-int migrate_run(struct db *d, const char *dir, int *applied)
+int migrate_run(struct db *d, const char *dir, const struct migrate_step *steps, size_t nsteps,
+                int *applied)
 {
 	*applied = 0;
 	if (db_ensure(d) != CAMP_OK)
@@ -101,7 +119,9 @@ int migrate_run(struct db *d, const char *dir, int *applied)
 	if (db_exec_sql(d, "SELECT pg_advisory_lock(7420001)") != CAMP_OK ||
 	    db_exec_sql(d, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	                   " version TEXT PRIMARY KEY,"
-	                   " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())") != CAMP_OK)
+	                   " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())") != CAMP_OK ||
+	    db_exec_sql(d, "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS data_step TEXT")
+	    != CAMP_OK)
 		return CAMP_EDB;
 	DIR *dh = opendir(dir);
 	if (dh == NULL) {
@@ -129,7 +149,7 @@ int migrate_run(struct db *d, const char *dir, int *applied)
 	int rc = CAMP_OK;
 	for (size_t i = 0; i < n; i++) {
 		if (rc == CAMP_OK)
-			rc = apply_one(d, dir, names[i], applied);
+			rc = apply_one(d, dir, names[i], step_of(names[i], steps, nsteps), applied);
 		free(names[i]);
 	}
 	free(names);

@@ -7,7 +7,6 @@
 #include "env.h"
 #include "httpc.h"
 #include "log.h"
-#include "migrate.h"
 #include "ops.h"
 #include "password.h"
 #include "secret.h"
@@ -34,7 +33,8 @@ static int usage(void)
 	      "                     default: the latest bill WeChat has published)\n"
 	      "       campctl restore FILE [--force]   (a camp-backup dump into an empty database)\n"
 	      "       campctl backup record --outcome verified|failed [--file NAME] [--bytes N]\n"
-	      "                             [--sha256 HEX] [--offsite off|copied|failed] [--error TEXT]\n",
+	      "                             [--sha256 HEX] [--offsite off|copied|failed] [--error TEXT]\n"
+	      "       campctl rekey NEW_KEY_FILE   (seal everything again under a new master key)\n",
 	      stderr);
 	return 2;
 }
@@ -96,11 +96,8 @@ static int cmd_migrate(void)
 	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
-	const char *dir = getenv("CAMP_SQL_DIR");
-	if (dir == NULL || *dir == '\0')
-		dir = SQL_DIR_DEFAULT;
 	int applied = 0;
-	int rc = migrate_run(d, dir, &applied);
+	int rc = ctl_migrate(d, &applied);
 	db_close(d);
 	if (rc != CAMP_OK) {
 		fprintf(stderr, "campctl: migration failed (see the log above)\n");
@@ -366,6 +363,11 @@ static int cmd_job(int argc, char **argv)
 
 static int cmd_seed_demo(void)
 {
+	/* demo payments carry openids, sealed like real ones */
+	if (secret_load_master(camp_env()->master_key_file) != CAMP_OK) {
+		fprintf(stderr, "campctl: cannot read the master key %s\n", camp_env()->master_key_file);
+		return 1;
+	}
 	db *d = ctl_open_db();
 	if (d == NULL)
 		return 1;
@@ -491,6 +493,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "backup")) {
 		int rc = ctl_backup(argc - 1, argv + 1);
+		return rc == 2 ? usage() : rc;
+	}
+	if (!strcmp(argv[1], "rekey")) {
+		int rc = ctl_rekey(argc - 1, argv + 1);
 		return rc == 2 ? usage() : rc;
 	}
 	return usage();

@@ -1,4 +1,4 @@
-/* ops.c: campctl restore and campctl backup record — the operator's side of backups (issue #17). */
+/* ops.c: campctl migrate, restore, backup record and rekey — the operator's side of backups and keys (issue #17). */
 #include "ops.h"
 #include "camp.h"
 #include "clock.h"
@@ -8,6 +8,7 @@
 #include "httpc.h"
 #include "log.h"
 #include "migrate.h"
+#include "rekey.h"
 #include "secret.h"
 #include "text.h"
 #include "worker.h"
@@ -35,6 +36,19 @@ db *ctl_open_db(void)
 		return NULL;
 	}
 	return d;
+}
+
+/* ---- campctl migrate ------------------------------------------------------ */
+
+/* What SQL cannot do, after the migration that needs it (migrate.h). */
+static const struct migrate_step steps[] = {
+	{ "011", rekey_migrate_011 },     /* payment data sealed at rest */
+};
+
+int ctl_migrate(db *d, int *applied)
+{
+	const char *dir = getenv("CAMP_SQL_DIR");
+	return migrate_run(d, dir && *dir ? dir : SQL_DIR_DEFAULT, steps, CAMP_ARRAY_LEN(steps), applied);
 }
 
 /* ---- campctl restore FILE [--force] -------------------------------------- */
@@ -190,6 +204,30 @@ static int load_dump(const char *file, int force)
 	return rc;
 }
 
+static const struct db_stmt q_key_id = DB_STMT("SELECT key_id FROM master_key");
+
+/* A dump made before a key rotation is sealed under the key of its time: say so
+ * plainly, with what to do, rather than let the services fail on every secret. */
+static int key_matches(db *d)
+{
+	arena *a = arena_new();
+	PGresult *res = db_q(d, a, &q_key_id, 0, NULL);
+	const char *have = res && PQntuples(res) == 1 ? db_get(res, 0, "key_id") : NULL;
+	int loaded = secret_have_master() || secret_load_master(camp_env()->master_key_file) == CAMP_OK;
+	const char *own = secret_master_id(secret_own_master());
+	int ok = have == NULL || (loaded && !strcmp(have, own));
+	if (!ok)
+		fprintf(stderr, "campctl: restored, but this backup is sealed under master key %s and %s "
+		        "(CAMP_MASTER_KEY_FILE) %s%s: the services cannot open its settings or payment "
+		        "data with it.  Either run them with the key file of the backup's time (id %s), "
+		        "or rotate the restored database to today's key: CAMP_MASTER_KEY_FILE=<the old "
+		        "key file> campctl rekey %s\n", have, camp_env()->master_key_file,
+		        loaded ? "holds " : "cannot be read", loaded ? own : "", have,
+		        camp_env()->master_key_file);
+	arena_free(a);
+	return ok;
+}
+
 /* The books job ends successfully when it could check, also when it found
  * differences: those are in its detail, {"ok": false} at the top or in one
  * of its "runs" (one per bill date). */
@@ -287,14 +325,17 @@ int ctl_restore(int argc, char **argv)
 	d = ctl_open_db();
 	if (d == NULL)
 		return 1;
-	const char *dir = getenv("CAMP_SQL_DIR");
 	int applied = 0;
-	if (migrate_run(d, dir && *dir ? dir : SQL_DIR_DEFAULT, &applied) != CAMP_OK) {
+	if (ctl_migrate(d, &applied) != CAMP_OK) {
 		fprintf(stderr, "campctl: restored, but the migration failed (see the log above)\n");
 		db_close(d);
 		return 1;
 	}
 	printf(applied ? "migrate: applied %d migration(s)\n" : "migrate: up to date\n", applied);
+	if (!key_matches(d)) {
+		db_close(d);
+		return 1;
+	}
 	int books = run_books(d);
 	db_close(d);
 	if (books > 0) {
@@ -369,4 +410,60 @@ int ctl_backup(int argc, char **argv)
 	PQclear(res);
 	db_close(d);
 	return rc;
+}
+
+/* ---- campctl rekey NEW_KEY_FILE ------------------------------------------ */
+
+int ctl_rekey(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-')
+		return 2;
+	const char *next_file = argv[1], *key_file = camp_env()->master_key_file;
+	if (secret_load_master(key_file) != CAMP_OK) {
+		fprintf(stderr, "campctl: cannot read the master key in use, %s (CAMP_MASTER_KEY_FILE)\n",
+		        key_file ? key_file : "(unset)");
+		return 1;
+	}
+	int rc;
+	struct secret_master *next = secret_master_read(next_file, &rc);
+	if (next == NULL) {
+		if (rc == CAMP_EINVAL || rc == CAMP_ETOOBIG)
+			fprintf(stderr, "campctl: %s is not a key file: it must hold 32 to 4096 bytes of key "
+			        "material (make one with: openssl rand -hex 32 >%s)\n", next_file, next_file);
+		else
+			fprintf(stderr, "campctl: cannot read %s\n", next_file);
+		return 1;
+	}
+	struct stat st;
+	if (stat(next_file, &st) == 0 && (st.st_mode & 0007))
+		fprintf(stderr, "campctl: warning: %s can be read by every user of this machine "
+		        "(chmod 0640 it, owner root, group camp)\n", next_file);
+	db *d = ctl_open_db();
+	if (d == NULL) {
+		secret_master_free(next);
+		return 1;
+	}
+	const char *old = secret_master_id(secret_own_master());
+	struct rekey_tally t;
+	char why[600];
+	rc = rekey_run(d, secret_own_master(), next, &t, why, sizeof(why));
+	db_close(d);
+	if (rc != CAMP_OK) {
+		fprintf(stderr, "campctl: rekey: %s; nothing was changed\n", why);
+		secret_master_free(next);
+		return 1;
+	}
+	printf("rekey: the database is now sealed under master key %s (it was %s): %lld settings, "
+	       "%lld robot keys and %lld payment values (%lld openid indexes) sealed again in one "
+	       "transaction.\n", secret_master_id(next), old, t.settings, t.robot_keys, t.values,
+	       t.indexes);
+	printf("The running services still hold the old key: until they are restarted with the new one, "
+	       "payments, callbacks (WeChat delivers them again) and sign-ins fail.  Now, on every host:\n"
+	       "  1. install -o root -g camp -m 0640 %s %s\n"
+	       "  2. systemctl restart camp-web camp-pay camp-worker\n"
+	       "Keep the old key file (id %s), apart from the backups, for as long as backups made before "
+	       "now exist: they restore only with it.  Staff sign in again; members inside WeChat are "
+	       "asked for their openid again.\n", next_file, key_file, old);
+	secret_master_free(next);
+	return 0;
 }

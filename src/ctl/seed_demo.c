@@ -9,6 +9,7 @@
 #include "env.h"
 #include "httpc.h"
 #include "password.h"
+#include "paydata.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -143,18 +144,23 @@ static const struct db_stmt q_planet_user = DB_STMT(
 	" VALUES ($1, $2, $2) RETURNING id");
 static const struct db_stmt q_member = DB_STMT(
 	"INSERT INTO camp_member (camp_id, planet_user_id, filled_planet_nickname,"
-	" filled_planet_user_id, filled_wechat_nickname, openid, paid, paid_at, match_status,"
+	" filled_planet_user_id, filled_wechat_nickname, paid, paid_at, match_status,"
 	" match_confidence, match_time, joined_group, joined_at, created_at)"
-	" VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6, $7::boolean, $8::timestamptz, $9,"
-	"         $10::integer, $11::timestamptz, $12::boolean, $11::timestamptz, $13::timestamptz)"
+	" VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6::boolean, $7::timestamptz, $8,"
+	"         $9::integer, $10::timestamptz, $11::boolean, $10::timestamptz, $12::timestamptz)"
 	" RETURNING id");
+/* openids are sealed for their row: written once the rows have their ids */
+static const struct db_stmt q_member_openid = DB_STMT(
+	"UPDATE camp_member SET openid_sealed = $2, openid_index = $3 WHERE id = $1::bigint");
+static const struct db_stmt q_payment_openid = DB_STMT(
+	"UPDATE payment_record SET openid_sealed = $2, openid_index = $3 WHERE id = $1::bigint");
 static const struct db_stmt q_payment = DB_STMT(
 	"INSERT INTO payment_record (order_no, camp_id, member_id, pay_amount, pay_status,"
-	" pay_time, source, trade_type, openid, time_expire, wechat_transaction_id,"
+	" pay_time, source, trade_type, time_expire, wechat_transaction_id,"
 	" payer_wechat_name, bind_status, bind_method, bind_deadline, bound_at, created_at)"
 	" VALUES ($1, $2::bigint, $3::bigint, $4::numeric, $5, $6::timestamptz, 'wechatpay',"
-	"         'JSAPI', $7, $8::timestamptz, $9, $10, $11, $12, $13::timestamptz,"
-	"         $14::timestamptz, $15::timestamptz)"
+	"         'JSAPI', $7::timestamptz, $8, $9, $10, $11, $12::timestamptz,"
+	"         $13::timestamptz, $14::timestamptz)"
 	" RETURNING id");
 static const struct db_stmt q_bind_log = DB_STMT(
 	"INSERT INTO payment_bind_log (payment_id, from_status, to_status, event, created_at)"
@@ -435,7 +441,7 @@ static void member(struct seed *s, const struct demo_camp *c, const char *camp_i
 	time_t deadline = paid + 7 * DAY;
 	const char *openid = arena_printf(s->a, "oDemo%010lld", n);
 	const char *mp[] = {
-		camp_id, pu_id, completed || closed ? m->nick : NULL, planet_id, m->nick, openid,
+		camp_id, pu_id, completed || closed ? m->nick : NULL, planet_id, m->nick,
 		m->paid ? "true" : "false", m->paid ? ts(s, paid) : NULL,
 		completed ? "matched" : closed ? "failed" : "pending",
 		completed ? "100" : "0",
@@ -443,7 +449,7 @@ static void member(struct seed *s, const struct demo_camp *c, const char *camp_i
 		completed ? "true" : "false",
 		ts(s, created),
 	};
-	PGresult *res = run(s, &q_member, 13, mp);
+	PGresult *res = run(s, &q_member, 12, mp);
 	if (res == NULL)
 		return;
 	const char *member_id = arena_strdup(s->a, db_get(res, 0, "id"));
@@ -451,7 +457,7 @@ static void member(struct seed *s, const struct demo_camp *c, const char *camp_i
 	const char *pp[] = {
 		arena_printf(s->a, "DEMO%s%06lld", day_text(s, s->today), n),
 		camp_id, member_id, c->deposit, m->paid ? "success" : "pending",
-		m->paid ? ts(s, paid) : NULL, openid,
+		m->paid ? ts(s, paid) : NULL,
 		ts(s, m->paid ? paid + 28 * 60 : s->now + 25 * 60),
 		m->paid ? arena_printf(s->a, "42000020%012lld", n) : NULL,
 		m->nick, m->bind, completed ? m->method : NULL,
@@ -459,10 +465,19 @@ static void member(struct seed *s, const struct demo_camp *c, const char *camp_i
 		completed ? ts(s, !strcmp(m->method, "manual") ? deadline + DAY : paid + HOUR) : NULL,
 		ts(s, created),
 	};
-	res = run(s, &q_payment, 15, pp);
+	res = run(s, &q_payment, 14, pp);
 	if (res == NULL)
 		return;
 	const char *pay_id = arena_strdup(s->a, db_get(res, 0, "id"));
+	const char *m_openid, *p_openid, *index = pd_index(s->a, openid);
+	if (pd_seal(s->a, PD_MEMBER_OPENID, member_id, openid, &m_openid) != CAMP_OK ||
+	    pd_seal(s->a, PD_PAY_OPENID, pay_id, openid, &p_openid) != CAMP_OK) {
+		fprintf(stderr, "campctl: seed-demo: cannot seal the demo openids\n");
+		s->failed = 1;
+		return;
+	}
+	run(s, &q_member_openid, 3, (const char *[]){ member_id, m_openid, index });
+	run(s, &q_payment_openid, 3, (const char *[]){ pay_id, p_openid, index });
 	if (m->paid)
 		bind_history(s, pay_id, m, paid, deadline);
 	if (pu_id != NULL)

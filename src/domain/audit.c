@@ -149,6 +149,8 @@ static const struct {
 	{ "PROPOSE_REFUND", "手动提议退款" },
 	{ "REOPEN_REFUND", "重新提议退款" },
 	{ "CLOSE_BINDING", "关闭绑定" },
+	/* --- issue #17: payment data at rest --- */
+	{ "REKEY", "轮换主密钥" },
 };
 
 const char *audit_type_label(const char *type)

@@ -190,15 +190,16 @@ static const struct db_stmt q_bill_refunds = DB_STMT(DIFF_COLS
 	" ORDER BY l.line_no");
 
 /* Our refunds WeChat accepted that day, missing from every bill we hold.  The day is
- * WeChat's create_time of the refund, as its create/query answers (kept in
- * payment_audit_log) said; a refund that succeeded without such an answer falls back
- * to when we first submitted it.  A processing refund with no answer may never have
- * reached WeChat, so it is not expected in any bill. */
+ * WeChat's create_time of the refund, as its create/query answers said (kept sealed in
+ * payment_audit_log, with create_time and out_refund_no in plain columns of their own);
+ * a refund that succeeded without such an answer falls back to when we first submitted
+ * it.  A processing refund with no answer may never have reached WeChat, so it is not
+ * expected in any bill. */
 #define ACCEPTED(pid_cond, no) \
-	"(SELECT min(books_ts(a.response_data->>'create_time')) FROM payment_audit_log a" \
+	"(SELECT min(a.wechat_created_at) FROM payment_audit_log a" \
 	"  WHERE " pid_cond " AND a.action_type IN ('REFUND_CREATE', 'REFUND_QUERY'," \
 	"        'EXCEPTION_REFUND_CREATE', 'EXCEPTION_REFUND_QUERY')" \
-	"    AND a.response_data->>'out_refund_no' = " no ")"
+	"    AND a.out_refund_no = " no ")"
 static const struct db_stmt q_bill_refunds_theirs = DB_STMT(DIFF_COLS
 	"SELECT $1::bigint, 'bill_missing_theirs', 'refund', y.no, y.camp_id, y.fen, NULL, 'fen',"
 	"       y.st, NULL, '本系统记为已通过微信退款，微信账单中没有这笔退款'"

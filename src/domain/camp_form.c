@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROBOT_KEY_NAME "camp.robot_webhook_key"
 
 void form_error(struct form_errors *e, const char *field, const char *msg)
 {
@@ -246,7 +245,7 @@ static const char *seal_robot_key(arena *a, const char *plain)
 {
 	if (plain == NULL)
 		return NULL;
-	char *sealed = secret_seal(ROBOT_KEY_NAME, plain);
+	char *sealed = secret_seal(CAMP_ROBOT_KEY_NAME, plain);
 	if (sealed == NULL)
 		return NULL;
 	const char *s = arena_strdup(a, sealed);

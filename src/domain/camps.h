@@ -10,6 +10,9 @@
 
 struct db;
 
+/* The associated data a camp's WeCom robot key is sealed with (a setting-like secret). */
+#define CAMP_ROBOT_KEY_NAME "camp.robot_webhook_key"
+
 struct camp {
 	long long id;
 	const char *name;

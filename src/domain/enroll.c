@@ -7,6 +7,7 @@
 #include "db.h"
 #include "log.h"
 #include "money.h"
+#include "paydata.h"
 #include "payments.h"
 #include "text.h"
 #include "wechatpay.h"
@@ -58,22 +59,22 @@ int enroll_validate(arena *a, struct enroll_form *f, struct form_errors *e)
 }
 
 static const struct db_stmt q_find_paid = DB_STMT(
-	"SELECT m.openid FROM camp_member m WHERE m.camp_id = $1 AND m.filled_planet_user_id = $2"
-	" AND m.paid AND m.deleted_at IS NULL");
+	"SELECT COALESCE(m.openid_index = $3, false) AS same FROM camp_member m"
+	" WHERE m.camp_id = $1 AND m.filled_planet_user_id = $2 AND m.paid AND m.deleted_at IS NULL");
 
 int enroll_find_paid(struct db *d, arena *a, long long camp_id, const char *planet_user_id,
-                     const char **openid)
+                     const char *openid, int *same_payer)
 {
-	*openid = NULL;
+	*same_payer = 0;
 	if (planet_user_id == NULL || *planet_user_id == '\0')
 		return CAMP_ENOTFOUND;
-	const char *p[] = { arena_i64(a, camp_id), planet_user_id };
-	PGresult *res = db_q(d, a, &q_find_paid, 2, p);
+	const char *p[] = { arena_i64(a, camp_id), planet_user_id, pd_index(a, openid) };
+	PGresult *res = db_q(d, a, &q_find_paid, 3, p);
 	if (res == NULL)
 		return CAMP_EDB;
 	if (PQntuples(res) == 0)
 		return CAMP_ENOTFOUND;
-	*openid = arena_strdup(a, db_get(res, 0, "openid"));
+	*same_payer = db_get_bool(res, 0, "same");
 	return CAMP_OK;
 }
 
@@ -87,17 +88,21 @@ static const struct db_stmt q_taken = DB_STMT(
 	"     + count(*) AS taken,"
 	"       count(*) FILTER (WHERE p.id IN (SELECT t.payment_id FROM access_token t"
 	"                                       WHERE t.token_sha256 = ANY ($3::text[]))) AS browser,"
-	"       count(*) FILTER (WHERE p.client_ip = $4) AS ip"
+	"       count(*) FILTER (WHERE p.client_ip = $4) AS ip,"
+	/* the rows' ids now (no extra round trip): the sealed openid is bound to its row */
+	"       nextval(pg_get_serial_sequence('camp_member', 'id')) AS member_id,"
+	"       nextval(pg_get_serial_sequence('payment_record', 'id')) AS payment_id"
 	"  FROM payment_record p WHERE p.camp_id = $1 AND" SEAT_HELD("$2::timestamptz"));
 static const struct db_stmt q_member = DB_STMT(
-	"INSERT INTO camp_member (camp_id, filled_planet_nickname, filled_planet_user_id,"
-	" filled_wechat_nickname, openid, created_at)"
-	" VALUES ($1, NULLIF($2, ''), NULLIF($3, ''), $4, $5, $6::timestamptz) RETURNING id");
+	"INSERT INTO camp_member (id, camp_id, filled_planet_nickname, filled_planet_user_id,"
+	" filled_wechat_nickname, openid_sealed, openid_index, created_at)"
+	" VALUES ($7, $1, NULLIF($2, ''), NULLIF($3, ''), $4, $5, $8, $6::timestamptz)");
 static const struct db_stmt q_payment = DB_STMT(
-	"INSERT INTO payment_record (order_no, camp_id, member_id, pay_amount, pay_status, trade_type,"
-	" openid, time_expire, attach, payer_wechat_name, planet_user_id_from_attach, created_at, client_ip)"
-	" VALUES ($1, $2, $3, $4::numeric / 100, 'pending', $5, $6, $7::timestamptz, $8, $9,"
-	" NULLIF($10, ''), $11::timestamptz, $12) RETURNING id");
+	"INSERT INTO payment_record (id, order_no, camp_id, member_id, pay_amount, pay_status, trade_type,"
+	" openid_sealed, openid_index, time_expire, attach, payer_wechat_name, planet_user_id_from_attach,"
+	" created_at, client_ip)"
+	" VALUES ($13, $1, $2, $3, $4::numeric / 100, 'pending', $5, $6, $14, $7::timestamptz, $8, $9,"
+	" NULLIF($10, ''), $11::timestamptz, $12)");
 static const struct db_stmt q_token = DB_STMT(
 	"INSERT INTO access_token (token_sha256, payment_id, camp_id, member_id, expires_at, created_at)"
 	" SELECT $1, $2, $3, $4, (c.end_date + 8)::timestamp AT TIME ZONE 'Asia/Shanghai',"
@@ -175,21 +180,26 @@ int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enr
 		db_rollback(d);
 		return CAMP_ECONFLICT;
 	}
+	const char *mid = arena_strdup(a, db_get(taken, 0, "member_id"));
+	const char *pid = arena_strdup(a, db_get(taken, 0, "payment_id"));
+	out->member_id = db_get_ll(taken, 0, "member_id", 0);
+	out->payment_id = db_get_ll(taken, 0, "payment_id", 0);
+	const char *m_openid, *p_openid, *index = pd_index(a, openid);
+	if (pd_seal(a, PD_MEMBER_OPENID, mid, openid, &m_openid) != CAMP_OK ||
+	    pd_seal(a, PD_PAY_OPENID, pid, openid, &p_openid) != CAMP_OK) {
+		db_rollback(d);
+		return CAMP_ECRYPTO;
+	}
 	const char *mp[] = { cid, f->planet_nickname, f->planet_user_id, f->wechat_nickname,
-	                     openid, nowbuf };
-	res = db_q(d, a, &q_member, 6, mp);
-	if (res == NULL)
+	                     m_openid, nowbuf, mid, index };
+	if (db_q(d, a, &q_member, 8, mp) == NULL)
 		goto fail;
-	out->member_id = db_get_ll(res, 0, "id", 0);
-	const char *mid = arena_i64(a, out->member_id);
 	const char *attach = arena_printf(a, "{\"c\":%lld,\"m\":%lld}", c->id, out->member_id);
-	const char *pp[] = { out->order_no, cid, mid, arena_i64(a, fen), trade_type, openid,
-	                     expbuf, attach, f->wechat_nickname, f->planet_user_id, nowbuf, h->ip };
-	res = db_q(d, a, &q_payment, 12, pp);
-	if (res == NULL)
+	const char *pp[] = { out->order_no, cid, mid, arena_i64(a, fen), trade_type, p_openid,
+	                     expbuf, attach, f->wechat_nickname, f->planet_user_id, nowbuf, h->ip,
+	                     pid, index };
+	if (db_q(d, a, &q_payment, 14, pp) == NULL)
 		goto fail;
-	out->payment_id = db_get_ll(res, 0, "id", 0);
-	const char *pid = arena_i64(a, out->payment_id);
 	char sha[65];
 	crypto_sha256_hex(out->token, strlen(out->token), sha);
 	const char *tp[] = { sha, pid, cid, mid, nowbuf };
@@ -324,7 +334,7 @@ static const struct db_stmt q_by_openid = DB_STMT(
 	" c.start_date::text AS start_date, c.end_date::text AS end_date"
 	" FROM payment_record p JOIN camp_member m ON m.id = p.member_id"
 	" JOIN training_camp c ON c.id = p.camp_id"
-	" WHERE (p.openid = $1 OR m.openid = $1) AND m.paid AND p.pay_status = 'success'"
+	" WHERE (p.openid_index = $1 OR m.openid_index = $1) AND m.paid AND p.pay_status = 'success'"
 	"  AND m.deleted_at IS NULL ORDER BY c.start_date DESC LIMIT 50");
 
 int enroll_by_openid(struct db *d, arena *a, const char *openid,
@@ -332,9 +342,9 @@ int enroll_by_openid(struct db *d, arena *a, const char *openid,
 {
 	*n = 0;
 	*out = NULL;
-	if (openid == NULL)
+	const char *p[] = { pd_index(a, openid) };
+	if (p[0] == NULL)
 		return CAMP_OK;
-	const char *p[] = { openid };
 	PGresult *res = db_q(d, a, &q_by_openid, 1, p);
 	if (res == NULL)
 		return CAMP_EDB;

@@ -51,10 +51,11 @@ struct enrollment {
 	int64_t fen;
 };
 
-/* The payer of an already paid enrollment of this planet ID in this camp:
- * CAMP_OK with *openid (may be NULL), CAMP_ENOTFOUND when there is none. */
+/* An already paid enrollment of this planet ID in this camp: CAMP_OK, with
+ * *same_payer = 1 when openid (may be NULL) is its payer's (compared by blind
+ * index); CAMP_ENOTFOUND when there is none. */
 int enroll_find_paid(struct db *d, arena *a, long long camp_id, const char *planet_user_id,
-                     const char **openid);
+                     const char *openid, int *same_payer);
 
 /* One transaction: the camp row lock, then (counted after the lock, so two
  * enrollments never both take the last seat) capacity and the holder's

@@ -111,7 +111,7 @@ int notice_member_queue(struct db *d, arena *a, const struct member_notice_in *n
 	if (queued)
 		*queued = 0;
 	char now[40];
-	int reachable = n->openid != NULL && *n->openid;
+	int reachable = n->reachable;
 	const char *p[] = { arena_i64(a, n->member_id), n->type, n->title, n->content,
 	                    arena_i64(a, n->camp_id), n->url, reachable ? "t" : "f",
 	                    clock_now_param(now, sizeof(now)) };

@@ -42,7 +42,7 @@ struct member_notice_in {
 	long long member_id, camp_id;
 	const char *title, *content;
 	const char *url;             /* where the message leads; NULL = none */
-	const char *openid;          /* NULL or "" = unreachable */
+	int reachable;               /* the member has an openid (sealed) */
 };
 int notice_member_queue(struct db *d, arena *a, const struct member_notice_in *n, int *queued);
 

@@ -7,6 +7,7 @@
 #include "env.h"
 #include "log.h"
 #include "money.h"
+#include "paydata.h"
 #include "wechatpay.h"
 #include "wecom.h"
 #include "wxpay_certs.h"
@@ -71,19 +72,40 @@ int wx_txn_parse(arena *a, const char *json, struct wx_txn *t)
 
 static const struct db_stmt q_audit = DB_STMT(
 	"INSERT INTO payment_audit_log (payment_id, action_type, action_detail, old_status,"
-	" new_status, ip_address, user_agent, request_data, response_data, error_message, created_at)"
-	" VALUES (NULLIF($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10,"
-	" $11::timestamptz)");
+	" new_status, ip_address, user_agent, request_sealed, response_sealed, error_message,"
+	" created_at, out_refund_no, wechat_created_at)"
+	" VALUES (NULLIF($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+	" $11::timestamptz, $12, books_ts($13))");
+
+/* A string member of a JSON object text, or NULL. */
+static const char *json_field(arena *a, const char *json, const char *key)
+{
+	struct json_object *o = json ? json_tokener_parse(json) : NULL, *v;
+	const char *s = NULL;
+	if (o != NULL && json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		s = arena_strdup(a, json_object_get_string(v));
+	json_object_put(o);
+	return s;
+}
 
 int payment_audit(struct db *d, arena *a, const struct pay_audit *e)
 {
 	char now[40];
+	/* the snapshots hold openids and decrypted transactions: sealed; what the
+	 * books read of a refund answer gets its own plain columns */
+	const char *row = pd_row_audit(a, e->payment_id, e->action), *req, *res;
+	if (pd_seal(a, PD_AUDIT_REQUEST, row, e->request_json, &req) != CAMP_OK ||
+	    pd_seal(a, PD_AUDIT_RESPONSE, row, e->response_json, &res) != CAMP_OK)
+		return CAMP_ECRYPTO;
 	const char *p[] = {
 		arena_i64(a, e->payment_id), e->action, e->detail, e->old_status, e->new_status,
-		e->ip, e->user_agent, e->request_json, e->response_json, e->error,
+		e->ip, e->user_agent, req, res, e->error,
 		clock_now_param(now, sizeof(now)),
+		json_field(a, e->response_json, "out_refund_no"),
+		json_field(a, e->response_json, "create_time"),
 	};
-	return db_q(d, a, &q_audit, 11, p) ? CAMP_OK : CAMP_EDB;
+	return db_q(d, a, &q_audit, 13, p) ? CAMP_OK : CAMP_EDB;
 }
 
 /* ---- settings ------------------------------------------------------------- */
@@ -134,27 +156,31 @@ static const struct db_stmt q_lock_order = DB_STMT(
 
 static const struct db_stmt q_exception = DB_STMT(
 	"INSERT INTO payment_exception (payment_id, out_trade_no, transaction_id, camp_id,"
-	" amount_fen, payer_openid, reason, detail, raw, created_at)"
+	" amount_fen, payer_openid_sealed, reason, detail, raw_sealed, created_at)"
 	" VALUES (NULLIF($1, '0')::bigint, $2, $3, NULLIF($4, '0')::bigint, $5::integer, $6,"
-	" $7, $8, $9::jsonb, $10::timestamptz)"
+	" $7, $8, $9, $10::timestamptz)"
 	" ON CONFLICT (transaction_id) WHERE transaction_id IS NOT NULL DO NOTHING");
 
 static const struct db_stmt q_txn = DB_STMT(
 	"INSERT INTO payment_transaction (transaction_id, payment_id, out_trade_no, trade_type,"
 	" trade_state, trade_state_desc, bank_type, amount_total, payer_total, currency,"
-	" success_time, openid, raw, source)"
+	" success_time, openid_sealed, raw_sealed, source)"
 	" VALUES ($1, NULLIF($2, '0')::bigint, $3, $4, $5, $6, $7, $8::integer,"
-	" NULLIF($9, '-1')::integer, COALESCE($10, 'CNY'), $11::timestamptz, $12, $13::jsonb, $14)"
+	" NULLIF($9, '-1')::integer, COALESCE($10, 'CNY'), $11::timestamptz, $12, $13, $14)"
 	" ON CONFLICT (transaction_id) DO UPDATE SET trade_state = EXCLUDED.trade_state,"
 	" payment_id = COALESCE(payment_transaction.payment_id, EXCLUDED.payment_id)");
 
 static int record_txn(struct db *d, arena *a, const struct wx_txn *t, long long payment_id,
                       const char *source)
 {
+	const char *row = pd_row_txn(t->transaction_id), *openid, *raw;
+	if (pd_seal(a, PD_TXN_OPENID, row, t->openid, &openid) != CAMP_OK ||
+	    pd_seal(a, PD_TXN_RAW, row, t->raw, &raw) != CAMP_OK)
+		return CAMP_ECRYPTO;
 	const char *p[] = {
 		t->transaction_id, arena_i64(a, payment_id), t->out_trade_no, t->trade_type,
 		t->trade_state, t->trade_state_desc, t->bank_type, arena_i64(a, t->total),
-		arena_i64(a, t->payer_total), t->currency, t->success_time, t->openid, t->raw, source,
+		arena_i64(a, t->payer_total), t->currency, t->success_time, openid, raw, source,
 	};
 	return db_q(d, a, &q_txn, 14, p) ? CAMP_OK : CAMP_EDB;
 }
@@ -165,11 +191,18 @@ static int record_exception(struct db *d, arena *a, const struct wx_txn *t,
                             const char *detail, const char *new_pay_status)
 {
 	char now[40];
+	const char *row = pd_row_exception(a, t->transaction_id, t->out_trade_no), *openid, *raw;
+	const char *callback = NULL;
+	if (pd_seal(a, PD_EXC_OPENID, row, t->openid, &openid) != CAMP_OK ||
+	    pd_seal(a, PD_EXC_RAW, row, t->raw, &raw) != CAMP_OK ||
+	    (payment_id && new_pay_status &&
+	     pd_seal(a, PD_PAY_CALLBACK, pd_row_id(a, payment_id), t->raw, &callback) != CAMP_OK))
+		return CAMP_ECRYPTO;
 	if (db_begin(d) != CAMP_OK)
 		return CAMP_EDB;
 	const char *p[] = {
 		arena_i64(a, payment_id), t->out_trade_no, t->transaction_id, arena_i64(a, camp_id),
-		arena_i64(a, t->total), t->openid, reason, detail, t->raw,
+		arena_i64(a, t->total), openid, reason, detail, raw,
 		clock_now_param(now, sizeof(now)),
 	};
 	int rc = db_q(d, a, &q_exception, 10, p) ? CAMP_OK : CAMP_EDB;
@@ -178,8 +211,8 @@ static int record_exception(struct db *d, arena *a, const struct wx_txn *t,
 	if (rc == CAMP_OK && payment_id && new_pay_status) {
 		static const struct db_stmt q_mark = DB_STMT(
 			"UPDATE payment_record SET pay_status = $2, wechat_transaction_id = $3,"
-			" callback_data = $4::jsonb WHERE id = $1 AND pay_status = 'pending'");
-		const char *mp[] = { arena_i64(a, payment_id), new_pay_status, t->transaction_id, t->raw };
+			" callback_sealed = $4 WHERE id = $1 AND pay_status = 'pending'");
+		const char *mp[] = { arena_i64(a, payment_id), new_pay_status, t->transaction_id, callback };
 		rc = db_q(d, a, &q_mark, 4, mp) ? CAMP_OK : CAMP_EDB;
 	}
 	if (rc == CAMP_OK)
@@ -192,14 +225,16 @@ static int record_exception(struct db *d, arena *a, const struct wx_txn *t,
 
 static const struct db_stmt q_pay = DB_STMT(
 	"UPDATE payment_record SET pay_status = 'success', pay_time = COALESCE($2::timestamptz, $7::timestamptz),"
-	" wechat_transaction_id = $3, openid = COALESCE($4, openid), callback_data = $5::jsonb,"
+	" wechat_transaction_id = $3, openid_sealed = COALESCE($4, openid_sealed),"
+	" openid_index = COALESCE($8, openid_index), callback_sealed = $5,"
 	" bind_status = CASE WHEN $6::boolean THEN 'completed' ELSE 'pending' END,"
 	" bind_method = CASE WHEN $6::boolean THEN 'h5_bindplanet' ELSE NULL END,"
 	" bound_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE NULL END,"
 	" bind_deadline = CASE WHEN $6::boolean THEN NULL ELSE $7::timestamptz + interval '7 days' END"
 	" WHERE id = $1 AND pay_status = 'pending'");
 static const struct db_stmt q_member_paid = DB_STMT(
-	"UPDATE camp_member SET paid = true, paid_at = $2::timestamptz, openid = COALESCE($3, openid)"
+	"UPDATE camp_member SET paid = true, paid_at = $2::timestamptz,"
+	" openid_sealed = COALESCE($3, openid_sealed), openid_index = COALESCE($4, openid_index)"
 	" WHERE id = $1");
 static const struct db_stmt q_counters = DB_STMT(
 	"UPDATE training_camp SET member_count = member_count + 1,"
@@ -226,13 +261,19 @@ static int mark_paid(struct db *d, arena *a, const struct wx_txn *t, const PGres
 	const char *cid = db_get(row, 0, "camp_id");
 	const char *planet = db_get(row, 0, "filled_planet_user_id");
 	int bound = planet != NULL && *planet != '\0';
-	const char *p[] = { pid, t->success_time, t->transaction_id, t->openid, t->raw,
-	                    bound ? "true" : "false", now };
-	if (db_q(d, a, &q_pay, 7, p) == NULL)
+	/* the payer's openid and the decrypted callback, sealed for their rows (CPU only) */
+	const char *openid, *callback, *m_openid = NULL, *index = pd_index(a, t->openid);
+	if (pd_seal(a, PD_PAY_OPENID, pid, t->openid, &openid) != CAMP_OK ||
+	    pd_seal(a, PD_PAY_CALLBACK, pid, t->raw, &callback) != CAMP_OK ||
+	    (mid != NULL && pd_seal(a, PD_MEMBER_OPENID, mid, t->openid, &m_openid) != CAMP_OK))
+		return CAMP_ECRYPTO;
+	const char *p[] = { pid, t->success_time, t->transaction_id, openid, callback,
+	                    bound ? "true" : "false", now, index };
+	if (db_q(d, a, &q_pay, 8, p) == NULL)
 		return CAMP_EDB;
 	if (mid != NULL) {
-		const char *mp[] = { mid, now, t->openid };
-		if (db_q(d, a, &q_member_paid, 3, mp) == NULL)
+		const char *mp[] = { mid, now, m_openid, index };
+		if (db_q(d, a, &q_member_paid, 4, mp) == NULL)
 			return !strcmp(db_sqlstate(d), "23505") ? CAMP_ECONFLICT : CAMP_EDB;
 		const char *lp[] = { mid, cid, "enrolled", "paid", "PAY",
 		                     arena_printf(a, "{\"order_no\":\"%s\"}", t->out_trade_no), now };
@@ -258,16 +299,24 @@ static int mark_paid(struct db *d, arena *a, const struct wx_txn *t, const PGres
  * amount, the camp not cancelled); its member, the camp's counters, the three logs, the
  * transaction and the callback's audit row come with it, or nothing does.  No row back: the
  * locked path decides what the transaction is (a unique violation, a planet ID paid twice,
- * rolls the statement back the same way). */
+ * rolls the statement back the same way).
+ * Issue #17: openids and WeChat's JSON are sealed for their rows (the associated data names
+ * the row's id), so the statement is told the order's and member's ids ($21, $22, read just
+ * before without a lock) and does nothing unless the order is still that row with that member. */
+static const struct db_stmt q_pay_ids = DB_STMT(
+	"SELECT id, member_id FROM payment_record"
+	" WHERE order_no = $1 AND source = 'wechatpay' AND pay_status = 'pending'");
 static const struct db_stmt q_pay_at_once = DB_STMT(
 	"WITH o AS ("
 	"  SELECT p.id, COALESCE(m.filled_planet_user_id, '') <> '' AS bound"
 	"    FROM payment_record p LEFT JOIN camp_member m ON m.id = p.member_id"
-	"   WHERE p.order_no = $1 AND p.source = 'wechatpay'),"
+	"   WHERE p.id = $21::bigint AND p.order_no = $1 AND p.source = 'wechatpay'"
+	"     AND p.member_id IS NOT DISTINCT FROM $22::bigint),"
 	" p AS ("
 	"  UPDATE payment_record r SET pay_status = 'success',"
 	"         pay_time = COALESCE($2::timestamptz, $7::timestamptz),"
-	"         wechat_transaction_id = $3, openid = COALESCE($4, r.openid), callback_data = $5::jsonb,"
+	"         wechat_transaction_id = $3, openid_sealed = COALESCE($4, r.openid_sealed),"
+	"         openid_index = COALESCE($23, r.openid_index), callback_sealed = $5,"
 	"         bind_status = CASE WHEN o.bound THEN 'completed' ELSE 'pending' END,"
 	"         bind_method = CASE WHEN o.bound THEN 'h5_bindplanet' END,"
 	"         bound_at = CASE WHEN o.bound THEN $7::timestamptz END,"
@@ -285,7 +334,8 @@ static const struct db_stmt q_pay_at_once = DB_STMT(
 	"  UPDATE training_camp tc SET member_count = member_count + 1,"
 	"         paid_amount = paid_amount + $6::numeric / 100 FROM p WHERE tc.id = p.camp_id),"
 	" m AS ("
-	"  UPDATE camp_member cm SET paid = true, paid_at = $7::timestamptz, openid = COALESCE($4, cm.openid)"
+	"  UPDATE camp_member cm SET paid = true, paid_at = $7::timestamptz,"
+	"         openid_sealed = COALESCE($24, cm.openid_sealed), openid_index = COALESCE($23, cm.openid_index)"
 	"    FROM p WHERE cm.id = p.member_id RETURNING cm.id, cm.camp_id),"
 	" ml AS ("
 	"  INSERT INTO member_status_log (member_id, camp_id, from_status, to_status, event, extra_data,"
@@ -305,15 +355,15 @@ static const struct db_stmt q_pay_at_once = DB_STMT(
 	" tx AS ("
 	"  INSERT INTO payment_transaction (transaction_id, payment_id, out_trade_no, trade_type,"
 	"         trade_state, trade_state_desc, bank_type, amount_total, payer_total, currency,"
-	"         success_time, openid, raw, source)"
+	"         success_time, openid_sealed, raw_sealed, source)"
 	"  SELECT $3, id, $1, $9, 'SUCCESS', $10, $11, $6::numeric::integer, NULLIF($12, '-1')::integer,"
-	"         COALESCE($13, 'CNY'), $2::timestamptz, $4, $5::jsonb, $8 FROM p"
+	"         COALESCE($13, 'CNY'), $2::timestamptz, $25, $26, $8 FROM p"
 	"  ON CONFLICT (transaction_id) DO UPDATE SET trade_state = EXCLUDED.trade_state,"
 	"     payment_id = COALESCE(payment_transaction.payment_id, EXCLUDED.payment_id)),"
 	" au AS ("
 	"  INSERT INTO payment_audit_log (payment_id, action_type, action_detail, ip_address, user_agent,"
-	"         request_data, error_message, created_at)"
-	"  SELECT NULLIF($14, '0')::bigint, $15::text, $16, $17, $18, $19::jsonb, $20, $7::timestamptz"
+	"         request_sealed, error_message, created_at)"
+	"  SELECT NULLIF($14, '0')::bigint, $15::text, $16, $17, $18, $19, $20, $7::timestamptz"
 	"    FROM p WHERE $15::text IS NOT NULL)"
 	" SELECT id FROM p");
 
@@ -321,14 +371,32 @@ static int pay_at_once(struct db *d, arena *a, const struct wx_txn *t, const cha
                        const struct pay_audit *e)
 {
 	char now[40];
+	const char *ip[] = { t->out_trade_no };
+	PGresult *ids = db_q(d, a, &q_pay_ids, 1, ip);
+	if (ids == NULL || PQntuples(ids) != 1)
+		return 0;                      /* not a pending order of ours: the locked path says why */
+	const char *pid = db_get(ids, 0, "id"), *mid = db_get(ids, 0, "member_id");
+	/* sealed for their rows before the statement (CPU only); what cannot be sealed (no
+	 * master key) goes the locked way, which refuses it the same way */
+	const char *txn = pd_row_txn(t->transaction_id), *index = pd_index(a, t->openid);
+	const char *openid, *callback, *m_openid = NULL, *t_openid, *t_raw, *request = NULL;
+	if (pd_seal(a, PD_PAY_OPENID, pid, t->openid, &openid) != CAMP_OK ||
+	    pd_seal(a, PD_PAY_CALLBACK, pid, t->raw, &callback) != CAMP_OK ||
+	    (mid != NULL && pd_seal(a, PD_MEMBER_OPENID, mid, t->openid, &m_openid) != CAMP_OK) ||
+	    pd_seal(a, PD_TXN_OPENID, txn, t->openid, &t_openid) != CAMP_OK ||
+	    pd_seal(a, PD_TXN_RAW, txn, t->raw, &t_raw) != CAMP_OK ||
+	    (e != NULL && pd_seal(a, PD_AUDIT_REQUEST, pd_row_audit(a, e->payment_id, e->action),
+	                          e->request_json, &request) != CAMP_OK))
+		return 0;
 	const char *p[] = {
-		t->out_trade_no, t->success_time, t->transaction_id, t->openid, t->raw,
+		t->out_trade_no, t->success_time, t->transaction_id, openid, callback,
 		arena_i64(a, t->total), clock_now_param(now, sizeof(now)), source, t->trade_type,
 		t->trade_state_desc, t->bank_type, arena_i64(a, t->payer_total), t->currency,
 		e ? arena_i64(a, e->payment_id) : NULL, e ? e->action : NULL, e ? e->detail : NULL,
-		e ? e->ip : NULL, e ? e->user_agent : NULL, e ? e->request_json : NULL, e ? e->error : NULL,
+		e ? e->ip : NULL, e ? e->user_agent : NULL, request, e ? e->error : NULL,
+		pid, mid, index, m_openid, t_openid, t_raw,
 	};
-	PGresult *res = db_q(d, a, &q_pay_at_once, 20, p);
+	PGresult *res = db_q(d, a, &q_pay_at_once, 26, p);
 	return res != NULL && PQntuples(res) == 1;
 }
 
@@ -512,7 +580,7 @@ int payment_order_view(struct db *d, arena *a, long long payment_id, struct orde
 static const struct db_stmt q_exceptions = DB_STMT(
 	"SELECT e.id, COALESCE(e.camp_id, 0) AS camp_id,"
 	" to_char(e.created_at, 'YYYY-MM-DD HH24:MI:SS') AS created, c.name AS camp_name,"
-	" e.out_trade_no, e.transaction_id, e.payer_openid, e.reason, e.detail, e.status,"
+	" e.out_trade_no, e.transaction_id, e.payer_openid_sealed, e.reason, e.detail, e.status,"
 	" COALESCE(e.amount_fen, 0) AS amount_fen, count(*) OVER () AS total"
 	" FROM payment_exception e LEFT JOIN training_camp c ON c.id = e.camp_id"
 	" WHERE ($1 = '' OR e.status = $1) AND ($2::bigint = 0 OR e.camp_id = $2::bigint)"
@@ -540,7 +608,8 @@ int payment_exceptions(struct db *d, arena *a, const char *status, long long cam
 		e->camp_name = arena_strdup(a, db_get(res, i, "camp_name"));
 		e->out_trade_no = arena_strdup(a, db_get(res, i, "out_trade_no"));
 		e->transaction_id = arena_strdup(a, db_get(res, i, "transaction_id"));
-		e->payer_openid = arena_strdup(a, db_get(res, i, "payer_openid"));
+		e->payer_openid = pd_open(a, PD_EXC_OPENID, pd_row_exception(a, e->transaction_id, e->out_trade_no),
+		                          db_get(res, i, "payer_openid_sealed"));
 		e->reason = arena_strdup(a, db_get(res, i, "reason"));
 		e->detail = arena_strdup(a, db_get(res, i, "detail"));
 		e->status = arena_strdup(a, db_get(res, i, "status"));

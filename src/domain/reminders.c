@@ -34,7 +34,8 @@
 	" AND NOT EXISTS (SELECT 1 FROM notification_message n WHERE n.recipient_type = 'member'" \
 	"                   AND n.recipient_id = m.id AND n.dedupe_key = '" type "')"
 #define WHO \
-	" m.id, m.camp_id, t.name AS camp_name, COALESCE(m.openid, p.openid) AS openid," \
+	" m.id, m.camp_id, t.name AS camp_name," \
+	" (m.openid_sealed IS NOT NULL OR p.openid_sealed IS NOT NULL) AS reachable," \
 	" COALESCE(NULLIF(m.filled_planet_nickname, ''), NULLIF(m.filled_wechat_nickname, '')," \
 	"          p.payer_wechat_name, '学员') AS nickname"
 
@@ -65,7 +66,7 @@ static const struct db_stmt q_review = DB_STMT(
 /* successes of the last 3 days only: older ones predate the reminders */
 static const struct db_stmt q_refunded = DB_STMT(
 	"SELECT r.id AS refund_id, m.id, m.camp_id, t.name AS camp_name, r.refund_amount::text AS amount,"
-	"       COALESCE(m.openid, p.openid) AS openid,"
+	"       (m.openid_sealed IS NOT NULL OR p.openid_sealed IS NOT NULL) AS reachable,"
 	"       to_char(r.success_time AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS at"
 	"  FROM refund_record r JOIN camp_member m ON m.id = r.member_id"
 	"  JOIN training_camp t ON t.id = r.camp_id JOIN payment_record p ON p.id = r.payment_id"
@@ -95,13 +96,13 @@ static int queue(struct db *d, arena *a, const PGresult *res, int i, const char 
 {
 	struct member_notice_in n = {
 		type, db_get_ll(res, i, "id", 0), db_get_ll(res, i, "camp_id", 0), title, content, url,
-		db_get(res, i, "openid"),
+		db_get_bool(res, i, "reachable"),
 	};
 	int queued = 0;
 	if (notice_member_queue(d, a, &n, &queued) != CAMP_OK)
 		return CAMP_EDB;
 	*count += queued;
-	if (queued && (n.openid == NULL || !*n.openid))
+	if (queued && !n.reachable)
 		t->unreachable++;
 	return CAMP_OK;
 }

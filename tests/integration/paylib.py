@@ -152,3 +152,17 @@ def post_callback(env, ts=None, serial=None, signature=None, body=None, key=STAT
                "Wechatpay-Signature": sig,
                "Wechatpay-Serial": serial or settings()["wechat.pay_public_key_id"]}
     return requests.post(HTTPS + "/pay/wechat/notify", data=data, headers=headers, verify=CA, timeout=10)
+
+
+def wechat_member(openid, camp_id=None):
+    """A browser inside WeChat that went through OAuth as openid (camp-sim's authorize page):
+    the sealed openid cookie is Secure, so it speaks HTTPS from here on."""
+    s = h5(wechat=True)
+    r = s.get(HTTP + (f"/h5/camps/{camp_id}" if camp_id else "/h5/mine"), allow_redirects=False, timeout=10)
+    assert r.status_code == 302, (r.status_code, r.text[:300])
+    back = s.get(r.headers["Location"].split("#")[0] + "&sim_openid=" + openid, allow_redirects=False,
+                 timeout=10)
+    assert back.status_code in (301, 302), back.text[:300]
+    done = s.get(back.headers["Location"], allow_redirects=False, timeout=10, verify=CA)
+    assert done.status_code == 303, (done.status_code, done.text[:300])
+    return s

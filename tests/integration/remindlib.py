@@ -9,6 +9,7 @@ import requests
 
 from conftest import SIM, add_user, campctl
 from paylib import sql
+from sealing import openid_cols, seal_setting
 
 TEMPLATES = {"notification.tpl_join_remind": "simTplJoinRemind",
              "notification.tpl_end_remind": "simTplEndRemind",
@@ -76,26 +77,31 @@ def camp(start="2020-03-01", end="2020-03-20", required=10, status="ongoing", ro
               status)[0][0]
     _camps.append(cid)
     if robot_key is not None:
-        from test_notify import seal
         sql("UPDATE training_camp SET robot_webhook_key = %s WHERE id = %s",
-            seal("camp.robot_webhook_key", robot_key), cid)
+            seal_setting("camp.robot_webhook_key", robot_key), cid)
     return cid
 
 
 def enrolled(cid, nick, paid_at, openid=True, joined=False, bind="completed", deadline=None,
              checkins=0, eligible=False):
-    """A paid member (and the order) straight into the database; (member, payment, openid)."""
+    """A paid member (and the order) straight into the database; (member, payment, openid).
+    The openid is sealed for its rows as camp-web seals it (sealing.py)."""
     oid = "o" + secrets.token_hex(13) if openid else None
     mid = sql("INSERT INTO camp_member (camp_id, filled_planet_user_id, filled_planet_nickname,"
-              " filled_wechat_nickname, openid, paid, paid_at, joined_group, checkin_count, eligible_for_refund)"
-              " VALUES (%s, %s, %s, %s, %s, true, %s, %s, %s, %s) RETURNING id",
-              cid, "9" + str(secrets.randbelow(10 ** 13)).zfill(13), nick, nick + "微信", oid, paid_at,
+              " filled_wechat_nickname, paid, paid_at, joined_group, checkin_count, eligible_for_refund)"
+              " VALUES (%s, %s, %s, %s, true, %s, %s, %s, %s) RETURNING id",
+              cid, "9" + str(secrets.randbelow(10 ** 13)).zfill(13), nick, nick + "微信", paid_at,
               joined, checkins, eligible)[0][0]
     pid = sql("INSERT INTO payment_record (order_no, camp_id, member_id, pay_amount, trade_type, pay_status,"
-              " pay_time, openid, bind_status, bind_method, bind_deadline)"
-              " VALUES (%s, %s, %s, 99, 'JSAPI', 'success', %s, %s, %s, %s, %s) RETURNING id",
-              "CPR" + secrets.token_hex(8), cid, mid, paid_at, oid, bind,
+              " pay_time, bind_status, bind_method, bind_deadline)"
+              " VALUES (%s, %s, %s, 99, 'JSAPI', 'success', %s, %s, %s, %s) RETURNING id",
+              "CPR" + secrets.token_hex(8), cid, mid, paid_at, bind,
               "user_fill" if bind == "pending" else "h5_bindplanet", deadline)[0][0]
+    if oid:
+        sql("UPDATE camp_member SET openid_sealed = %s, openid_index = %s WHERE id = %s",
+            *openid_cols("camp_member", mid, oid), mid)
+        sql("UPDATE payment_record SET openid_sealed = %s, openid_index = %s WHERE id = %s",
+            *openid_cols("payment_record", pid, oid), pid)
     return mid, pid, oid
 
 

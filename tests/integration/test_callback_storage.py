@@ -12,6 +12,7 @@ import requests
 
 from conftest import CA, HTTPS, ROOT
 from paylib import sql
+from sealing import open_sealed
 from simlib import settings
 
 
@@ -28,8 +29,14 @@ def refused(body, path="/pay/wechat/notify", headers=None):
 
 
 def stored_since(mark):
-    return sql("SELECT request_data, octet_length(COALESCE(request_data::text, '')) FROM payment_audit_log"
-               " WHERE id > %s AND action_type LIKE '%%_REJECTED' ORDER BY id", mark)
+    """What was kept of each refused body (sealed at rest, issue #17), and its size."""
+    rows = sql("SELECT COALESCE(payment_id, 0)::text || '/' || action_type, request_sealed"
+               " FROM payment_audit_log WHERE id > %s AND action_type LIKE '%%_REJECTED' ORDER BY id", mark)
+    out = []
+    for row, sealed in rows:
+        text = open_sealed(f"payment_audit_log.request_data#{row}", sealed)
+        out.append((json.loads(text), len(text.encode())))
+    return out
 
 
 def test_a_refused_callback_keeps_a_hash_and_512_bytes_not_the_body():

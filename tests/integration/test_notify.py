@@ -1,26 +1,18 @@
 """test_notify.py: the notify job sends the outbox through camp-sim's WeCom (app messages, robots packed
 and paced per robot key)."""
-import base64
 import hashlib
-import os
-import pathlib
 import secrets
 
 import requests
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from conftest import ENV, HTTP, SIM, _hkdf_sha256, add_user, campctl
+from conftest import HTTP, SIM, add_user, campctl
+from sealing import seal_setting
 from synclib import fault, sql, sync_camp
 
 
 def seal(name, value):
-    """secret_seal's format, independently: v1: + base64(iv || AES-256-GCM(value, aad=name))."""
-    raw = pathlib.Path(ENV["CAMP_MASTER_KEY_FILE"]).read_bytes()
-    if raw.endswith(b"\n"):
-        raw = raw[:-1]
-    key = _hkdf_sha256(raw, b"camp-config-v1")
-    iv = os.urandom(12)
-    return "v1:" + base64.b64encode(iv + AESGCM(key).encrypt(iv, value.encode(), name.encode())).decode()
+    """secret_seal's format, independently (sealing.py)."""
+    return seal_setting(name, value)
 
 
 def admin_with_wecom():

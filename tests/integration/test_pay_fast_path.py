@@ -25,7 +25,7 @@ def rows_of(no):
                       " JOIN payment_record p ON p.member_id = l.member_id WHERE p.id = %s AND l.event = 'PAY'", pid),
         "txn": sql("SELECT payment_id, trade_state, amount_total, source FROM payment_transaction"
                    " WHERE out_trade_no = %s", no),
-        "audit": sql("SELECT action_type, action_detail, payment_id, request_data IS NOT NULL, error_message"
+        "audit": sql("SELECT action_type, action_detail, payment_id, request_sealed IS NOT NULL, error_message"
                      " FROM payment_audit_log WHERE action_detail = %s AND action_type LIKE 'NOTIFY%%' ORDER BY id", no),
     }
     return pay, logs
@@ -82,3 +82,35 @@ def test_what_one_statement_cannot_apply_goes_the_locked_way():
     assert pay[1] == "failed" and logs["order"] == [] and logs["member"] == []
     assert [a[0] for a in logs["audit"]] == ["NOTIFY_EXCEPTION"]
     assert json.dumps(logs["txn"])                                 # the transaction is on record
+
+
+# --- issue #17: the one statement writes only sealed payment data -------------------------------
+def test_the_one_statement_seals_the_openid_and_the_callback_for_their_rows():
+    from sealing import index, open_sealed
+    cid = make_camp()
+    no = order_no_of(enroll(h5(), cid, planet_id()))
+    payer = "oFast" + secrets.token_hex(10)
+    t = transaction(no, 9900, payer={"openid": payer})
+    assert post_callback(envelope(t)).status_code in (200, 204)
+    pid, mid, sealed, idx, callback = sql("SELECT id, member_id, openid_sealed, openid_index, callback_sealed"
+                                          " FROM payment_record WHERE order_no = %s", no)[0]
+    # the fast path it was: the audit row came in the payment's own transaction
+    assert rows_of(no)[1]["audit"] == [("NOTIFY_APPLIED", no, None, True, None)]
+    assert sql("SELECT count(DISTINCT x) FROM (SELECT xmin::text AS x FROM payment_record WHERE id = %s"
+               " UNION ALL SELECT xmin::text FROM payment_audit_log WHERE action_detail = %s"
+               "  AND action_type = 'NOTIFY_APPLIED') s", pid, no)[0][0] == 1
+    assert open_sealed(f"payment_record.openid#{pid}", sealed) == payer and idx == index(payer)
+    assert json.loads(open_sealed(f"payment_record.callback_data#{pid}", callback))["payer"]["openid"] == payer
+    msealed, midx = sql("SELECT openid_sealed, openid_index FROM camp_member WHERE id = %s", mid)[0]
+    assert open_sealed(f"camp_member.openid#{mid}", msealed) == payer and midx == idx
+    tsealed, raw = sql("SELECT openid_sealed, raw_sealed FROM payment_transaction WHERE transaction_id = %s",
+                       t["transaction_id"])[0]
+    assert open_sealed(f"payment_transaction.openid#{t['transaction_id']}", tsealed) == payer
+    assert json.loads(open_sealed(f"payment_transaction.raw#{t['transaction_id']}", raw))["out_trade_no"] == no
+    req = sql("SELECT request_sealed FROM payment_audit_log WHERE action_detail = %s"
+              " AND action_type = 'NOTIFY_APPLIED'", no)[0][0]
+    assert open_sealed("payment_audit_log.request_data#0/NOTIFY_APPLIED", req) is not None
+    # and nothing of it in plain text
+    for table in ("payment_record", "camp_member", "payment_transaction", "payment_audit_log"):
+        assert sql(f"SELECT count(*) FROM {table} t WHERE t::text LIKE %s", f"%{payer}%")[0][0] == 0, table
+# --- end issue #17 ---

@@ -12,6 +12,7 @@ import requests
 from conftest import CA, HTTP, HTTPS, SIM, campctl
 from paylib import (csrf, enroll, envelope, exceptions, h5, make_camp, order_no_of, pay_row,
                     post_callback, sim_pay, sql, transaction, wait_state)
+from sealing import index, open_sealed
 from simlib import settings
 
 
@@ -80,7 +81,10 @@ def test_jsapi_path_inside_wechat_with_oauth():
                           pub=STATE + "/apiclient_public.pem")
     sim_pay(no, openid)
     wait_state(s, no, "paid", base=HTTPS)
-    assert sql("SELECT openid FROM payment_record WHERE order_no = %s", no)[0][0] == openid
+    # the payer's openid, sealed for its row, found by its blind index (issue #17)
+    pid, sealed, idx = sql("SELECT id, openid_sealed, openid_index FROM payment_record WHERE order_no = %s",
+                           no)[0]
+    assert open_sealed(f"payment_record.openid#{pid}", sealed) == openid and idx == index(openid)
 
 
 def test_validation_messages_and_nothing_written():
@@ -480,7 +484,8 @@ def test_snapshot_user_is_asked_to_open_wechat_and_cannot_pay():
     assert r.status_code == 303 and r.headers["Location"] == f"/h5/camps/{cid}"
     assert sql("SELECT count(*) FROM payment_record WHERE camp_id = %s", cid)[0][0] == 0
     assert sql("SELECT count(*) FROM camp_member WHERE camp_id = %s", cid)[0][0] == 0
-    assert sql("SELECT count(*) FROM payment_record WHERE openid = 'o6_bmasdasdsad6_2sgVt7hMZOPfL'")[0][0] == 0
+    assert sql("SELECT count(*) FROM payment_record WHERE openid_index = %s",
+               index("o6_bmasdasdsad6_2sgVt7hMZOPfL"))[0][0] == 0
 
 
 def test_h5_list_puts_camps_still_taking_members_first():

@@ -22,6 +22,8 @@ import psycopg2
 import psycopg2.errors as pgerr
 import pytest
 
+from sealing import index, seal, seal_setting
+
 _seq = itertools.count(1)
 
 
@@ -231,7 +233,7 @@ def test_camp_valid_row_accepted(cur):
                     start_date="2025-11-01", end_date="2025-11-02", total_days=2,
                     required_days=2, capacity=100, poster_sha256=poster,
                     group_qrcode_sha256=qr, created_by=uid, planet_project_id=None,
-                    wechat_pay_code_id=None, robot_webhook_key="v1:ciphertext")
+                    wechat_pay_code_id=None, robot_webhook_key=seal_setting("camp.robot_webhook_key", "k"))
     status, members, paid, refunded = one(
         cur, "SELECT status, member_count, paid_amount, refunded_amount FROM training_camp WHERE id = %s",
         (cid,))
@@ -408,7 +410,7 @@ def test_member_camp_must_exist(cur):
 def test_payment_valid_row_accepted(cur):
     cid = make_camp(cur)
     mid = make_member(cur, cid, "1")
-    pid = make_payment(cur, cid, mid, status="pending", trade_type="JSAPI", openid="o-abc",
+    pid = make_payment(cur, cid, mid, status="pending", trade_type="JSAPI", openid_index=index("o-abc"),
                        time_expire="2025-11-01T10:30:00+08:00", attach='{"c":1,"m":2}',
                        bind_method="h5_bindplanet")
     row = one(cur, "SELECT bind_status, source, refunded_amount FROM payment_record WHERE id = %s", (pid,))
@@ -724,17 +726,20 @@ def test_payment_transaction(cur):
     cid = make_camp(cur)
     pid = make_payment(cur, cid)
     sql = """INSERT INTO payment_transaction (transaction_id, payment_id, out_trade_no, trade_type,
-                 trade_state, amount_total, payer_total, success_time, openid, raw, source)
-             VALUES (%s, %s, 'CD1', 'JSAPI', 'SUCCESS', 9900, 9900, now(), 'o1', '{}', %s) RETURNING id"""
-    tx = one(cur, sql, (f"42{RUN}00", pid, "notify"))[0]
+                 trade_state, amount_total, payer_total, success_time, openid_sealed, raw_sealed, source)
+             VALUES (%s, %s, 'CD1', 'JSAPI', 'SUCCESS', 9900, 9900, now(), %s, %s, %s) RETURNING id"""
+    oid, raw = seal("payment_transaction.openid#x", "o1"), seal("payment_transaction.raw#x", "{}")
+    tx = one(cur, sql, (f"42{RUN}00", pid, oid, raw, "notify"))[0]
     with rejected(cur, pgerr.UniqueViolation):
-        cur.execute(sql, (f"42{RUN}00", pid, "query"))
+        cur.execute(sql, (f"42{RUN}00", pid, oid, raw, "query"))
     with rejected(cur, pgerr.CheckViolation):
-        cur.execute(sql, (f"42{RUN}01", pid, "webhook"))
-    cur.execute(sql, (None, pid, "query"))
-    cur.execute(sql, (None, None, "bill"))
-    cur.execute("""INSERT INTO payment_audit_log (payment_id, transaction_row_id, action_type, request_data, response_data)
-                   VALUES (%s, %s, 'NOTIFY', '{"a":1}', '{"code":"SUCCESS"}')""", (pid, tx))
+        cur.execute(sql, (f"42{RUN}01", pid, oid, raw, "webhook"))
+    cur.execute(sql, (None, pid, None, None, "query"))
+    cur.execute(sql, (None, None, None, None, "bill"))
+    cur.execute("""INSERT INTO payment_audit_log (payment_id, transaction_row_id, action_type, request_sealed, response_sealed)
+                   VALUES (%s, %s, 'NOTIFY', %s, %s)""",
+                (pid, tx, seal("payment_audit_log.request_data#x", '{"a":1}'),
+                 seal("payment_audit_log.response_data#x", '{"code":"SUCCESS"}')))
     cur.execute("INSERT INTO payment_audit_log (action_type, error_message) VALUES ('NOTIFY_REJECTED', 'bad signature')")
     with rejected(cur, pgerr.NotNullViolation):
         cur.execute("INSERT INTO payment_audit_log (action_type) VALUES (NULL)")
@@ -742,8 +747,8 @@ def test_payment_transaction(cur):
 
 def test_payment_exception_deduplicated_by_transaction_id(cur):
     cid = make_camp(cur)
-    sql = """INSERT INTO payment_exception (out_trade_no, transaction_id, camp_id, amount_fen, payer_openid, reason)
-             VALUES ('CD9', %s, %s, 100, 'o1', %s)"""
+    sql = """INSERT INTO payment_exception (out_trade_no, transaction_id, camp_id, amount_fen, payer_openid_sealed, reason)
+             VALUES ('CD9', %s, %s, 100, '""" + seal("payment_exception.payer_openid#x", "o1") + """', %s)"""
     cur.execute(sql, (f"42{RUN}00", cid, "wrong_amount"))
     with rejected(cur, pgerr.UniqueViolation):
         cur.execute(sql, (f"42{RUN}00", cid, "wrong_amount"))

@@ -268,10 +268,10 @@ void page_h5_enroll(struct req *r, struct resp *w)
 		resp_redirect(w, arena_printf(r->a, "/h5/camps/%lld", c.id));
 		return;
 	}
-	const char *payer;
-	int rc = enroll_find_paid(r->db, r->a, c.id, f.planet_user_id, &payer);
+	int same_payer;
+	int rc = enroll_find_paid(r->db, r->a, c.id, f.planet_user_id, openid, &same_payer);
 	if (rc == CAMP_OK) {
-		int other = openid == NULL || payer == NULL || strcmp(openid, payer) != 0;
+		int other = !same_payer;
 		if (other)
 			alert_claim(r, &c, f.planet_user_id);
 		render_duplicate(r, w, &c, other);

@@ -4,6 +4,7 @@
 #include "worker.h"
 #include "buf.h"
 #include "camp.h"
+#include "camps.h"
 #include "clock.h"
 #include "config.h"
 #include "crypto.h"
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "alerts.h"
 #include "notices.h"
+#include "paydata.h"
 #include "secret.h"
 #include "users.h"
 #include "wecom.h"
@@ -220,7 +222,7 @@ static void robot_camp(struct job_ctx *c, const char *base, const char *camp_id,
 	const char **lines = arena_alloc(c->a, (size_t)n * sizeof(*lines));
 	for (int i = 0; i < n; i++)
 		lines[i] = notice_robot_line(c->a, db_get(rows, i, "content"));
-	char *key = sealed && *sealed ? secret_open("camp.robot_webhook_key", sealed) : NULL;
+	char *key = sealed && *sealed ? secret_open(CAMP_ROBOT_KEY_NAME, sealed) : NULL;
 	if (key == NULL) {
 		mark_rows(c, id_list(c->a, rows, 0, n), n, CAMP_EINVAL, "训练营未设置群机器人", 0, later, t);
 		return;
@@ -283,7 +285,8 @@ static void send_robots(struct job_ctx *c, struct tally *t)
 static const struct db_stmt q_member_due = DB_STMT(
 	"SELECT n.id, n.message_type, n.title, n.content, n.retry_count, n.extra_data->>'url' AS url,"
 	"       to_char(n.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS created,"
-	"       COALESCE(m.openid, p.openid) AS openid, t.name AS camp_name,"
+	"       m.id AS member_id, m.openid_sealed AS member_openid, p.id AS payment_id,"
+	"       p.openid_sealed AS payment_openid, t.name AS camp_name,"
 	"       (m.deleted_at IS NOT NULL OR p.id IS NULL OR p.refunded_amount > 0"
 	"        OR p.bind_status = 'closed') AS gone"
 	"  FROM notification_message n JOIN camp_member m ON m.id = n.recipient_id"
@@ -294,6 +297,18 @@ static const struct db_stmt q_member_due = DB_STMT(
 	" WHERE n.send_status = 'pending' AND n.channel = 'mp' AND n.recipient_type = 'member'"
 	"   AND (n.next_retry_at IS NULL OR n.next_retry_at <= $1::timestamptz)"
 	" ORDER BY n.next_retry_at NULLS FIRST, n.id LIMIT 200");
+
+/* The member's openid, sealed on the member or its payment (NULL: none, or it
+ * does not open — the row then fails like a member without one, and the log
+ * says why). */
+static const char *member_openid(arena *a, const PGresult *res, int i)
+{
+	const char *o = pd_open(a, PD_MEMBER_OPENID, db_get(res, i, "member_id"),
+	                        db_get(res, i, "member_openid"));
+	if (o == NULL && db_get(res, i, "payment_id") != NULL)
+		o = pd_open(a, PD_PAY_OPENID, db_get(res, i, "payment_id"), db_get(res, i, "payment_openid"));
+	return o;
+}
 
 /* The template's data: first, keyword1 (camp), keyword2 (the notice), keyword3 (time), remark. */
 static const char *template_data(arena *a, const PGresult *res, int i)
@@ -345,7 +360,7 @@ static int send_members(struct job_ctx *c, struct tally *t, long *held)
 	free(secret);
 	int ready = cfg.base_url && *cfg.base_url && cfg.appid && *cfg.appid && cfg.secret && *cfg.secret;
 	for (int i = 0; i < n && !job_stopping(c); i++) {
-		const char *id = db_get(res, i, "id"), *openid = db_get(res, i, "openid");
+		const char *id = db_get(res, i, "id"), *openid = member_openid(c->a, res, i);
 		const char *type = db_get(res, i, "message_type");
 		const struct notice_type *nt = notice_type_find(type);
 		char *tpl = nt ? config_get(c->db, nt->template_key) : NULL;
@@ -357,6 +372,11 @@ static int send_members(struct job_ctx *c, struct tally *t, long *held)
 				t->cancelled++;
 			free(tpl);
 			continue;
+		} else if (openid == NULL && (db_get(res, i, "member_openid") || db_get(res, i, "payment_openid"))) {
+			/* sealed under a master key this process does not hold (a rotation
+			 * it missed): not the member's fault, retried once restarted */
+			rc = CAMP_EPROVIDER;
+			snprintf(r.error, sizeof(r.error), "会员 openid 无法解密（本进程的主密钥不是数据库当前的主密钥，需重启服务）");
 		} else if (openid == NULL || !*openid) {
 			rc = CAMP_EINVAL;
 			snprintf(r.error, sizeof(r.error), "会员没有在微信内支付（无 openid），无法推送；已显示在会员的页面上");
