@@ -5,6 +5,7 @@
 #include "config.h"
 #include "db.h"
 #include "env.h"
+#include "jsonget.h"
 #include "log.h"
 #include "money.h"
 #include "paydata.h"
@@ -16,25 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *jstr(arena *a, struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return arena_strdup(a, json_object_get_string(v));
-}
-
 static long long jint(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 	if (o == NULL || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
 		return -1;
 	return json_object_get_int64(v);
-}
-
-static void put(void *p)
-{
-	json_object_put(p);
 }
 
 int wx_txn_parse(arena *a, const char *json, struct wx_txn *t)
@@ -45,25 +33,25 @@ int wx_txn_parse(arena *a, const char *json, struct wx_txn *t)
 		json_object_put(o);
 		return CAMP_EINVAL;
 	}
-	arena_defer(a, put, o);
-	t->appid = jstr(a, o, "appid");
-	t->mchid = jstr(a, o, "mchid");
-	t->out_trade_no = jstr(a, o, "out_trade_no");
-	t->transaction_id = jstr(a, o, "transaction_id");
-	t->trade_type = jstr(a, o, "trade_type");
-	t->trade_state = jstr(a, o, "trade_state");
-	t->trade_state_desc = jstr(a, o, "trade_state_desc");
-	t->bank_type = jstr(a, o, "bank_type");
-	t->attach = jstr(a, o, "attach");
-	t->success_time = jstr(a, o, "success_time");
+	arena_json(a, o);
+	t->appid = jget_strdup(a, o, "appid");
+	t->mchid = jget_strdup(a, o, "mchid");
+	t->out_trade_no = jget_strdup(a, o, "out_trade_no");
+	t->transaction_id = jget_strdup(a, o, "transaction_id");
+	t->trade_type = jget_strdup(a, o, "trade_type");
+	t->trade_state = jget_strdup(a, o, "trade_state");
+	t->trade_state_desc = jget_strdup(a, o, "trade_state_desc");
+	t->bank_type = jget_strdup(a, o, "bank_type");
+	t->attach = jget_strdup(a, o, "attach");
+	t->success_time = jget_strdup(a, o, "success_time");
 	struct json_object *payer, *amount;
 	if (json_object_object_get_ex(o, "payer", &payer))
-		t->openid = jstr(a, payer, "openid");
+		t->openid = jget_strdup(a, payer, "openid");
 	amount = NULL;
 	json_object_object_get_ex(o, "amount", &amount);
 	t->total = jint(amount, "total");
 	t->payer_total = jint(amount, "payer_total");
-	t->currency = amount ? jstr(a, amount, "currency") : NULL;
+	t->currency = amount ? jget_strdup(a, amount, "currency") : NULL;
 	t->raw = arena_strdup(a, json);
 	if (t->out_trade_no == NULL || t->trade_state == NULL)
 		return CAMP_EINVAL;
