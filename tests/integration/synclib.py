@@ -124,6 +124,15 @@ def run_sync(cid, timeout=60):
     return state, error, (mine[0] if mine else None), detail
 
 
+def no_sync_running(timeout=300):
+    """Waits until camp-worker runs no sync-checkins of its own (a scheduled night the moved test
+    clock made due, a queued 立即同步): a fault armed now meets only the test's own calls."""
+    end = time.monotonic() + timeout
+    while sql("SELECT count(*) FROM job_run WHERE job = 'sync-checkins' AND outcome = 'running'")[0][0]:
+        assert time.monotonic() < end, "camp-worker's own sync-checkins never finished"
+        time.sleep(0.2)
+
+
 def run_sync_with_fault(cid, mode, count=1, rate=None, timeout=60):
     """run_sync while camp-sim's ZSXQ answers with a fault; the fault is cleared afterwards."""
     fault(mode, count, rate=rate)

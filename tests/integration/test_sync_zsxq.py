@@ -6,8 +6,9 @@ import time
 
 from conftest import HTTP, admin_password, campctl, login, new_session
 from paylib import make_camp
-from synclib import (zsxq_configured, LogTail, checkin, fault, join, member, planet_id, project_id, run_sync,
-                     run_sync_with_fault, sim_control, sim_log_mark, sim_log_since, sql, sync_camp, today, token_life)
+from synclib import (zsxq_configured, LogTail, checkin, fault, join, member, no_sync_running, planet_id,
+                     project_id, run_sync, run_sync_with_fault, sim_control, sim_log_mark, sim_log_since, sql,
+                     sync_camp, today, token_life)
 
 assert zsxq_configured  # autouse fixture, imported to apply here
 
@@ -36,6 +37,7 @@ def test_expired_token_in_a_200_body_stops_the_run_and_alerts():
     (c1, p1), (c2, p2) = sync_camp(), sync_camp()
     checkin(p1, planet_id(), "过期", date=today(-1))
     checkin(p2, planet_id(), "过期", date=today(-1))
+    no_sync_running()
     last = last_alert_id()
     fault("expired-cookie-200", 100)
     try:
