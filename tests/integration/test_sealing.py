@@ -142,6 +142,47 @@ def test_a_value_moved_to_another_row_does_not_open(paid, tmp_path):
         sql("UPDATE camp_member SET openid_sealed = %s WHERE id = %s", s1, m1)
 
 
+# every sealed column the database guards, with a row of it the paid fixture wrote
+GUARDED = [
+    ("camp_member", "openid_sealed", "SELECT member_id FROM payment_record WHERE order_no = %s"),
+    ("payment_record", "openid_sealed", "SELECT id FROM payment_record WHERE order_no = %s"),
+    ("payment_record", "callback_sealed", "SELECT id FROM payment_record WHERE order_no = %s"),
+    ("payment_transaction", "openid_sealed",
+     "SELECT id FROM payment_transaction WHERE out_trade_no = %s"),
+    ("payment_transaction", "raw_sealed", "SELECT id FROM payment_transaction WHERE out_trade_no = %s"),
+    ("payment_exception", "payer_openid_sealed",
+     "SELECT id FROM payment_exception WHERE out_trade_no = %s"),
+    ("payment_exception", "raw_sealed", "SELECT id FROM payment_exception WHERE out_trade_no = %s"),
+    ("payment_audit_log", "request_sealed", "SELECT a.id FROM payment_audit_log a JOIN payment_record p"
+     " ON p.id = a.payment_id WHERE p.order_no = %s AND a.action_type = 'CREATE_ORDER'"),
+    ("payment_audit_log", "response_sealed", "SELECT a.id FROM payment_audit_log a JOIN payment_record p"
+     " ON p.id = a.payment_id WHERE p.order_no = %s AND a.action_type = 'CREATE_ORDER'"),
+    ("training_camp", "robot_webhook_key", "SELECT id FROM training_camp WHERE id = %s"),
+]
+
+
+@pytest.mark.parametrize("table,column,row", GUARDED, ids=[f"{t}.{c}" for t, c, _ in GUARDED])
+def test_every_sealed_column_refuses_a_foreign_seal_and_takes_its_own(paid, table, column, row):
+    """Each guarded column, by name (sql/012 reads them without to_jsonb): a value naming another
+    master key is refused with the column in the message; the database's own key passes."""
+    jsapi, _, _ = paid["orders"]
+    arg = {"payment_exception": paid["unknown"], "training_camp": paid["camp"]}.get(table, jsapi)
+    rid = sql(row, arg)[0][0]
+    conn = psycopg2.connect(dsn())
+    try:
+        with conn.cursor() as c:
+            with pytest.raises(pgerr.CheckViolation) as e:
+                c.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", ("v2:0badc0de:AAAA", rid))
+            assert f"{table}.{column} is not sealed" in str(e.value), str(e.value)
+            assert e.value.diag.message_hint == "stale_master_key"
+            conn.rollback()
+            c.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", (f"v2:{key_id()}:AAAA", rid))
+            assert c.rowcount == 1
+    finally:
+        conn.rollback()
+        conn.close()
+
+
 def test_a_value_sealed_under_another_master_key_is_refused(tmp_path):
     other = tmp_path / "other.key"
     other.write_text("an-old-master-key-" + secrets.token_hex(16) + "\n")
