@@ -62,3 +62,26 @@ END;
 $$;
 
 COMMENT ON FUNCTION refuse_foreign_seal() IS '加密列只接受当前主密钥（master_key.key_id）加密的值：轮换密钥后未重启、仍持旧密钥的进程写入会被拒绝';
+
+-- =====================================================================================
+-- H5 page notices and the payment callback's commit.  NOTIFY serializes the commits of the
+-- transactions that send it (PostgreSQL holds a database-wide lock from the notice until
+-- the commit is flushed, so notices queue in commit order): with every payment notifying
+-- inside its own transaction, the callbacks of all camps took turns through their WAL
+-- flushes.  The callback's one-statement fast path (payments.c, pay_at_once) therefore
+-- marks its transaction with camp.pages_notify = 'after_commit' and sends the notice
+-- itself right after its commit, in a transaction that writes nothing and flushes
+-- nothing; every other writer still notifies from these triggers, as before.
+-- =====================================================================================
+
+DROP TRIGGER trg_training_camp_h5_pages ON training_camp;
+CREATE TRIGGER trg_training_camp_h5_pages AFTER INSERT OR UPDATE OR DELETE ON training_camp
+    FOR EACH ROW WHEN (current_setting('camp.pages_notify', true) IS DISTINCT FROM 'after_commit')
+    EXECUTE FUNCTION notify_h5_pages();
+DROP TRIGGER trg_payment_record_h5_pages_update ON payment_record;
+CREATE TRIGGER trg_payment_record_h5_pages_update AFTER UPDATE ON payment_record
+    FOR EACH ROW WHEN ((OLD.pay_status = 'pending' OR NEW.pay_status = 'pending') AND (
+        OLD.pay_status IS DISTINCT FROM NEW.pay_status OR OLD.time_expire IS DISTINCT FROM NEW.time_expire
+        OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at OR OLD.camp_id IS DISTINCT FROM NEW.camp_id)
+        AND current_setting('camp.pages_notify', true) IS DISTINCT FROM 'after_commit')
+    EXECUTE FUNCTION notify_h5_pages_held_seat();

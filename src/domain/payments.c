@@ -296,7 +296,10 @@ static const struct db_stmt q_pay_ids = DB_STMT(
 	" WHERE order_no = $1 AND source = 'wechatpay' AND pay_status = 'pending'");
 static const struct db_stmt q_pay_at_once = DB_STMT(
 	"WITH o AS ("
-	"  SELECT p.id, COALESCE(m.filled_planet_user_id, '') <> '' AS bound"
+	"  SELECT p.id, COALESCE(m.filled_planet_user_id, '') <> '' AS bound,"
+	/* the H5 page notice goes after the commit (q_pages_changed, sql/012): set before any
+	 * row moves, since the rows below are read from this one */
+	"         set_config('camp.pages_notify', 'after_commit', true) AS notify"
 	"    FROM payment_record p LEFT JOIN camp_member m ON m.id = p.member_id"
 	"   WHERE p.id = $21::bigint AND p.order_no = $1 AND p.source = 'wechatpay'"
 	"     AND p.member_id IS NOT DISTINCT FROM $22::bigint),"
@@ -310,7 +313,8 @@ static const struct db_stmt q_pay_at_once = DB_STMT(
 	"         bound_at = CASE WHEN o.bound THEN $7::timestamptz END,"
 	"         bind_deadline = CASE WHEN o.bound THEN NULL ELSE $7::timestamptz + interval '7 days' END"
 	"    FROM o"
-	"   WHERE r.id = o.id AND r.pay_status = 'pending' AND r.wechat_transaction_id IS NULL"
+	"   WHERE r.id = o.id AND o.notify = 'after_commit' AND r.pay_status = 'pending'"
+	"     AND r.wechat_transaction_id IS NULL"
 	"     AND r.pay_amount = $6::numeric / 100"
 	"     AND NOT EXISTS (SELECT 1 FROM training_camp c WHERE c.id = r.camp_id"
 	"                      AND c.cancelled_at IS NOT NULL)"
@@ -355,6 +359,8 @@ static const struct db_stmt q_pay_at_once = DB_STMT(
 	"    FROM p WHERE $15::text IS NOT NULL)"
 	" SELECT id FROM p");
 
+static const struct db_stmt q_pages_changed = DB_STMT("SELECT pg_notify('h5_pages', '')");
+
 static int pay_at_once(struct db *d, arena *a, const struct wx_txn *t, const char *source,
                        const struct pay_audit *e)
 {
@@ -385,7 +391,13 @@ static int pay_at_once(struct db *d, arena *a, const struct wx_txn *t, const cha
 		pid, mid, index, m_openid, t_openid, t_raw,
 	};
 	PGresult *res = db_q(d, a, &q_pay_at_once, 26, p);
-	return res != NULL && PQntuples(res) == 1;
+	if (res == NULL || PQntuples(res) != 1)
+		return 0;
+	/* committed: now the H5 pages' notice, outside the payment's commit (sql/012) */
+	if (db_q(d, a, &q_pages_changed, 0, NULL) == NULL)
+		log_err("payment %s applied, but the H5 pages were not told (they catch up within %d s)",
+		        t->out_trade_no, H5_PAGE_MAX_AGE_S);
+	return 1;
 }
 
 int payment_apply(struct db *d, arena *a, const struct wxpay_cfg *cfg,

@@ -142,6 +142,8 @@ void pagecache_store(struct req *r, const struct resp *w, const char *key,
 	    w->len == 0 || w->content_type == NULL || strncmp(w->content_type, "text/html", 9) != 0 ||
 	    until <= now || strlen(key) >= sizeof(pages[0].key))
 		return;
+	if (until > now + H5_PAGE_MAX_AGE_S)
+		until = now + H5_PAGE_MAX_AGE_S;
 	struct page_copy *p = find(key);
 	if (p == NULL && npages < MAX_PAGES)
 		p = &pages[npages++];

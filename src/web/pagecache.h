@@ -12,11 +12,15 @@
  *   - PostgreSQL notifies h5_pages: sql/010_speed.sql makes every change of a
  *     camp (its member count included: payments bump it in their transaction)
  *     and of a held seat notify in the changing transaction, so the notice
- *     arrives as it commits; any notice drops every page of the child;
+ *     arrives as it commits — but for the payment callback's fast path, which
+ *     sends it right after its commit (sql/012_cheaper_guards.sql says why);
+ *     any notice drops every page of the child;
  *   - the connection to PostgreSQL is made again (notices may have been lost);
  *   - the clock leaves [rendered, until): the caller's `until` is the next
  *     Shanghai midnight or an earlier instant at which the page changes by
- *     time alone (a held seat expiring); a clock set back (the tests') too.
+ *     time alone (a held seat expiring); a clock set back (the tests') too;
+ *   - H5_PAGE_MAX_AGE_S (camp.h) passed since it was rendered: a bound for a
+ *     notice that never came.
  * Only 200 answers without headers of their own are kept, and a request that
  * carries a flash message is never served from here.  A page's CSRF token is
  * replaced by the visitor's own (minted then, when the visitor has none).

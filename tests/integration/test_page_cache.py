@@ -4,10 +4,11 @@ import datetime
 import re
 import secrets
 
+import psycopg2
 import pytest
 import requests
 
-from conftest import HTTP
+from conftest import HTTP, dsn
 from paylib import enroll, h5, make_camp, order_no_of, sim_pay, sql, wait_state
 
 CHILDREN_ROUNDS = 16    # the test instance runs 4 web children: every one of them has the page
@@ -142,6 +143,27 @@ def test_the_day_turning_closes_enrollment_without_any_write():
         set_now(day2)
         every_child(f"/h5/camps/{cid}", lambda html: "已截止报名" in html and "确认报名并支付" not in html
                     or pytest.fail("the closed camp is still open"))
+    finally:
+        clear_now()
+
+
+def test_a_change_whose_notice_never_came_shows_within_the_page_age_bound():
+    """A change that sends no notice (as the payment fast path's own transaction, which notifies
+    after its commit: were that notice lost) is on every page after H5_PAGE_MAX_AGE_S (300 s)."""
+    cid = open_camp()
+    warm("/h5/", f"/h5/camps/{cid}")
+    renamed = "改名的训练营" + secrets.token_hex(3)
+    conn = psycopg2.connect(dsn())
+    try:
+        with conn, conn.cursor() as c:
+            c.execute("SELECT set_config('camp.pages_notify', 'after_commit', true)")
+            c.execute("UPDATE training_camp SET name = %s WHERE id = %s", (renamed, cid))
+    finally:
+        conn.close()
+    try:
+        set_now(datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=301))
+        every_child(f"/h5/camps/{cid}", lambda html: renamed in html or pytest.fail("a page older than 300 s"))
+        every_child("/h5/", lambda html: renamed in card(html, cid) or pytest.fail("list older than 300 s"))
     finally:
         clear_now()
 
