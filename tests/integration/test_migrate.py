@@ -152,7 +152,8 @@ def test_011_seals_what_the_schema_before_it_left_in_plain_text(tmp_path):
         assert cur.fetchone()[0] == PAYER
 
         r = migrate(url)
-        assert r.returncode == 0 and r.stdout.strip() == "applied 1 migration(s)", r.stderr
+        later = sorted(f for f in os.listdir(SQL) if f.endswith(".sql") and f[:3].isdigit() and f[:3] >= "011")
+        assert r.returncode == 0 and r.stdout.strip() == f"applied {len(later)} migration(s)", r.stderr
         cur.execute("SELECT data_step FROM schema_migrations WHERE version LIKE '011%%'")
         assert cur.fetchone()[0] == (f"sealed 12 payment values (2 openid indexes), 1 settings and 1 robot keys"
                                      f" under master key {key_id()}")
