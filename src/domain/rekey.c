@@ -192,62 +192,60 @@ static int reseal_table(struct db *d, const struct sealed_table *tb, int legacy,
 /* ---- settings and robot keys (sealed with the settings key) ------------------- */
 
 static const struct db_stmt q_settings = DB_STMT(
-	"SELECT config_key, config_value FROM system_config"
+	"SELECT config_key AS id, config_value AS sealed FROM system_config"
 	" WHERE is_encrypted AND config_value <> '' ORDER BY config_key");
 static const struct db_stmt q_setting_store = DB_STMT(
 	"UPDATE system_config SET config_value = $2 WHERE config_key = $1");
 static const struct db_stmt q_robots = DB_STMT(
-	"SELECT id, robot_webhook_key FROM training_camp WHERE robot_webhook_key <> '' ORDER BY id");
+	"SELECT id, robot_webhook_key AS sealed FROM training_camp WHERE robot_webhook_key <> ''"
+	" ORDER BY id");
 static const struct db_stmt q_robot_store = DB_STMT(
 	"UPDATE training_camp SET robot_webhook_key = $2 WHERE id = $1");
 
-/* Opens sealed under from with aad, seals it under to: malloc'd, NULL when it does not open. */
-static char *reseal_setting(const char *aad, const char *sealed, const struct secret_master *from,
-                            const struct secret_master *to)
+/* A list of values sealed with the settings key: rows of (id, sealed), each written back by
+ * (id, sealed again).  The associated data is the setting's own key, or one fixed name. */
+struct settings_sealed {
+	const struct db_stmt *read, *store;
+	const char *aad;          /* NULL: the row's id */
+	const char *what;         /* for the message, with the row's id */
+};
+static const struct settings_sealed settings_list = { &q_settings, &q_setting_store, NULL, "the setting" };
+static const struct settings_sealed robot_list = { &q_robots, &q_robot_store, CAMP_ROBOT_KEY_NAME,
+                                                   "the robot key of camp" };
+
+static int reseal_list(struct db *d, arena *a, const struct settings_sealed *ss,
+                       const struct secret_master *from, const struct secret_master *to,
+                       long long *count, char *why, size_t n)
 {
-	char *plain = secret_open_with(from, SECRET_SETTINGS, aad, sealed);
-	char *out = plain ? secret_seal_with(to, SECRET_SETTINGS, aad, plain) : NULL;
-	wipe(plain);
-	return out;
+	PGresult *res = db_q(d, a, ss->read, 0, NULL);
+	if (res == NULL)
+		return CAMP_EDB;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *id = db_get(res, i, "id");
+		const char *aad = ss->aad ? ss->aad : id;
+		char *plain = secret_open_with(from, SECRET_SETTINGS, aad, db_get(res, i, "sealed"));
+		char *s = plain ? secret_seal_with(to, SECRET_SETTINGS, aad, plain) : NULL;
+		wipe(plain);
+		if (s == NULL) {
+			snprintf(why, n, "%s %s does not open under master key %s", ss->what, id,
+			         secret_master_id(from));
+			return CAMP_ECRYPTO;
+		}
+		PGresult *w = db_q(d, a, ss->store, 2, (const char *[]){ id, s });
+		free(s);
+		if (w == NULL)
+			return CAMP_EDB;
+		(*count)++;
+	}
+	return CAMP_OK;
 }
 
 static int reseal_settings(struct db *d, arena *a, const struct secret_master *from,
                            const struct secret_master *to, struct rekey_tally *t,
                            char *why, size_t n)
 {
-	PGresult *res = db_q(d, a, &q_settings, 0, NULL);
-	for (int i = 0; res && i < PQntuples(res); i++) {
-		const char *key = db_get(res, i, "config_key");
-		char *s = reseal_setting(key, db_get(res, i, "config_value"), from, to);
-		if (s == NULL) {
-			snprintf(why, n, "the setting %s does not open under master key %s", key,
-			         secret_master_id(from));
-			return CAMP_ECRYPTO;
-		}
-		PGresult *w = db_q(d, a, &q_setting_store, 2, (const char *[]){ key, s });
-		free(s);
-		if (w == NULL)
-			return CAMP_EDB;
-		t->settings++;
-	}
-	if (res == NULL)
-		return CAMP_EDB;
-	res = db_q(d, a, &q_robots, 0, NULL);
-	for (int i = 0; res && i < PQntuples(res); i++) {
-		const char *id = db_get(res, i, "id");
-		char *s = reseal_setting(CAMP_ROBOT_KEY_NAME, db_get(res, i, "robot_webhook_key"), from, to);
-		if (s == NULL) {
-			snprintf(why, n, "the robot key of camp %s does not open under master key %s", id,
-			         secret_master_id(from));
-			return CAMP_ECRYPTO;
-		}
-		PGresult *w = db_q(d, a, &q_robot_store, 2, (const char *[]){ id, s });
-		free(s);
-		if (w == NULL)
-			return CAMP_EDB;
-		t->robot_keys++;
-	}
-	return res ? CAMP_OK : CAMP_EDB;
+	int rc = reseal_list(d, a, &settings_list, from, to, &t->settings, why, n);
+	return rc == CAMP_OK ? reseal_list(d, a, &robot_list, from, to, &t->robot_keys, why, n) : rc;
 }
 
 /* ---- the two entry points ---------------------------------------------------- */
