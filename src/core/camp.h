@@ -24,9 +24,4 @@ enum camp_rc {
 
 #define CAMP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The longest a camp-web child keeps a rendered H5 page (web/pagecache.c): a
- * bound on how stale a page can be if a change's notice is ever lost (the
- * payment callback sends its notice after its commit, domain/payments.c). */
-#define H5_PAGE_MAX_AGE_S 300
-
 #endif

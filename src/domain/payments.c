@@ -395,8 +395,8 @@ static int pay_at_once(struct db *d, arena *a, const struct wx_txn *t, const cha
 		return 0;
 	/* committed: now the H5 pages' notice, outside the payment's commit (sql/012) */
 	if (db_q(d, a, &q_pages_changed, 0, NULL) == NULL)
-		log_err("payment %s applied, but the H5 pages were not told (they catch up within %d s)",
-		        t->out_trade_no, H5_PAGE_MAX_AGE_S);
+		log_err("payment %s applied, but the H5 pages were not told (they catch up at their age"
+		        " bound, web/pagecache.h)", t->out_trade_no);
 	return 1;
 }
 

@@ -19,13 +19,15 @@
  *   - the clock leaves [rendered, until): the caller's `until` is the next
  *     Shanghai midnight or an earlier instant at which the page changes by
  *     time alone (a held seat expiring); a clock set back (the tests') too;
- *   - H5_PAGE_MAX_AGE_S (camp.h) passed since it was rendered: a bound for a
- *     notice that never came.
+ *   - H5_PAGE_MAX_AGE_S passed since it was rendered: a bound for a notice
+ *     that never came.
  * Only 200 answers without headers of their own are kept, and a request that
  * carries a flash message is never served from here.  A page's CSRF token is
  * replaced by the visitor's own (minted then, when the visitor has none).
  * A page that accepts gzip gets the compressed copy when there is one.
  */
+
+#define H5_PAGE_MAX_AGE_S 300
 
 /* Serves KEY into w and returns 1; or returns 0 and sets *version, which the
  * caller takes before its queries and hands to pagecache_store. */
