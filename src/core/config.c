@@ -131,10 +131,10 @@ char *config_get(struct db *d, const char *key)
 	if (!k->encrypted)
 		return strdup(c->value);
 	char *plain = secret_open(key, c->value);
-	char kid[SECRET_KEY_ID_LEN + 1];
-	const char *own = secret_master_id(secret_own_master());
 	if (plain != NULL)
 		return plain;
+	char kid[SECRET_KEY_ID_LEN + 1];
+	const char *own = secret_master_id(secret_own_master());
 	if (secret_sealed_key_id(c->value, kid) == CAMP_OK && *kid && strcmp(kid, own) != 0)
 		log_err("config: %s is sealed under master key %s, this process holds %s: after "
 		        "`campctl rekey`, install the new key file and restart the process", key, kid,
