@@ -194,9 +194,9 @@ int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enr
 	                     m_openid, nowbuf, mid, index };
 	if (db_q(d, a, &q_member, 8, mp) == NULL)
 		goto fail;
-	const char *attach = arena_printf(a, "{\"c\":%lld,\"m\":%lld}", c->id, out->member_id);
+	pay_attach_format(out->attach, sizeof(out->attach), c->id, out->member_id, out->payment_id);
 	const char *pp[] = { out->order_no, cid, mid, arena_i64(a, fen), trade_type, p_openid,
-	                     expbuf, attach, f->wechat_nickname, f->planet_user_id, nowbuf, h->ip,
+	                     expbuf, out->attach, f->wechat_nickname, f->planet_user_id, nowbuf, h->ip,
 	                     pid, index };
 	if (db_q(d, a, &q_payment, 14, pp) == NULL)
 		goto fail;

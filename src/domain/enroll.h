@@ -47,6 +47,7 @@ struct enrollment {
 	long long member_id, payment_id;
 	char order_no[40];
 	char token[40];      /* tk_…, shown once: only its SHA-256 is stored */
+	char attach[96];     /* the order's attach for WeChat Pay (pay_attach_format), stored with it */
 	time_t expires;      /* the order's time_expire */
 	int64_t fen;
 };

@@ -13,7 +13,9 @@
 #include "wecom.h"
 #include "wxpay_certs.h"
 
+#include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,37 @@ static long long jint(struct json_object *o, const char *key)
 	if (o == NULL || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
 		return -1;
 	return json_object_get_int64(v);
+}
+
+void pay_attach_format(char *buf, size_t n, long long camp_id, long long member_id,
+                       long long payment_id)
+{
+	snprintf(buf, n, "{\"c\":%lld,\"m\":%lld,\"p\":%lld}", camp_id, member_id, payment_id);
+}
+
+/* key then a positive decimal id; past it, or NULL */
+static const char *attach_id(const char *s, const char *key, long long *v)
+{
+	size_t k = strlen(key);
+	if (s == NULL || strncmp(s, key, k) != 0 || s[k] < '1' || s[k] > '9')
+		return NULL;
+	char *end;
+	errno = 0;
+	*v = strtoll(s + k, &end, 10);
+	return errno == 0 ? end : NULL;
+}
+
+int pay_attach_ids(const char *attach, long long *member_id, long long *payment_id)
+{
+	long long c, m, p;
+	const char *s = attach_id(attach, "{\"c\":", &c);
+	s = attach_id(s, ",\"m\":", &m);
+	s = attach_id(s, ",\"p\":", &p);
+	if (s == NULL || strcmp(s, "}") != 0)
+		return 0;
+	*member_id = m;
+	*payment_id = p;
+	return 1;
 }
 
 int wx_txn_parse(arena *a, const char *json, struct wx_txn *t)
@@ -365,11 +398,22 @@ static int pay_at_once(struct db *d, arena *a, const struct wx_txn *t, const cha
                        const struct pay_audit *e)
 {
 	char now[40];
-	const char *ip[] = { t->out_trade_no };
-	PGresult *ids = db_q(d, a, &q_pay_ids, 1, ip);
-	if (ids == NULL || PQntuples(ids) != 1)
-		return 0;                      /* not a pending order of ours: the locked path says why */
-	const char *pid = db_get(ids, 0, "id"), *mid = db_get(ids, 0, "member_id");
+	const char *pid, *mid;
+	long long m_id, p_id;
+	/* the ids our attach carries save a round trip (issue #18): they came back inside WeChat's
+	 * signed, encrypted resource, and the statement does nothing unless the order number still
+	 * names that row with that member; an order without them is read */
+	if (pay_attach_ids(t->attach, &m_id, &p_id)) {
+		pid = arena_i64(a, p_id);
+		mid = arena_i64(a, m_id);
+	} else {
+		const char *ip[] = { t->out_trade_no };
+		PGresult *ids = db_q(d, a, &q_pay_ids, 1, ip);
+		if (ids == NULL || PQntuples(ids) != 1)
+			return 0;                  /* not a pending order of ours: the locked path says why */
+		pid = db_get(ids, 0, "id");
+		mid = db_get(ids, 0, "member_id");
+	}
 	/* sealed for their rows before the statement (CPU only); what cannot be sealed (no
 	 * master key) goes the locked way, which refuses it the same way */
 	const char *txn = pd_row_txn(t->transaction_id), *index = pd_index(a, t->openid);

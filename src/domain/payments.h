@@ -2,6 +2,7 @@
 #ifndef CAMP_DOMAIN_PAYMENTS_H
 #define CAMP_DOMAIN_PAYMENTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -28,6 +29,15 @@ struct wx_txn {
 	long long total, payer_total;      /* fen; -1 when absent */
 	const char *raw;                   /* the JSON text */
 };
+
+/* The attach our orders carry (PROTOCOLS §1.1: ≤ 128 bytes, echoed in the callback and the
+ * query): {"c":camp,"m":member,"p":order row}.  n ≥ 80 holds any three ids. */
+void pay_attach_format(char *buf, size_t n, long long camp_id, long long member_id,
+                       long long payment_id);
+/* The member's and the order row's ids from an attach in exactly that form: 1, else 0 (orders
+ * placed before the row id was in it, a text someone else wrote).  Only a hint: whoever uses
+ * them checks them against the order number. */
+int pay_attach_ids(const char *attach, long long *member_id, long long *payment_id);
 
 /* Parses the transaction JSON (PROTOCOLS §1.3 fields).  CAMP_OK / CAMP_EINVAL. */
 int wx_txn_parse(arena *a, const char *json, struct wx_txn *t);

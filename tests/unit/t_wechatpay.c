@@ -210,6 +210,31 @@ static void unpaid_queries(void)
 	arena_free(a);
 }
 
+/* issue #18: the ids our attach carries back, and nothing from any other text */
+static void attach_ids(void)
+{
+	char buf[96];
+	long long m = 0, p = 0;
+	pay_attach_format(buf, sizeof(buf), 12, 345, 6789);
+	is_str(buf, "{\"c\":12,\"m\":345,\"p\":6789}", "the attach names camp, member and order row");
+	ok(strlen(buf) <= 128, "... within WeChat Pay's 128 bytes");
+	ok(pay_attach_ids(buf, &m, &p) && m == 345 && p == 6789, "... and gives member and row back");
+	pay_attach_format(buf, sizeof(buf), 9223372036854775807LL, 9223372036854775807LL,
+	                  9223372036854775807LL);
+	ok(strlen(buf) < 80 && pay_attach_ids(buf, &m, &p), "the longest ids fit in 80 bytes");
+	static const char *const others[] = {
+		"", "{\"c\":12,\"m\":345}",                   /* placed before the row id was in it */
+		"{\"c\":12,\"m\":345,\"p\":6789}x", "{\"c\":12,\"m\":345,\"p\":6789,\"q\":1}",
+		"{\"c\":12,\"m\":0,\"p\":6789}", "{\"c\":12,\"m\":345,\"p\":-1}",
+		"{\"p\":6789,\"c\":12,\"m\":345}", "camp=1", "{\"c\":12,\"m\":345,\"p\":99999999999999999999}",
+	};
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		m = p = 7;
+		ok(!pay_attach_ids(others[i], &m, &p) && m == 7 && p == 7, "no ids from '%s'", others[i]);
+	}
+	ok(!pay_attach_ids(NULL, &m, &p), "no ids from no attach");
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL)
@@ -348,6 +373,7 @@ int main(void)
 	certificates(&c, mkey);
 	error_bodies();
 	unpaid_queries();
+	attach_ids();
 
 	free(mkey);
 	free(wxpub);

@@ -307,7 +307,7 @@ void page_h5_enroll(struct req *r, struct resp *w)
 		               WXPAY_DESCRIPTION_MAX - strlen(DEPOSIT_SUFFIX))),
 		.out_trade_no = en.order_no,
 		.notify_url = arena_printf(r->a, "%s/pay/wechat/notify", camp_env()->base_url),
-		.attach = arena_printf(r->a, "{\"c\":%lld,\"m\":%lld}", c.id, en.member_id),
+		.attach = en.attach,
 		.total = en.fen, .time_expire = en.expires, .openid = openid,
 		.client_ip = r->remote_addr,     /* nginx's $remote_addr: the member's real IP */
 	};
