@@ -6,6 +6,7 @@
 #include "log.h"
 #include "secret.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,9 @@ struct cached {
 	char *key;
 	char *value;      /* as stored (sealed for secrets) */
 	char *updated;
+	char *plain;      /* a secret opened once per load (issue #18: every payment callback read
+	                   * seven settings, and opened the merchant's sealed private key, again) */
+	int opened;       /* plain is what opening gave (NULL: it did not open) */
 };
 
 static struct cached *cache;
@@ -67,6 +71,10 @@ static void cache_clear(void)
 		free(cache[i].key);
 		free(cache[i].value);
 		free(cache[i].updated);
+		if (cache[i].plain != NULL) {
+			OPENSSL_cleanse(cache[i].plain, strlen(cache[i].plain));
+			free(cache[i].plain);
+		}
 	}
 	free(cache);
 	cache = NULL;
@@ -109,7 +117,7 @@ static int cache_load(struct db *d)
 	return CAMP_OK;
 }
 
-static const struct cached *cache_find(const char *key)
+static struct cached *cache_find(const char *key)
 {
 	for (size_t i = 0; i < ncache; i++)
 		if (strcmp(cache[i].key, key) == 0)
@@ -125,14 +133,18 @@ char *config_get(struct db *d, const char *key)
 		return NULL;
 	}
 	cache_load(d);
-	const struct cached *c = cache_find(key);
+	struct cached *c = cache_find(key);
 	if (c == NULL || c->value == NULL || c->value[0] == '\0')
 		return k->dflt ? strdup(k->dflt) : NULL;
 	if (!k->encrypted)
 		return strdup(c->value);
-	char *plain = secret_open(key, c->value);
-	if (plain != NULL)
-		return plain;
+	if (c->opened)
+		return c->plain ? strdup(c->plain) : NULL;
+	c->opened = 1;
+	c->plain = secret_open(key, c->value);
+	if (c->plain != NULL)
+		return strdup(c->plain);
+	/* said once per load of the settings, not on every read */
 	char kid[SECRET_KEY_ID_LEN + 1];
 	const char *own = secret_master_id(secret_own_master());
 	if (secret_sealed_key_id(c->value, kid) == CAMP_OK && *kid && strcmp(kid, own) != 0)

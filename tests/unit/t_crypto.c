@@ -160,6 +160,18 @@ static void test_b64(void)
 	}
 	size_t n;
 	ok(crypto_b64_decode(NULL, &n) == NULL, "decode refuses NULL");
+	/* every byte: the 64 of the alphabet decode, every other one is refused */
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	int wrong = 0;
+	for (int c = 1; c < 256; c++) {
+		char s[5] = { 'Z', 'm', '9', (char)c, '\0' };
+		unsigned char *d = crypto_b64_decode(s, &n);
+		const char *at = c == '=' ? NULL : strchr(alphabet, c);
+		if (at != NULL ? d == NULL || n != 3 || (d[2] & 0x3f) != at - alphabet : c != '=' && d != NULL)
+			wrong++;
+		free(d);
+	}
+	is_int(wrong, 0, "each of the 255 bytes decodes to its value or is refused");
 }
 
 static int all_in(const char *s, const char *set)
