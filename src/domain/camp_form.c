@@ -311,9 +311,20 @@ int camp_update(struct db *d, arena *a, long long id, const struct camp_values *
 	return save_staff(d, a, cid, v);
 }
 
+static const struct db_stmt q_enroll_lock = DB_STMT(CAMP_ENROLL_LOCK_SQL);
 static const struct db_stmt q_lock = DB_STMT(
 	"SELECT status, cancelled_at IS NOT NULL AS cancelled FROM training_camp"
 	" WHERE id = $1 AND deleted_at IS NULL FOR UPDATE");
+
+/* The camp's row, locked, once no enrollment is under way (camps.h): the orders counted
+ * after it are all the camp will get until this transaction ends. */
+static PGresult *lock_camp(struct db *d, arena *a, const char *cid)
+{
+	const char *p[] = { cid };
+	if (db_q(d, a, &q_enroll_lock, 1, p) == NULL)
+		return NULL;
+	return db_q(d, a, &q_lock, 1, p);
+}
 static const struct db_stmt q_delete = DB_STMT(
 	"UPDATE training_camp SET deleted_at = $2::timestamptz WHERE id = $1");
 /* The money in a camp: pending orders, and paid members with their deposits
@@ -351,8 +362,7 @@ int camp_soft_delete(struct db *d, arena *a, long long id, long long user_id, co
 {
 	*why = NULL;
 	const char *cid = arena_i64(a, id);
-	const char *p[] = { cid };
-	PGresult *res = db_q(d, a, &q_lock, 1, p);
+	PGresult *res = lock_camp(d, a, cid);
 	if (res == NULL)
 		return CAMP_EDB;
 	if (PQntuples(res) != 1)
@@ -404,7 +414,7 @@ int camp_cancel(struct db *d, arena *a, long long id, long long user_id, struct 
 {
 	*why = NULL;
 	const char *cid = arena_i64(a, id);
-	PGresult *res = db_q(d, a, &q_lock, 1, (const char *[]){ cid });
+	PGresult *res = lock_camp(d, a, cid);
 	if (res == NULL)
 		return CAMP_EDB;
 	if (PQntuples(res) != 1)

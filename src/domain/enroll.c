@@ -78,41 +78,45 @@ int enroll_find_paid(struct db *d, arena *a, long long camp_id, const char *plan
 	return CAMP_OK;
 }
 
-static const struct db_stmt q_lock_camp = DB_STMT(
-	"SELECT c.deposit::text AS deposit, COALESCE(c.capacity, 0) AS capacity"
-	" FROM training_camp c WHERE c.id = $1 AND c.deleted_at IS NULL AND c.cancelled_at IS NULL FOR UPDATE");
-/* Counted in a statement of its own, after the lock: a statement that waited
- * for the lock would count with the snapshot it took before waiting. */
+static const struct db_stmt q_enroll_lock = DB_STMT(CAMP_ENROLL_LOCK_SQL);
+/* Under the lock, in a statement of its own: the camp as it is now (gone once cancelled or
+ * deleted), the seats taken (paid members and held orders) and the holds of this browser
+ * (its tokens' hashes as bpchar[], see q_live_tokens) and address, and the new rows' ids
+ * (the sealed openid is bound to its row). */
 static const struct db_stmt q_taken = DB_STMT(
-	"SELECT (SELECT count(*) FROM camp_member m WHERE m.camp_id = $1 AND m.paid AND m.deleted_at IS NULL)"
-	"     + count(*) AS taken,"
-	"       count(*) FILTER (WHERE p.id IN (SELECT t.payment_id FROM access_token t"
-	"                                       WHERE t.token_sha256 = ANY ($3::text[]))) AS browser,"
-	"       count(*) FILTER (WHERE p.client_ip = $4) AS ip,"
-	/* the rows' ids now (no extra round trip): the sealed openid is bound to its row */
+	"SELECT c.deposit::text AS deposit, COALESCE(c.capacity, 0) AS capacity,"
+	"       (SELECT count(*) FROM camp_member m WHERE m.camp_id = $1 AND m.paid AND m.deleted_at IS NULL)"
+	"       + h.held AS taken, h.browser, h.ip,"
 	"       nextval(pg_get_serial_sequence('camp_member', 'id')) AS member_id,"
 	"       nextval(pg_get_serial_sequence('payment_record', 'id')) AS payment_id"
-	"  FROM payment_record p WHERE p.camp_id = $1 AND" SEAT_HELD("$2::timestamptz"));
-static const struct db_stmt q_member = DB_STMT(
-	"INSERT INTO camp_member (id, camp_id, filled_planet_nickname, filled_planet_user_id,"
-	" filled_wechat_nickname, openid_sealed, openid_index, created_at)"
-	" VALUES ($7, $1, NULLIF($2, ''), NULLIF($3, ''), $4, $5, $8, $6::timestamptz)");
-static const struct db_stmt q_payment = DB_STMT(
-	"INSERT INTO payment_record (id, order_no, camp_id, member_id, pay_amount, pay_status, trade_type,"
-	" openid_sealed, openid_index, time_expire, attach, payer_wechat_name, planet_user_id_from_attach,"
-	" created_at, client_ip)"
-	" VALUES ($13, $1, $2, $3, $4::numeric / 100, 'pending', $5, $6, $14, $7::timestamptz, $8, $9,"
-	" NULLIF($10, ''), $11::timestamptz, $12)");
-static const struct db_stmt q_token = DB_STMT(
-	"INSERT INTO access_token (token_sha256, payment_id, camp_id, member_id, expires_at, created_at)"
-	" SELECT $1, $2, $3, $4, (c.end_date + 8)::timestamp AT TIME ZONE 'Asia/Shanghai',"
-	" $5::timestamptz FROM training_camp c WHERE c.id = $3");
-static const struct db_stmt q_olog = DB_STMT(
-	"INSERT INTO order_status_log (order_id, from_status, to_status, event, created_at)"
-	" VALUES ($1, NULL, 'pending', 'CREATE', $2::timestamptz)");
-static const struct db_stmt q_mlog = DB_STMT(
-	"INSERT INTO member_status_log (member_id, camp_id, from_status, to_status, event, created_at)"
-	" VALUES ($1, $2, NULL, 'enrolled', 'ENROLL', $3::timestamptz)");
+	"  FROM training_camp c, LATERAL ("
+	"       SELECT count(*) AS held,"
+	"              count(*) FILTER (WHERE p.id IN (SELECT t.payment_id FROM access_token t"
+	"                                              WHERE t.token_sha256 = ANY ($3::bpchar[]))) AS browser,"
+	"              count(*) FILTER (WHERE p.client_ip = $4) AS ip"
+	"         FROM payment_record p WHERE p.camp_id = $1 AND" SEAT_HELD("$2::timestamptz") ") h"
+	" WHERE c.id = $1 AND c.deleted_at IS NULL AND c.cancelled_at IS NULL");
+/* The member, its pending order, the ticket's token and both status logs: one statement. */
+static const struct db_stmt q_enroll = DB_STMT(
+	"WITH m AS ("
+	"  INSERT INTO camp_member (id, camp_id, filled_planet_nickname, filled_planet_user_id,"
+	"         filled_wechat_nickname, openid_sealed, openid_index, created_at)"
+	"  VALUES ($3, $2, NULLIF($15, ''), NULLIF($10, ''), $9, $16, $14, $11::timestamptz)),"
+	" p AS ("
+	"  INSERT INTO payment_record (id, order_no, camp_id, member_id, pay_amount, pay_status,"
+	"         trade_type, openid_sealed, openid_index, time_expire, attach, payer_wechat_name,"
+	"         planet_user_id_from_attach, created_at, client_ip)"
+	"  VALUES ($13, $1, $2, $3, $4::numeric / 100, 'pending', $5, $6, $14, $7::timestamptz, $8, $9,"
+	"         NULLIF($10, ''), $11::timestamptz, $12)),"
+	" t AS ("
+	"  INSERT INTO access_token (token_sha256, payment_id, camp_id, member_id, expires_at, created_at)"
+	"  SELECT $17, $13, $2, $3, (c.end_date + 8)::timestamp AT TIME ZONE 'Asia/Shanghai',"
+	"         $11::timestamptz FROM training_camp c WHERE c.id = $2),"
+	" ol AS ("
+	"  INSERT INTO order_status_log (order_id, from_status, to_status, event, created_at)"
+	"  VALUES ($13, NULL, 'pending', 'CREATE', $11::timestamptz))"
+	" INSERT INTO member_status_log (member_id, camp_id, from_status, to_status, event, created_at)"
+	" VALUES ($3, $2, NULL, 'enrolled', 'ENROLL', $11::timestamptz)");
 
 /* {sha,sha,…}: the hashes of this browser's tokens, as a text[] parameter */
 static const char *token_hashes(arena *a, const struct enroll_holder *h)
@@ -158,25 +162,20 @@ int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enr
 	if (db_begin(d) != CAMP_OK)
 		return CAMP_EDB;
 	const char *cid = arena_i64(a, c->id);
-	const char *lp[] = { cid };
-	PGresult *res = db_q(d, a, &q_lock_camp, 1, lp);
-	if (res == NULL)
+	const char *tp0[] = { cid, nowbuf, token_hashes(a, h), h->ip };
+	PGresult *taken;
+	if (db_q(d, a, &q_enroll_lock, 1, tp0) == NULL || (taken = db_q(d, a, &q_taken, 4, tp0)) == NULL)
 		goto fail;
-	if (PQntuples(res) != 1) {
+	if (PQntuples(taken) != 1) {
 		db_rollback(d);
 		out->refused = ENROLL_GONE;
 		return CAMP_ECONFLICT;
 	}
 	/* the amount is captured now: a later deposit edit never changes this order */
 	int64_t fen = 0;
-	money_parse(db_get(res, 0, "deposit"), &fen);
+	money_parse(db_get(taken, 0, "deposit"), &fen);
 	out->fen = fen;
-	long long cap = db_get_ll(res, 0, "capacity", 0);
-	const char *tp0[] = { cid, nowbuf, token_hashes(a, h), h->ip };
-	PGresult *taken = db_q(d, a, &q_taken, 4, tp0);
-	if (taken == NULL)
-		goto fail;
-	if ((out->refused = refusal(taken, cap)) != 0) {
+	if ((out->refused = refusal(taken, db_get_ll(taken, 0, "capacity", 0))) != 0) {
 		db_rollback(d);
 		return CAMP_ECONFLICT;
 	}
@@ -190,23 +189,13 @@ int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enr
 		db_rollback(d);
 		return CAMP_ECRYPTO;
 	}
-	const char *mp[] = { cid, f->planet_nickname, f->planet_user_id, f->wechat_nickname,
-	                     m_openid, nowbuf, mid, index };
-	if (db_q(d, a, &q_member, 8, mp) == NULL)
-		goto fail;
 	pay_attach_format(out->attach, sizeof(out->attach), c->id, out->member_id, out->payment_id);
-	const char *pp[] = { out->order_no, cid, mid, arena_i64(a, fen), trade_type, p_openid,
-	                     expbuf, out->attach, f->wechat_nickname, f->planet_user_id, nowbuf, h->ip,
-	                     pid, index };
-	if (db_q(d, a, &q_payment, 14, pp) == NULL)
-		goto fail;
 	char sha[65];
 	crypto_sha256_hex(out->token, strlen(out->token), sha);
-	const char *tp[] = { sha, pid, cid, mid, nowbuf };
-	const char *op[] = { pid, nowbuf };
-	const char *mlp[] = { mid, cid, nowbuf };
-	if (db_q(d, a, &q_token, 5, tp) == NULL || db_q(d, a, &q_olog, 2, op) == NULL ||
-	    db_q(d, a, &q_mlog, 3, mlp) == NULL)
+	const char *p[] = { out->order_no, cid, mid, arena_i64(a, fen), trade_type, p_openid,
+	                    expbuf, out->attach, f->wechat_nickname, f->planet_user_id, nowbuf, h->ip,
+	                    pid, index, f->planet_nickname, m_openid, sha };
+	if (db_q(d, a, &q_enroll, 17, p) == NULL)
 		goto fail;
 	return db_commit(d);
 fail:
@@ -284,11 +273,14 @@ int ticket_for_order(struct db *d, arena *a, const char *order_no, const char *t
 	return ticket_row(db_q(d, a, &q_ticket_order, 3, p), a, t);
 }
 
+/* token_sha256 is char(64): its hashes are compared as bpchar[], since a text[] casts the
+ * column and leaves its unique index unused (every ticket ever issued read, issue #18). */
+
 /* Tokens worth keeping in a browser: a live ticket of a paid (or refunded)
  * order, or an order that still holds its seat. */
 static const struct db_stmt q_live_tokens = DB_STMT(
 	"SELECT t.token_sha256 FROM access_token t JOIN payment_record p ON p.id = t.payment_id"
-	" WHERE t.token_sha256 = ANY ($1::text[]) AND" TICKET_LIVE("$2::timestamptz")
+	" WHERE t.token_sha256 = ANY ($1::bpchar[]) AND" TICKET_LIVE("$2::timestamptz")
 	"   AND (p.pay_status IN ('success', 'refunded') OR (" SEAT_HELD("$2::timestamptz") "))");
 
 int ticket_live_set(struct db *d, arena *a, const char *const *tokens, int n, time_t now, int *live)

@@ -91,12 +91,17 @@ int wx_txn_parse(arena *a, const char *json, struct wx_txn *t)
 	return CAMP_OK;
 }
 
-static const struct db_stmt q_audit = DB_STMT(
-	"INSERT INTO payment_audit_log (payment_id, action_type, action_detail, old_status,"
-	" new_status, ip_address, user_agent, request_sealed, response_sealed, error_message,"
-	" created_at, out_refund_no, wechat_created_at)"
-	" VALUES (NULLIF($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-	" $11::timestamptz, $12, books_ts($13))");
+#define AUDIT_INSERT \
+	"INSERT INTO payment_audit_log (payment_id, action_type, action_detail, old_status," \
+	" new_status, ip_address, user_agent, request_sealed, response_sealed, error_message," \
+	" created_at, out_refund_no, wechat_created_at)" \
+	" VALUES (NULLIF($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10," \
+	" $11::timestamptz, $12, books_ts($13))"
+static const struct db_stmt q_audit = DB_STMT(AUDIT_INSERT);
+/* issue #18: what creating the order answered, stored with its audit row in one statement */
+static const struct db_stmt q_prepay_audited = DB_STMT(
+	"WITH au AS (" AUDIT_INSERT ")"
+	" UPDATE payment_record SET wechat_prepay = $14 WHERE id = NULLIF($1, '0')::bigint");
 
 /* A string member of a JSON object text, or NULL. */
 static const char *json_field(arena *a, const char *json, const char *key)
@@ -110,22 +115,33 @@ static const char *json_field(arena *a, const char *json, const char *key)
 	return s;
 }
 
-int payment_audit(struct db *d, arena *a, const struct pay_audit *e)
+/* The 13 parameters of AUDIT_INSERT for e, into p. */
+static int audit_params(arena *a, const struct pay_audit *e, char now[40], const char *p[13])
 {
-	char now[40];
 	/* the snapshots hold openids and decrypted transactions: sealed; what the
 	 * books read of a refund answer gets its own plain columns */
 	const char *row = pd_row_audit(a, e->payment_id, e->action), *req, *res;
 	if (pd_seal(a, PD_AUDIT_REQUEST, row, e->request_json, &req) != CAMP_OK ||
 	    pd_seal(a, PD_AUDIT_RESPONSE, row, e->response_json, &res) != CAMP_OK)
 		return CAMP_ECRYPTO;
-	const char *p[] = {
+	const char *v[] = {
 		arena_i64(a, e->payment_id), e->action, e->detail, e->old_status, e->new_status,
 		e->ip, e->user_agent, req, res, e->error,
-		clock_now_param(now, sizeof(now)),
+		clock_now_param(now, 40),
 		json_field(a, e->response_json, "out_refund_no"),
 		json_field(a, e->response_json, "create_time"),
 	};
+	memcpy(p, v, sizeof(v));
+	return CAMP_OK;
+}
+
+int payment_audit(struct db *d, arena *a, const struct pay_audit *e)
+{
+	char now[40];
+	const char *p[13];
+	int rc = audit_params(a, e, now, p);
+	if (rc != CAMP_OK)
+		return rc;
 	return db_q(d, a, &q_audit, 13, p) ? CAMP_OK : CAMP_EDB;
 }
 
@@ -579,15 +595,18 @@ int payment_close_pending(struct db *d, arena *a, long long payment_id, const ch
 	return rc;
 }
 
-static const struct db_stmt q_prepay = DB_STMT(
-	"UPDATE payment_record SET wechat_prepay = $2 WHERE id = $1");
-
-int payment_set_prepay(struct db *d, arena *a, long long payment_id, const char *prepay)
+int payment_set_prepay(struct db *d, arena *a, const struct pay_audit *e, const char *prepay)
 {
-	if (prepay == NULL)
+	if (prepay == NULL || e->payment_id <= 0)
 		return CAMP_EINVAL;
-	const char *p[] = { arena_i64(a, payment_id), prepay };
-	return db_q(d, a, &q_prepay, 2, p) ? CAMP_OK : CAMP_EDB;
+	char now[40];
+	const char *p[14];
+	int rc = audit_params(a, e, now, p);
+	if (rc != CAMP_OK)
+		return rc;
+	p[13] = prepay;
+	PGresult *res = db_q(d, a, &q_prepay_audited, 14, p);
+	return res != NULL && !strcmp(PQcmdTuples(res), "1") ? CAMP_OK : CAMP_EDB;
 }
 
 static const struct db_stmt q_view = DB_STMT(

@@ -89,8 +89,8 @@ int payment_audit(struct db *d, arena *a, const struct pay_audit *e);
 int payment_close_pending(struct db *d, arena *a, long long payment_id, const char *why);
 
 /* Stores what creating the order answered: prepay_id (JSAPI), code_url (Native)
- * or h5_url (H5). */
-int payment_set_prepay(struct db *d, arena *a, long long payment_id, const char *prepay);
+ * or h5_url (H5), on order e->payment_id, with the audit row e in the same statement. */
+int payment_set_prepay(struct db *d, arena *a, const struct pay_audit *e, const char *prepay);
 
 /* What the paying page and the status poll need about one order. */
 struct order_view {

@@ -7,8 +7,8 @@ import time
 import psycopg2
 import requests
 
-from conftest import HTTP, SIM, dsn
-from paylib import csrf, enroll, h5, make_camp, order_no_of, sql
+from conftest import HTTP, SIM, admin_password, csrf_of, dsn, login, new_session
+from paylib import csrf, enroll, h5, make_camp, order_no_of, pay_row, sim_pay, sql
 
 
 def planet_id():
@@ -48,43 +48,55 @@ def test_short_names_are_not_cut():
     assert order_requests(no)[0]["request"]["description"] == name + " 押金"
 
 
-# ---- hole 3: the seat count is taken after the camp's lock ---------------------------
+# ---- hole 3: the seat count is taken after the camp's enrollment lock ----------------
 
-def lock_waiters(conn):
+ENROLL_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('camp-enroll:' || %s, 0))"
+
+
+def lock_waiters(conn, pattern="%%camp-enroll:%%"):
     cur = conn.cursor()
     cur.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND query LIKE '%%training_camp%%' AND pid <> pg_backend_pid()")
+                " AND query LIKE %s AND pid <> pg_backend_pid()", (pattern,))
     return cur.fetchone()[0]
+
+
+def wait_for_waiters(n, pattern="%%camp-enroll:%%", settle=0.3):
+    watcher = psycopg2.connect(dsn())
+    watcher.autocommit = True
+    try:
+        deadline = time.time() + 15
+        while time.time() < deadline and lock_waiters(watcher, pattern) < n:
+            time.sleep(0.05)
+        time.sleep(settle)
+        return lock_waiters(watcher, pattern)
+    finally:
+        watcher.close()
+
+
+def enroll_form(b, cid, i):
+    return {"_csrf": csrf(b, f"/h5/camps/{cid}"), "planet_nickname": f"抢座{i}",
+            "planet_user_id": planet_id(), "wechat_nickname": f"抢{i}", "agree": "1"}
 
 
 def test_twelve_simultaneous_enrollments_into_one_seat_take_one_hold():
     cid = make_camp(capacity=1)
     browsers = [h5() for _ in range(12)]
-    forms = [{"_csrf": csrf(b, f"/h5/camps/{cid}"), "planet_nickname": f"抢座{i}",
-              "planet_user_id": planet_id(), "wechat_nickname": f"抢{i}", "agree": "1"}
-             for i, b in enumerate(browsers)]
+    forms = [enroll_form(b, cid, i) for i, b in enumerate(browsers)]
     results = [None] * 12
 
     def go(i):
         results[i] = browsers[i].post(HTTP + f"/h5/camps/{cid}/enroll", data=forms[i],
                                       allow_redirects=False, timeout=30)
 
-    # the test holds the camp row: every enrollment that gets this far waits on
-    # the same lock, as they do when they all arrive at once
+    # the test holds the camp's enrollment lock: every enrollment that gets this far
+    # waits on it, as they do when they all arrive at once
     holder = psycopg2.connect(dsn())
     try:
-        holder.cursor().execute("SELECT id FROM training_camp WHERE id = %s FOR UPDATE", (cid,))
+        holder.cursor().execute(ENROLL_LOCK, (str(cid),))
         threads = [threading.Thread(target=go, args=(i,)) for i in range(12)]
         for t in threads:
             t.start()
-        watcher = psycopg2.connect(dsn())
-        watcher.autocommit = True
-        deadline = time.time() + 15
-        while time.time() < deadline and lock_waiters(watcher) < 2:
-            time.sleep(0.05)
-        time.sleep(0.3)                       # let every free web child reach the lock
-        assert lock_waiters(watcher) >= 2
-        watcher.close()
+        assert wait_for_waiters(2) >= 2       # every free web child reaches the lock
     finally:
         holder.commit()
         holder.close()
@@ -94,6 +106,77 @@ def test_twelve_simultaneous_enrollments_into_one_seat_take_one_hold():
     holds = sql("SELECT count(*) FROM payment_record WHERE camp_id = %s AND pay_status = 'pending'", cid)[0][0]
     assert holds == 1, codes
     assert codes == [303] + [409] * 11, codes
+
+
+def admin_session():
+    s = new_session()
+    assert login(s, "admin", admin_password()).status_code == 303
+    return s
+
+
+def stalled_enrollment(cid):
+    """An enrollment of camp cid stopped half-way, its camp lock taken: its writes wait for
+    the test's lock on access_token (only an enrollment writes there).  Returns the thread,
+    its result box and the connection holding the table (commit it to let go)."""
+    b = h5()
+    form = enroll_form(b, cid, 0)
+    table = psycopg2.connect(dsn())
+    table.cursor().execute("LOCK TABLE access_token IN SHARE MODE")
+    box = {}
+    t = threading.Thread(target=lambda: box.update(r=b.post(HTTP + f"/h5/camps/{cid}/enroll", data=form,
+                                                            allow_redirects=False, timeout=60)))
+    t.start()
+    assert wait_for_waiters(1, "%%INSERT INTO access_token%%", settle=0) == 1
+    return t, box, table
+
+
+def test_a_payment_does_not_wait_for_an_enrollment_of_its_camp():
+    # issue #18: enrollments took the camp's row lock, and every payment of the camp (its
+    # counters live on that row) waited until the enrollment under way had committed
+    cid = make_camp()
+    no = order_no_of(enroll(h5(), cid, planet_id()))
+    t, box, table = stalled_enrollment(cid)
+    try:
+        sim_pay(no)
+        deadline = time.time() + 15
+        while time.time() < deadline and pay_row(no)[0] != "success":
+            time.sleep(0.1)
+        assert pay_row(no)[0] == "success"
+        assert t.is_alive()                   # the enrollment is still under way
+        assert sql("SELECT member_count FROM training_camp WHERE id = %s", cid)[0][0] == 1
+    finally:
+        table.commit()
+        table.close()
+    t.join()
+    assert box["r"].status_code == 303
+    assert sql("SELECT count(*) FROM payment_record WHERE camp_id = %s", cid)[0][0] == 2
+
+
+def test_cancelling_a_camp_waits_for_the_enrollment_under_way():
+    # the cancel counts the camp's pending orders: one being created must be among them,
+    # or refused after the cancel, never slip in unseen
+    cid = make_camp(start=3, end=24)
+    t, box, table = stalled_enrollment(cid)
+    admin = admin_session()
+    tok = csrf_of(admin.get(HTTP + f"/admin/camps/{cid}", timeout=10).text)
+    done = {}
+    c = threading.Thread(target=lambda: done.update(r=admin.post(
+        HTTP + f"/admin/camps/{cid}/cancel", data={"_csrf": tok, "confirm_password": admin_password()},
+        allow_redirects=False, timeout=60)))
+    try:
+        c.start()
+        assert wait_for_waiters(1) == 1       # the cancel waits for the enrollment's lock
+        assert sql("SELECT cancelled_at IS NULL FROM training_camp WHERE id = %s", cid)[0][0]
+    finally:
+        table.commit()
+        table.close()
+    t.join()
+    c.join()
+    assert box["r"].status_code == 303 and done["r"].status_code == 303
+    assert sql("SELECT remark FROM camp_status_log WHERE camp_id = %s AND event = 'CANCEL'", cid)[0][0] == \
+        "取消训练营：0 名已支付会员全额退款待审核，1 笔待支付订单关闭"
+    # and after the cancel, nothing more enrolls
+    assert enroll(h5(), cid, planet_id(), csrf_from="/h5/bind").status_code == 404
 
 
 def test_a_hold_lasts_until_time_expire_plus_five_minutes():
@@ -152,3 +235,34 @@ def test_an_order_wechat_did_not_accept_holds_no_seat():
     assert sql("SELECT count(*) FROM camp_member WHERE camp_id = %s AND deleted_at IS NULL", cid)[0][0] == 0
     # the seat is free for the next member, and the failed try does not count for this browser
     assert enroll(h5(), cid, planet_id()).status_code == 303
+
+
+# ---- a browser's tickets are found through their index -----------------------------
+
+def access_token_scans(wait=0):
+    time.sleep(wait)
+    return sql("SELECT seq_scan, idx_scan FROM pg_stat_user_tables WHERE relname = 'access_token'")[0]
+
+
+def test_a_browsers_tickets_are_looked_up_through_their_index():
+    # token_sha256 is char(64): compared with a text[] it was cast, its unique index went
+    # unused, and every ticket ever issued was read twice on each enrollment (issue #18)
+    cid = make_camp()
+    b = h5()
+    first = order_no_of(enroll(b, cid, planet_id()))         # the browser now holds a ticket
+    pid = sql("SELECT id FROM payment_record WHERE order_no = %s", first)[0][0]
+    sql("INSERT INTO access_token (token_sha256, payment_id, camp_id, expires_at)"
+        " SELECT encode(sha256(convert_to('filler' || %s || '.' || g, 'UTF8')), 'hex'), %s, %s,"
+        "        now() - interval '1 day' FROM generate_series(1, 5000) g", str(cid), pid, cid)
+    try:
+        sql("ANALYZE access_token")
+        # an idle backend reports its table statistics at most 10 s after its last transaction:
+        # what the tests before this one read is counted before the enrollment, not during it
+        before = access_token_scans(wait=11)
+        r = enroll(b, cid, planet_id())      # counts this browser's holds, then keeps its tickets
+        assert r.status_code == 303
+        after = access_token_scans(wait=11)
+        assert after[0] == before[0], f"access_token read whole: seq_scan {before[0]} -> {after[0]}"
+        assert after[1] > before[1], (before, after)
+    finally:
+        sql("DELETE FROM access_token WHERE camp_id = %s AND member_id IS NULL", cid)

@@ -319,8 +319,10 @@ void page_h5_enroll(struct req *r, struct resp *w)
 		.ip = r->remote_addr, .user_agent = r->user_agent, .request_json = res.request_body,
 		.response_json = res.body, .error = rc == CAMP_OK ? NULL : res.code ? res.code : "no answer",
 	};
-	payment_audit(r->db, r->a, &pa);
-	if (rc != CAMP_OK || payment_set_prepay(r->db, r->a, en.payment_id, prepay) != CAMP_OK) {
+	/* the audit row comes with the answer stored (one statement), or alone without it */
+	int stored = rc == CAMP_OK && payment_set_prepay(r->db, r->a, &pa, prepay) == CAMP_OK;
+	if (!stored) {
+		payment_audit(r->db, r->a, &pa);
 		/* no WeChat order, no seat: the member can pay nothing, so nothing is held */
 		if (payment_close_pending(r->db, r->a, en.payment_id, "order_not_created") != CAMP_OK)
 			log_err("enroll: order %s not released", en.order_no);
