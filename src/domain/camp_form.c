@@ -278,6 +278,7 @@ int camp_insert(struct db *d, arena *a, const struct camp_values *v,
 	return save_staff(d, a, cid, v);
 }
 
+static const struct db_stmt q_camp_lock = DB_STMT(CAMP_LOCK_SQL);
 static const struct db_stmt q_update = DB_STMT(
 	"UPDATE training_camp SET name = $2, description = NULLIF($3, ''),"
 	" deposit = $4::numeric / 100, start_date = $5::date, end_date = $6::date,"
@@ -296,6 +297,9 @@ int camp_update(struct db *d, arena *a, long long id, const struct camp_values *
 	if (v->robot_webhook_key != NULL && sealed == NULL)
 		return CAMP_ECRYPTO;
 	const char *cid = arena_i64(a, id);
+	/* an enrollment under way counts with the capacity it read (camps.h) */
+	if (db_q(d, a, &q_camp_lock, 1, (const char *[]){ cid }) == NULL)
+		return CAMP_EDB;
 	const char *p[] = {
 		cid, v->name, v->description, arena_i64(a, v->deposit_fen),
 		cday_format(v->start_date, s1, sizeof(s1)), cday_format(v->end_date, s2, sizeof(s2)),
@@ -311,7 +315,6 @@ int camp_update(struct db *d, arena *a, long long id, const struct camp_values *
 	return save_staff(d, a, cid, v);
 }
 
-static const struct db_stmt q_enroll_lock = DB_STMT(CAMP_ENROLL_LOCK_SQL);
 static const struct db_stmt q_lock = DB_STMT(
 	"SELECT status, cancelled_at IS NOT NULL AS cancelled FROM training_camp"
 	" WHERE id = $1 AND deleted_at IS NULL FOR UPDATE");
@@ -321,7 +324,7 @@ static const struct db_stmt q_lock = DB_STMT(
 static PGresult *lock_camp(struct db *d, arena *a, const char *cid)
 {
 	const char *p[] = { cid };
-	if (db_q(d, a, &q_enroll_lock, 1, p) == NULL)
+	if (db_q(d, a, &q_camp_lock, 1, p) == NULL)
 		return NULL;
 	return db_q(d, a, &q_lock, 1, p);
 }

@@ -41,13 +41,21 @@ int camp_get(struct db *d, arena *a, long long id, struct camp *out);   /* CAMP_
 int camp_enroll_open(const struct camp *c, cday today);
 const char *camp_status_label(const char *status);   /* 未开始 / 进行中 / 已结束 */
 
-/* The camp's enrollment lock, held until the transaction ends: enrollments of one camp take
- * it one at a time (capacity and seat holds are counted under it), and so do cancelling and
- * deleting the camp (neither may miss an order being created).  Not the camp's row lock:
- * every payment of the camp updates that row's counters, and an enrollment holding it made
- * the payments wait (issue #18).  $1 is the camp id.  A statement of its own: a statement
- * that waited for the lock would read with the snapshot it took before waiting. */
-#define CAMP_ENROLL_LOCK_SQL "SELECT pg_advisory_xact_lock(hashtextextended('camp-enroll:' || $1, 0))"
+/* The camp's enrollment locks, advisory, held until the transaction ends; $1 is the camp id.
+ * Not the camp's row lock: every payment of the camp updates that row's counters, and an
+ * enrollment holding it made the payments wait (issue #18).  Each is a statement of its own:
+ * a statement that waited for a lock would read with the snapshot it took before waiting.
+ * CAMP_LOCK_SQL, the camp exclusive: cancelling, deleting and editing it, and each enrollment
+ *   of a camp with a capacity (its seats are counted one enrollment at a time).
+ * CAMP_ENROLL_LOCK_SQL ($2 the member's address), for a camp without a capacity: the camp
+ *   shared (no cancel, delete or edit meanwhile) and the address exclusive — the pending orders
+ *   of one address and of its browsers are counted one enrollment at a time, and enrollments
+ *   from other addresses go on. */
+#define CAMP_LOCK_KEY "hashtextextended('camp-enroll:' || $1, 0)"
+#define CAMP_LOCK_SQL "SELECT pg_advisory_xact_lock(" CAMP_LOCK_KEY ")"
+#define CAMP_ENROLL_LOCK_SQL \
+	"SELECT pg_advisory_xact_lock_shared(" CAMP_LOCK_KEY ")," \
+	" pg_advisory_xact_lock(hashtextextended('camp-enroll:' || $1 || '@' || $2, 0))"
 
 
 

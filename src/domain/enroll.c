@@ -78,6 +78,7 @@ int enroll_find_paid(struct db *d, arena *a, long long camp_id, const char *plan
 	return CAMP_OK;
 }
 
+static const struct db_stmt q_camp_lock = DB_STMT(CAMP_LOCK_SQL);
 static const struct db_stmt q_enroll_lock = DB_STMT(CAMP_ENROLL_LOCK_SQL);
 /* Under the lock, in a statement of its own: the camp as it is now (gone once cancelled or
  * deleted), the seats taken (paid members and held orders) and the holds of this browser
@@ -159,17 +160,28 @@ int enroll_create(struct db *d, arena *a, const struct camp *c, const struct enr
 	if (wxpay_new_trade_no("CP", now, out->order_no, sizeof(out->order_no)) != CAMP_OK ||
 	    crypto_token("tk_", out->token, sizeof(out->token)) != CAMP_OK)
 		return CAMP_ECRYPTO;
-	if (db_begin(d) != CAMP_OK)
-		return CAMP_EDB;
 	const char *cid = arena_i64(a, c->id);
 	const char *tp0[] = { cid, nowbuf, token_hashes(a, h), h->ip };
+	const char *lp[] = { cid, h->ip };
 	PGresult *taken;
-	if (db_q(d, a, &q_enroll_lock, 1, tp0) == NULL || (taken = db_q(d, a, &q_taken, 4, tp0)) == NULL)
+	/* the camp exclusive when its seats are limited, else only this address (camps.h) */
+	int whole_camp = c->capacity > 0;
+again:
+	if (db_begin(d) != CAMP_OK)
+		return CAMP_EDB;
+	if (db_q(d, a, whole_camp ? &q_camp_lock : &q_enroll_lock, whole_camp ? 1 : 2, lp) == NULL ||
+	    (taken = db_q(d, a, &q_taken, 4, tp0)) == NULL)
 		goto fail;
 	if (PQntuples(taken) != 1) {
 		db_rollback(d);
 		out->refused = ENROLL_GONE;
 		return CAMP_ECONFLICT;
+	}
+	if (!whole_camp && db_get_ll(taken, 0, "capacity", 0) > 0) {
+		/* a capacity set since the page read the camp: counted under the camp's lock */
+		db_rollback(d);
+		whole_camp = 1;
+		goto again;
 	}
 	/* the amount is captured now: a later deposit edit never changes this order */
 	int64_t fen = 0;

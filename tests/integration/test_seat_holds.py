@@ -6,6 +6,7 @@ import time
 
 import psycopg2
 import requests
+import requests.adapters
 
 from conftest import HTTP, SIM, admin_password, csrf_of, dsn, login, new_session
 from paylib import csrf, enroll, h5, make_camp, order_no_of, pay_row, sim_pay, sql
@@ -150,6 +151,61 @@ def test_a_payment_does_not_wait_for_an_enrollment_of_its_camp():
     t.join()
     assert box["r"].status_code == 303
     assert sql("SELECT count(*) FROM payment_record WHERE camp_id = %s", cid)[0][0] == 2
+
+
+class FromAddress(requests.adapters.HTTPAdapter):
+    """A session's connections from another loopback address (the app sees it as the client's)."""
+
+    def __init__(self, ip):
+        self.ip = ip
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kw):
+        kw["source_address"] = (self.ip, 0)
+        super().init_poolmanager(*args, **kw)
+
+
+def h5_from(ip):
+    s = h5()
+    s.mount("http://", FromAddress(ip))
+    return s
+
+
+def test_enrollments_from_other_addresses_go_on_while_one_is_under_way():
+    # issue #18: a camp without a capacity counts only the holds of an address and its
+    # browsers, so one enrollment under way holds up those from its address, not the rest
+    cid = make_camp()
+    first, same, other = h5_from("127.0.0.1"), h5_from("127.0.0.1"), h5_from("127.0.0.9")
+    forms = [enroll_form(b, cid, i) for i, b in enumerate((first, same, other))]
+    # the next member row is taken, uncommitted: the first enrollment stops at its insert
+    blocker = psycopg2.connect(dsn())
+    cur = blocker.cursor()
+    cur.execute("SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM camp_member_id_seq")
+    cur.execute("INSERT INTO camp_member (id, camp_id) VALUES (%s, %s)", (cur.fetchone()[0], cid))
+    results = {}
+
+    def go(name, b, form, timeout=60):
+        results[name] = b.post(HTTP + f"/h5/camps/{cid}/enroll", data=form, allow_redirects=False,
+                               timeout=timeout)
+
+    threads = {}
+    try:
+        threads["first"] = threading.Thread(target=go, args=("first", first, forms[0]))
+        threads["first"].start()
+        assert wait_for_waiters(1, "%%INSERT INTO camp_member%%", settle=0) == 1
+        threads["same"] = threading.Thread(target=go, args=("same", same, forms[1]))
+        threads["same"].start()
+        assert wait_for_waiters(1) == 1            # the same address waits for its turn
+        go("other", other, forms[2], timeout=15)   # another address does not
+        assert results["other"].status_code == 303
+        assert threads["first"].is_alive() and threads["same"].is_alive()
+    finally:
+        blocker.rollback()
+        blocker.close()
+    for t in threads.values():
+        t.join()
+    assert results["first"].status_code == 303 and results["same"].status_code == 303
+    assert sql("SELECT count(*) FROM payment_record WHERE camp_id = %s AND pay_status = 'pending'", cid)[0][0] == 3
 
 
 def test_cancelling_a_camp_waits_for_the_enrollment_under_way():
