@@ -208,6 +208,41 @@ def test_enrollments_from_other_addresses_go_on_while_one_is_under_way():
     assert sql("SELECT count(*) FROM payment_record WHERE camp_id = %s AND pay_status = 'pending'", cid)[0][0] == 3
 
 
+def test_a_capacity_set_during_an_enrollment_is_counted_under_the_whole_camps_lock():
+    # the page read a camp without a capacity; one set before the enrollment counts its seats
+    # sends it back to count under the camp's exclusive lock, after every enrollment under way
+    cid = make_camp()
+    b = h5()
+    form = enroll_form(b, cid, 0)
+    address = psycopg2.connect(dsn())
+    address.cursor().execute("SELECT pg_advisory_xact_lock(hashtextextended('camp-enroll:' || %s || '@' || %s, 0))",
+                             (str(cid), "127.0.0.1"))
+    box = {}
+    t = threading.Thread(target=lambda: box.update(r=b.post(HTTP + f"/h5/camps/{cid}/enroll", data=form,
+                                                            allow_redirects=False, timeout=60)))
+    other = psycopg2.connect(dsn())
+    try:
+        t.start()
+        assert wait_for_waiters(1, settle=0) == 1            # at its address's lock
+        sql("UPDATE training_camp SET capacity = 5 WHERE id = %s", cid)
+        # another address's enrollment under way: the camp's lock held shared
+        other.cursor().execute("SELECT pg_advisory_xact_lock_shared(hashtextextended('camp-enroll:' || %s, 0))",
+                               (str(cid),))
+        address.commit()
+        # now it wants the camp whole, and waits for the other enrollment
+        assert wait_for_waiters(1, "%%pg_advisory_xact_lock(hashtextextended('camp-enroll:' || $1, 0))%%",
+                                settle=0.2) == 1
+        assert t.is_alive()
+    finally:
+        address.rollback()
+        address.close()
+        other.commit()
+        other.close()
+    t.join()
+    assert box["r"].status_code == 303
+    assert pending_in(cid) == 1
+
+
 def test_cancelling_a_camp_waits_for_the_enrollment_under_way():
     # the cancel counts the camp's pending orders: one being created must be among them,
     # or refused after the cancel, never slip in unseen
