@@ -285,11 +285,10 @@ int ticket_for_order(struct db *d, arena *a, const char *order_no, const char *t
 	return ticket_row(db_q(d, a, &q_ticket_order, 3, p), a, t);
 }
 
-/* token_sha256 is char(64): its hashes are compared as bpchar[], since a text[] casts the
- * column and leaves its unique index unused (every ticket ever issued read, issue #18). */
-
 /* Tokens worth keeping in a browser: a live ticket of a paid (or refunded)
- * order, or an order that still holds its seat. */
+ * order, or an order that still holds its seat.  token_sha256 is char(64): the hashes are
+ * compared as bpchar[], since a text[] casts the column and leaves its unique index unused
+ * (every ticket ever issued was read, issue #18). */
 static const struct db_stmt q_live_tokens = DB_STMT(
 	"SELECT t.token_sha256 FROM access_token t JOIN payment_record p ON p.id = t.payment_id"
 	" WHERE t.token_sha256 = ANY ($1::bpchar[]) AND" TICKET_LIVE("$2::timestamptz")
