@@ -1,13 +1,16 @@
 """test_seat_holds.py: what one enrollment takes and holds — the WeChat order, the seat, the
 limits per browser and per IP (issue #14, holes 3, 7 and 10)."""
+import pathlib
 import secrets
+import sys
 import threading
 import time
 
 import psycopg2
 import requests
-import requests.adapters
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "bench"))
+from benchlib import FromAddress  # noqa: E402  (the benches' adapter: connections from one address)
 from conftest import HTTP, SIM, admin_password, csrf_of, dsn, login, new_session
 from paylib import csrf, enroll, h5, make_camp, order_no_of, pay_row, sim_pay, sql
 
@@ -153,19 +156,8 @@ def test_a_payment_does_not_wait_for_an_enrollment_of_its_camp():
     assert sql("SELECT count(*) FROM payment_record WHERE camp_id = %s", cid)[0][0] == 2
 
 
-class FromAddress(requests.adapters.HTTPAdapter):
-    """A session's connections from another loopback address (the app sees it as the client's)."""
-
-    def __init__(self, ip):
-        self.ip = ip
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kw):
-        kw["source_address"] = (self.ip, 0)
-        super().init_poolmanager(*args, **kw)
-
-
 def h5_from(ip):
+    """A member's session from another loopback address (the app sees it as the client's)."""
     s = h5()
     s.mount("http://", FromAddress(ip))
     return s
@@ -241,6 +233,29 @@ def test_a_capacity_set_during_an_enrollment_is_counted_under_the_whole_camps_lo
     t.join()
     assert box["r"].status_code == 303
     assert pending_in(cid) == 1
+
+
+def test_editing_a_camp_waits_for_the_enrollment_under_way():
+    # a capacity saved while an enrollment counts would let it count with the old one
+    from test_camps import _edit_form, make_user, post_camp
+    cid = make_camp(start=3, end=24)
+    t, box, table = stalled_enrollment(cid)
+    admin = admin_session()
+    form = dict(_edit_form(admin, cid), coach_ids=str(make_user("coach")[0]), description="", capacity="5")
+    done = {}
+    e = threading.Thread(target=lambda: done.update(
+        r=post_camp(admin, form, files={}, path=f"/admin/camps/{cid}/edit")))
+    try:
+        e.start()
+        assert wait_for_waiters(1) == 1       # the edit waits for the enrollment's lock
+        assert sql("SELECT capacity FROM training_camp WHERE id = %s", cid)[0][0] is None
+    finally:
+        table.commit()
+        table.close()
+    t.join()
+    e.join()
+    assert box["r"].status_code == 303 and done["r"].status_code == 303, done["r"].text[:300]
+    assert sql("SELECT capacity FROM training_camp WHERE id = %s", cid)[0][0] == 5
 
 
 def test_cancelling_a_camp_waits_for_the_enrollment_under_way():
