@@ -108,3 +108,10 @@ const char *clock_now_param(char *buf, size_t n)
 {
 	return clock_rfc3339(camp_now(), buf, n);
 }
+
+long long clock_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -18,5 +18,7 @@ int clock_parse_rfc3339(const char *s, time_t *out);
 /* camp_now() as an RFC 3339 text parameter for SQL ("now" always comes from
  * here, never from the database's now(), so tests can move it). */
 const char *clock_now_param(char *buf, size_t n);
+/* Milliseconds of the monotonic clock (durations only: never moved by tests or NTP). */
+long long clock_mono_ms(void);
 
 #endif

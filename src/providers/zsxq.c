@@ -22,13 +22,6 @@
 #define CODE_ANTIBOT 1059
 #define CODE_MAINTENANCE 1050
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(long long ms)
 {
 	if (ms <= 0)
@@ -42,8 +35,8 @@ static void sleep_ms(long long ms)
 static void zsxq_pace(struct zsxq_client *z)
 {
 	if (z->last_call_ms != 0 && z->min_interval_ms > 0)
-		sleep_ms(z->last_call_ms + z->min_interval_ms - mono_ms());
-	z->last_call_ms = mono_ms();
+		sleep_ms(z->last_call_ms + z->min_interval_ms - clock_mono_ms());
+	z->last_call_ms = clock_mono_ms();
 }
 
 static int contains_ci(const char *hay, const char *needle)
@@ -229,7 +222,7 @@ static enum zsxq_verdict try_once(struct zsxq_client *z, arena *a, const struct 
 static int zsxq_call(struct zsxq_client *z, arena *a, const char *path, const char *body,
                      struct json_object **data)
 {
-	long long t0 = mono_ms();
+	long long t0 = clock_mono_ms();
 	const char *headers[] = {
 		arena_printf(a, "Cookie: zsxq_access_token=%s", z->token),
 		arena_printf(a, "authorization: %s", z->token),
@@ -276,7 +269,7 @@ static int zsxq_call(struct zsxq_client *z, arena *a, const char *path, const ch
 	}
 	if (rc == CAMP_EPROVIDER)
 		log_warn("zsxq: %s: %s", path, z->error);
-	z->wait_ms += mono_ms() - t0;
+	z->wait_ms += clock_mono_ms() - t0;
 	return rc;
 }
 

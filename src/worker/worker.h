@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "arena.h"
-#include "sched.h"
+#include "job_sched.h"
 
 struct db;
 struct json_object;

@@ -2,7 +2,7 @@
 #include "tap.h"
 #include "camp.h"
 #include "clock.h"
-#include "sched.h"
+#include "job_sched.h"
 
 static time_t at(const char *rfc3339)
 {

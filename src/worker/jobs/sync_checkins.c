@@ -18,6 +18,7 @@
 #include "jobs.h"
 
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,86 +406,6 @@ static struct match_user *known_users(struct job_ctx *c, const struct sync_camp 
 	return res ? u : NULL;
 }
 
-/* One camp: pull what its plan says first (no writes), then store it in one transaction. */
-static int sync_camp(struct job_ctx *c, struct zsxq_client *z, const struct sync_camp *cp,
-                     const struct sync_plan_camp *plan, long grace, struct json_object *cj)
-{
-	time_t last_ok = plan->last_ok, since = plan->since;
-	int board = plan->board;
-	char synced_at[40];
-	clock_rfc3339(camp_now(), synced_at, sizeof(synced_at));
-
-	struct zsxq_topics tp;
-	struct zsxq_ranks rk = { 0 };
-	long joined = -1;
-	int rc = zsxq_topics(z, c->a, cp->project, since, &tp);
-	if (rc == CAMP_OK && board)
-		rc = zsxq_leaderboard(z, c->a, cp->project, &rk);
-	if (rc == CAMP_OK && board)
-		rc = zsxq_joined_count(z, c->a, cp->project, &joined);
-	if (rc != CAMP_OK)
-		return rc;
-	/* members who joined without a check-in are not on the leaderboard: more joined is normal */
-	if (joined >= 0 && joined < (long)rk.n)
-		log_warn("sync-checkins: camp %s: leaderboard lists %zu users, statistics.joined_count only %ld",
-		         cp->id, rk.n, joined);
-	size_t nk = 0, nu;
-	struct match_user *known = NULL;
-	if (!board && (known = known_users(c, cp, &nk)) == NULL) {
-		snprintf(z->error, sizeof(z->error), "数据库读取失败");
-		z->transient = 0;
-		return CAMP_EDB;
-	}
-	unsigned char *fresh;
-	struct match_user *users = users_of(c->a, rk.v, rk.n, tp.v, tp.n, known, nk, &nu, &fresh);
-	struct camp_outcome o = { 0 };
-	/* the first good sync after the camp's last day proposes refunds (once the
-	 * refund-list job exists in this build), queued in the same transaction */
-	time_t after_end = cday_start(cp->end_day + 1);
-	o.want_refund_list = camp_now() >= after_end && last_ok < after_end &&
-	                     job_def_find("refund-list") != NULL;
-	rc = store(c, cp, grace, tp.v, tp.n, users, nu, fresh, &o);
-	if (rc != CAMP_OK) {
-		snprintf(z->error, sizeof(z->error), "数据库写入失败");
-		z->transient = 0;
-		return rc;
-	}
-	if (o.refund_list_job)
-		json_object_object_add(cj, "refund_list_job", json_object_new_int64(o.refund_list_job));
-	json_object_object_add(cj, "synced_at", json_object_new_string(synced_at));
-	json_object_object_add(cj, "plan", json_object_new_string(board ? "posts+leaderboard" : "posts"));
-	if (plan->deferred)
-		json_object_object_add(cj, "leaderboard_deferred", json_object_new_boolean(1));
-	json_object_object_add(cj, "since", json_object_new_int64((int64_t)since));
-	json_object_object_add(cj, "topics", jcount(o.topics));
-	json_object_object_add(cj, "topics_repeated", jcount(tp.repeated));
-	json_object_object_add(cj, "records", jcount(o.records));
-	json_object_object_add(cj, "users", jcount(o.users));
-	json_object_object_add(cj, "members", jcount(o.members));
-	json_object_object_add(cj, "matched", jcount(o.matched));
-	if (board) {   /* "leaderboard" marks a run that read it (q_last_ok) */
-		o.diffs = cross_check(c, cp, rk.v, rk.n);
-		json_object_object_add(cj, "leaderboard", jcount((long)rk.n));
-		json_object_object_add(cj, "joined_count", jcount(joined));
-		json_object_object_add(cj, "leaderboard_diffs", jcount(o.diffs));
-	} else {
-		json_object_object_add(cj, "known_users", jcount((long)nk));
-	}
-	return CAMP_OK;
-}
-
-/* Why a camp failed, in words for staff (the client's error names ZSXQ's code and text). */
-static const char *failure_words(struct job_ctx *c, const struct zsxq_client *z, int passes)
-{
-	if (z->transient && z->budget_spent)
-		return arena_printf(c->a, "知识星球持续拒绝访问，本次同步的重试次数（%ld 次）已用完；最后一次：%s",
-		                    z->retries, z->error);
-	if (z->transient)
-		return arena_printf(c->a, "知识星球接连 %d 轮拒绝访问（每轮重试 %d 次）；最后一次：%s",
-		                    passes, ZSXQ_TRIES - 1, z->error);
-	return arena_strdup(c->a, z->error[0] ? z->error : "同步失败");
-}
-
 struct camp_slot {
 	struct sync_camp cp;
 	struct sync_plan_camp *plan;
@@ -494,25 +415,158 @@ struct camp_slot {
 	enum { SLOT_PENDING, SLOT_DONE } state;
 };
 
-/* One try at one camp; *again when it failed on a refusal worth another pass. */
-static int try_camp(struct job_ctx *c, struct zsxq_client *z, struct camp_slot *s, long grace,
-                    int *again)
+/* One camp's pull: what its plan says to read, read with no database work on the pull's
+ * own thread (issue #18: the next camp's pages are read while this one is written, so a
+ * night costs the calls plus the last camp's write, not the calls plus every write).
+ * Everything it read lives on its own arena, dropped once the camp is written. */
+struct pull {
+	struct camp_slot *s;
+	struct zsxq_client *z;       /* used by one pull at a time: the next starts after this one is joined */
+	arena *a;
+	struct zsxq_topics tp;
+	struct zsxq_ranks rk;
+	long joined;
+	char synced_at[40];
+	int rc;
+	long calls, retries;         /* this pull's */
+	int transient, budget_spent; /* as the client left them after this pull */
+	long run_retries;            /* the run's retries so far */
+	char error[256];
+	pthread_t th;
+	int threaded;
+};
+
+static void *pull_run(void *arg)
 {
+	struct pull *p = arg;
+	struct zsxq_client *z = p->z;
+	const struct sync_plan_camp *plan = p->s->plan;
 	long r0 = z->retries, c0 = z->calls;
-	s->passes++;
-	json_object_object_del(s->cj, "error");
-	int rc = sync_camp(c, z, &s->cp, s->plan, grace, s->cj);
-	s->retries += z->retries - r0;
-	s->calls += z->calls - c0;
-	json_object_object_add(s->cj, "zsxq_retries", jcount(s->retries));
-	json_object_object_add(s->cj, "zsxq_calls", jcount(s->calls));
-	json_object_object_add(s->cj, "passes", json_object_new_int(s->passes));
-	*again = rc == CAMP_EPROVIDER && z->transient && !z->budget_spent && s->passes < SYNC_MAX_PASSES;
-	if (*again)
-		log_info("sync-checkins: camp %s: %s; tried again after the other camps", s->cp.id, z->error);
-	else if (rc != CAMP_OK)
-		json_object_object_add(s->cj, "error", json_object_new_string(failure_words(c, z, s->passes)));
-	return rc;
+	clock_rfc3339(camp_now(), p->synced_at, sizeof(p->synced_at));
+	p->joined = -1;
+	p->rc = zsxq_topics(z, p->a, p->s->cp.project, plan->since, &p->tp);
+	if (p->rc == CAMP_OK && plan->board)
+		p->rc = zsxq_leaderboard(z, p->a, p->s->cp.project, &p->rk);
+	if (p->rc == CAMP_OK && plan->board)
+		p->rc = zsxq_joined_count(z, p->a, p->s->cp.project, &p->joined);
+	p->calls = z->calls - c0;
+	p->retries = z->retries - r0;
+	p->transient = z->transient;
+	p->budget_spent = z->budget_spent;
+	p->run_retries = z->retries;
+	snprintf(p->error, sizeof(p->error), "%s", z->error);
+	return NULL;
+}
+
+/* Starts reading camp s (on a thread; in this thread when none can be made). */
+static struct pull *pull_start(struct zsxq_client *z, struct camp_slot *s)
+{
+	struct pull *p = calloc(1, sizeof(*p));
+	arena *a = arena_new();
+	if (p == NULL || a == NULL) {
+		free(p);
+		arena_free(a);
+		return NULL;
+	}
+	p->s = s;
+	p->z = z;
+	p->a = a;
+	p->threaded = pthread_create(&p->th, NULL, pull_run, p) == 0;
+	if (!p->threaded)
+		pull_run(p);
+	return p;
+}
+
+static void pull_join(struct pull *p)
+{
+	if (p->threaded)
+		pthread_join(p->th, NULL);
+	p->threaded = 0;
+}
+
+static void pull_free(struct pull *p)
+{
+	if (p == NULL)
+		return;
+	pull_join(p);
+	arena_free(p->a);
+	free(p);
+}
+
+/* One camp whose pull succeeded: match and store it in one transaction, cross-check it with
+ * the leaderboard when the plan read it.  NULL, or why it failed (in words for staff). */
+static const char *write_camp(struct job_ctx *c, const struct pull *p, long grace)
+{
+	const struct camp_slot *s = p->s;
+	const struct sync_camp *cp = &s->cp;
+	const struct sync_plan_camp *plan = s->plan;
+	struct json_object *cj = s->cj;
+	int board = plan->board;
+	/* members who joined without a check-in are not on the leaderboard: more joined is normal */
+	if (p->joined >= 0 && p->joined < (long)p->rk.n)
+		log_warn("sync-checkins: camp %s: leaderboard lists %zu users, statistics.joined_count only %ld",
+		         cp->id, p->rk.n, p->joined);
+	size_t nk = 0, nu;
+	struct match_user *known = NULL;
+	if (!board && (known = known_users(c, cp, &nk)) == NULL)
+		return "数据库读取失败";
+	unsigned char *fresh;
+	struct match_user *users = users_of(c->a, p->rk.v, p->rk.n, p->tp.v, p->tp.n, known, nk, &nu, &fresh);
+	struct camp_outcome o = { 0 };
+	/* the first good sync after the camp's last day proposes refunds (once the
+	 * refund-list job exists in this build), queued in the same transaction */
+	time_t after_end = cday_start(cp->end_day + 1);
+	o.want_refund_list = camp_now() >= after_end && plan->last_ok < after_end &&
+	                     job_def_find("refund-list") != NULL;
+	if (store(c, cp, grace, p->tp.v, p->tp.n, users, nu, fresh, &o) != CAMP_OK)
+		return "数据库写入失败";
+	if (o.refund_list_job)
+		json_object_object_add(cj, "refund_list_job", json_object_new_int64(o.refund_list_job));
+	json_object_object_add(cj, "synced_at", json_object_new_string(p->synced_at));
+	json_object_object_add(cj, "plan", json_object_new_string(board ? "posts+leaderboard" : "posts"));
+	if (plan->deferred)
+		json_object_object_add(cj, "leaderboard_deferred", json_object_new_boolean(1));
+	json_object_object_add(cj, "since", json_object_new_int64((int64_t)plan->since));
+	json_object_object_add(cj, "topics", jcount(o.topics));
+	json_object_object_add(cj, "topics_repeated", jcount(p->tp.repeated));
+	json_object_object_add(cj, "records", jcount(o.records));
+	json_object_object_add(cj, "users", jcount(o.users));
+	json_object_object_add(cj, "members", jcount(o.members));
+	json_object_object_add(cj, "matched", jcount(o.matched));
+	if (board) {   /* "leaderboard" marks a run that read it (q_last_ok) */
+		o.diffs = cross_check(c, cp, p->rk.v, p->rk.n);
+		json_object_object_add(cj, "leaderboard", jcount((long)p->rk.n));
+		json_object_object_add(cj, "joined_count", jcount(p->joined));
+		json_object_object_add(cj, "leaderboard_diffs", jcount(o.diffs));
+	} else {
+		json_object_object_add(cj, "known_users", jcount((long)nk));
+	}
+	return NULL;
+}
+
+/* Why a pull failed, in words for staff (the client's error names ZSXQ's code and text). */
+static const char *failure_words(struct job_ctx *c, const struct pull *p, int passes)
+{
+	if (p->transient && p->budget_spent)
+		return arena_printf(c->a, "知识星球持续拒绝访问，本次同步的重试次数（%ld 次）已用完；最后一次：%s",
+		                    p->run_retries, p->error);
+	if (p->transient)
+		return arena_printf(c->a, "知识星球接连 %d 轮拒绝访问（每轮重试 %d 次）；最后一次：%s",
+		                    passes, ZSXQ_TRIES - 1, p->error);
+	return arena_strdup(c->a, p->error[0] ? p->error : "同步失败");
+}
+
+/* The next camp to read after slot `after` (-1: the first), in pass order: the camps still
+ * pending, round and round (the one just read among them when it is worth another pass).
+ * NULL when none is left. */
+static struct camp_slot *next_pending(struct camp_slot *slots, int n, int after)
+{
+	for (int k = 1; k <= n; k++) {
+		int i = ((after < 0 ? -1 : after) + k) % n;
+		if (slots[i].state == SLOT_PENDING)
+			return &slots[i];
+	}
+	return NULL;
 }
 
 int job_sync_checkins(struct job_ctx *c)
@@ -542,6 +596,7 @@ int job_sync_checkins(struct job_ctx *c)
 		return CAMP_EDB;
 	}
 	int n = PQntuples(res), failed = 0, ok = 0, expired = 0, budget_spent = 0;
+	long long write_ms = 0;      /* matching and writing, partly while the next camp is read */
 	const char *last_error = NULL;
 	struct json_object *camps = json_object_new_array();
 	json_object_object_add(c->detail, "camps", camps);
@@ -571,44 +626,67 @@ int job_sync_checkins(struct job_ctx *c)
 	}
 	long planned = sync_plan(plans, (size_t)n, camp_now(), z.min_interval_ms);
 	json_object_object_add(c->detail, "planned_calls", json_object_new_int64(planned));
-	/* passes over the camps still pending: a camp refused by a transient answer waits for the next */
-	for (int pending = n, pass = 0; pending > 0; pass++) {
-		for (int i = 0; i < n; i++) {
-			struct camp_slot *s = &slots[i];
-			if (s->state != SLOT_PENDING)
-				continue;
-			if (expired || job_stopping(c)) {
-				json_object_object_add(s->cj, "outcome", json_object_new_string("skipped"));
-				s->state = SLOT_DONE;
-				pending--;
-				continue;
-			}
-			job_progress(c, ok + failed, n, s->cp.name);
-			int again, rc = try_camp(c, &z, s, (long)grace, &again);
-			budget_spent |= z.budget_spent;
-			if (again)
-				continue;
+	/* passes over the camps still pending: a camp refused by a transient answer waits for the
+	 * next; the next camp's pages are read while this one is written */
+	struct camp_slot *first = job_stopping(c) ? NULL : next_pending(slots, n, -1);
+	struct pull *cur = first ? pull_start(&z, first) : NULL;
+	while (cur != NULL) {
+		pull_join(cur);
+		struct camp_slot *s = cur->s;
+		s->passes++;
+		s->calls += cur->calls;
+		s->retries += cur->retries;
+		budget_spent |= cur->budget_spent;
+		json_object_object_del(s->cj, "error");
+		json_object_object_add(s->cj, "zsxq_retries", jcount(s->retries));
+		json_object_object_add(s->cj, "zsxq_calls", jcount(s->calls));
+		json_object_object_add(s->cj, "passes", json_object_new_int(s->passes));
+		int again = cur->rc == CAMP_EPROVIDER && cur->transient && !cur->budget_spent &&
+		            s->passes < SYNC_MAX_PASSES;
+		if (cur->rc == CAMP_EEXPIRED)
+			expired = 1;       /* nothing more is read */
+		if (!again)
 			s->state = SLOT_DONE;
-			pending--;
-			if (rc == CAMP_OK) {
-				ok++;
-				json_object_object_add(s->cj, "outcome", json_object_new_string("ok"));
-				continue;
-			}
+		struct camp_slot *t = expired || job_stopping(c) ? NULL : next_pending(slots, n, (int)(s - slots));
+		struct pull *next = t ? pull_start(&z, t) : NULL;
+		if (again) {
+			log_info("sync-checkins: camp %s: %s; tried again after the other camps", s->cp.id, cur->error);
+			pull_free(cur);
+			cur = next;
+			continue;
+		}
+		job_progress(c, ok + failed, n, s->cp.name);
+		long long w0 = clock_mono_ms();
+		const char *why = cur->rc == CAMP_OK ? write_camp(c, cur, (long)grace)
+		                                     : failure_words(c, cur, s->passes);
+		write_ms += clock_mono_ms() - w0;
+		if (why == NULL) {
+			ok++;
+			json_object_object_add(s->cj, "outcome", json_object_new_string("ok"));
+		} else {
+			json_object_object_add(s->cj, "error", json_object_new_string(why));
 			json_object_object_add(s->cj, "outcome", json_object_new_string("failed"));
-			if (rc == CAMP_EEXPIRED) {
-				expired = 1;       /* one alert per run, not per camp */
+			if (cur->rc == CAMP_EEXPIRED) {   /* one alert per run, not per camp */
 				alert(c, "cookie_expired", "知识星球 Token 已失效",
 				      arena_printf(c->a, "打卡同步已停止：%s。请在系统配置中更新 planet.cookie 后重新同步。",
-				                   z.error), NULL);
-				continue;
+				                   cur->error), NULL);
+			} else {
+				failed++;
+				last_error = json_object_get_string(json_object_object_get(s->cj, "error"));
+				alert(c, "sync_failed", "打卡同步失败",
+				      arena_printf(c->a, "训练营「%s」的打卡同步失败：%s。上次同步的数据保持不变。",
+				                   s->cp.name, last_error), s->cp.id);
 			}
-			failed++;
-			last_error = json_object_get_string(json_object_object_get(s->cj, "error"));
-			alert(c, "sync_failed", "打卡同步失败",
-			      arena_printf(c->a, "训练营「%s」的打卡同步失败：%s。上次同步的数据保持不变。",
-			                   s->cp.name, last_error), s->cp.id);
 		}
+		pull_free(cur);
+		cur = next;
+	}
+	/* camps not read: the token expired or the run was asked to stop */
+	for (int i = 0; i < n; i++) {
+		if (slots[i].state != SLOT_PENDING)
+			continue;
+		json_object_object_add(slots[i].cj, "outcome", json_object_new_string("skipped"));
+		slots[i].state = SLOT_DONE;
 	}
 	job_progress(c, n, n, NULL);
 	c->interrupted = job_stopping(c);
@@ -625,6 +703,7 @@ int job_sync_checkins(struct job_ctx *c)
 	json_object_object_add(c->detail, "zsxq_retry_budget", json_object_new_int64(zsxq_retry_budget(&z)));
 	json_object_object_add(c->detail, "zsxq_budget_spent", json_object_new_boolean(budget_spent));
 	json_object_object_add(c->detail, "zsxq_wait_ms", json_object_new_int64(z.wait_ms));
+	json_object_object_add(c->detail, "write_ms", json_object_new_int64(write_ms));
 	json_object_object_add(c->detail, "db_round_trips", json_object_new_int64(sync_round_trips));
 	if (z.retries > 0)
 		log_info("sync-checkins: %ld ZSXQ calls, %ld retries (budget %ld)", z.calls, z.retries,

@@ -1,5 +1,5 @@
-/* sched.c: scheduled instants in Asia/Shanghai minutes, and "is it due". */
-#include "sched.h"
+/* job_sched.c: scheduled instants in Asia/Shanghai minutes, and "is it due". */
+#include "job_sched.h"
 #include "dates.h"
 
 time_t sched_last(const struct job_schedule *s, time_t now)

@@ -1,4 +1,4 @@
-/* sched.h: when a scheduled job is due (Asia/Shanghai wall-clock minutes). */
+/* job_sched.h: when a scheduled job is due (Asia/Shanghai wall-clock minutes). */
 #ifndef CAMP_WORKER_SCHED_H
 #define CAMP_WORKER_SCHED_H
 
