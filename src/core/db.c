@@ -3,10 +3,12 @@
 #include "camp.h"
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct db {
 	char *conninfo;
@@ -122,8 +124,34 @@ unsigned long db_changes(db *d)
 	return d->changes;
 }
 
+/* A connection the server has closed while it was idle (PostgreSQL restarted, the backend
+ * terminated) says so on its socket before anything is sent: the server's goodbye, then the
+ * end of the stream.  Looks without blocking and without a round trip; what else waits there
+ * (notifications) is read into libpq and stays for db_changes. */
+static int closed_by_server(db *d)
+{
+	int fd = PQsocket(d->conn);
+	char c;
+	for (int i = 0; i < 2; i++) {
+		ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n == 0)
+			return 1;
+		if (n < 0)
+			return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+		if (!PQconsumeInput(d->conn))
+			return 1;
+	}
+	return 0;
+}
+
 int db_ensure(db *d)
 {
+	/* outside a transaction a closed connection is made again now, so the request (a member's
+	 * page, a payment callback) is served instead of failing on its first statement */
+	if (d->conn != NULL && d->up && !d->in_tx && closed_by_server(d)) {
+		log_warn("db: the server closed the connection; connecting again");
+		d->up = 0;
+	}
 	if (d->conn != NULL && d->up && PQstatus(d->conn) == CONNECTION_OK)
 		return CAMP_OK;
 	return connect_now(d);
