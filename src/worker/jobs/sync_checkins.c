@@ -458,16 +458,12 @@ static void *pull_run(void *arg)
 	return NULL;
 }
 
-/* Starts reading camp s (on a thread; in this thread when none can be made). */
+/* Starts reading camp s (on a thread; in this thread when none can be made).  The pull lives
+ * on its own arena. */
 static struct pull *pull_start(struct zsxq_client *z, struct camp_slot *s)
 {
-	struct pull *p = calloc(1, sizeof(*p));
 	arena *a = arena_new();
-	if (p == NULL || a == NULL) {
-		free(p);
-		arena_free(a);
-		return NULL;
-	}
+	struct pull *p = arena_alloc(a, sizeof(*p));   /* zeroed */
 	p->s = s;
 	p->z = z;
 	p->a = a;
@@ -486,11 +482,8 @@ static void pull_join(struct pull *p)
 
 static void pull_free(struct pull *p)
 {
-	if (p == NULL)
-		return;
 	pull_join(p);
-	arena_free(p->a);
-	free(p);
+	arena_free(p->a);     /* p itself with it */
 }
 
 /* One camp whose pull succeeded: match and store it in one transaction, cross-check it with
@@ -629,7 +622,7 @@ int job_sync_checkins(struct job_ctx *c)
 	/* passes over the camps still pending: a camp refused by a transient answer waits for the
 	 * next; the next camp's pages are read while this one is written */
 	struct camp_slot *first = job_stopping(c) ? NULL : next_pending(slots, n, -1);
-	struct pull *cur = first ? pull_start(&z, first) : NULL;
+	struct pull *cur = first != NULL ? pull_start(&z, first) : NULL;
 	while (cur != NULL) {
 		pull_join(cur);
 		struct camp_slot *s = cur->s;
