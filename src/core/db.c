@@ -93,13 +93,21 @@ static int connect_now(db *d)
 	return d->up ? CAMP_OK : CAMP_EDB;
 }
 
+/* Up as far as libpq knows, or connected again (before each statement). */
+static int ensure_up(db *d)
+{
+	if (d->conn != NULL && d->up && PQstatus(d->conn) == CONNECTION_OK)
+		return CAMP_OK;
+	return connect_now(d);
+}
+
 int db_listen(db *d, const char *listen_sql)
 {
 	if (d->listen_sql == listen_sql && db_ok(d))
 		return CAMP_OK;
 	d->listen_sql = listen_sql;
 	if (!db_ok(d))
-		return db_ensure(d);   /* a new connection LISTENs as it connects */
+		return ensure_up(d);   /* a new connection LISTENs as it connects */
 	if (db_exec_sql(d, listen_sql) != CAMP_OK) {
 		d->up = 0;
 		return CAMP_EDB;
@@ -146,15 +154,14 @@ static int closed_by_server(db *d)
 
 int db_ensure(db *d)
 {
-	/* outside a transaction a closed connection is made again now, so the request (a member's
-	 * page, a payment callback) is served instead of failing on its first statement */
+	/* where a request or a job begins, outside a transaction: a connection closed while idle
+	 * is made again now, so the request (a member's page, a payment callback) is served
+	 * instead of failing on its first statement */
 	if (d->conn != NULL && d->up && !d->in_tx && closed_by_server(d)) {
 		log_warn("db: the server closed the connection; connecting again");
 		d->up = 0;
 	}
-	if (d->conn != NULL && d->up && PQstatus(d->conn) == CONNECTION_OK)
-		return CAMP_OK;
-	return connect_now(d);
+	return ensure_up(d);
 }
 
 int db_ok(db *d)
@@ -263,7 +270,7 @@ static PGresult *run(db *d, const struct db_stmt *st, int n,
 {
 	d->sqlstate[0] = '\0';
 	d->errmsg[0] = '\0';
-	if (!d->in_tx && db_ensure(d) != CAMP_OK)
+	if (!d->in_tx && ensure_up(d) != CAMP_OK)
 		return NULL;
 	if (d->conn == NULL || !d->up)
 		return NULL;
@@ -322,7 +329,7 @@ PGresult *db_q_binary(db *d, arena *a, const struct db_stmt *st, int n,
 int db_exec_sql(db *d, const char *sql)
 {
 	d->sqlstate[0] = '\0';
-	if (!d->in_tx && db_ensure(d) != CAMP_OK)
+	if (!d->in_tx && ensure_up(d) != CAMP_OK)
 		return CAMP_EDB;
 	PGresult *res = PQexec(d->conn, sql);
 	int ok = res != NULL && ok_status(res);
@@ -334,7 +341,7 @@ int db_exec_sql(db *d, const char *sql)
 
 int db_begin(db *d)
 {
-	if (db_ensure(d) != CAMP_OK)
+	if (ensure_up(d) != CAMP_OK)
 		return CAMP_EDB;
 	if (db_exec_sql(d, "BEGIN") != CAMP_OK)
 		return CAMP_EDB;

@@ -19,7 +19,9 @@ typedef struct db db;
 db *db_open(const char *conninfo);  /* never NULL; connects lazily */
 void db_close(db *d);
 
-/* Makes sure the connection is up (reconnecting if needed); CAMP_OK or CAMP_EDB. */
+/* Makes sure the connection is up (reconnecting if needed); CAMP_OK or CAMP_EDB.  Called
+ * where a request or a job begins: it also notices, without a round trip, a connection the
+ * server closed while it was idle (a restart of PostgreSQL) and connects again. */
 int db_ensure(db *d);
 int db_ok(db *d);                   /* cheap: last known state, no round trip */
 long db_reconnects(const db *d);
