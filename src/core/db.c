@@ -93,12 +93,10 @@ static int connect_now(db *d)
 	return d->up ? CAMP_OK : CAMP_EDB;
 }
 
-/* Up as far as libpq knows, or connected again (before each statement). */
+/* Up as far as libpq knows (db_ok), or connected again (before each statement). */
 static int ensure_up(db *d)
 {
-	if (d->conn != NULL && d->up && PQstatus(d->conn) == CONNECTION_OK)
-		return CAMP_OK;
-	return connect_now(d);
+	return db_ok(d) ? CAMP_OK : connect_now(d);
 }
 
 int db_listen(db *d, const char *listen_sql)

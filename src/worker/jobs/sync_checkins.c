@@ -562,6 +562,42 @@ static struct camp_slot *next_pending(struct camp_slot *slots, int n, int after)
 	return NULL;
 }
 
+/* What the run has come to so far. */
+struct run_tally {
+	int ok, failed, n;
+	const char *last_error;
+	long long write_ms;          /* matching and writing, partly while the next camp is read */
+};
+
+/* A camp read for the last time: written when its pull succeeded, its outcome recorded and
+ * staff alerted when it failed. */
+static void settle(struct job_ctx *c, const struct pull *p, long grace, struct run_tally *r)
+{
+	struct camp_slot *s = p->s;
+	job_progress(c, r->ok + r->failed, r->n, s->cp.name);
+	long long w0 = clock_mono_ms();
+	const char *why = p->rc == CAMP_OK ? write_camp(c, p, grace) : failure_words(c, p, s->passes);
+	r->write_ms += clock_mono_ms() - w0;
+	if (why == NULL) {
+		r->ok++;
+		json_object_object_add(s->cj, "outcome", json_object_new_string("ok"));
+		return;
+	}
+	json_object_object_add(s->cj, "error", json_object_new_string(why));
+	json_object_object_add(s->cj, "outcome", json_object_new_string("failed"));
+	if (p->rc == CAMP_EEXPIRED) {   /* one alert per run, not per camp */
+		alert(c, "cookie_expired", "知识星球 Token 已失效",
+		      arena_printf(c->a, "打卡同步已停止：%s。请在系统配置中更新 planet.cookie 后重新同步。",
+		                   p->error), NULL);
+		return;
+	}
+	r->failed++;
+	r->last_error = json_object_get_string(json_object_object_get(s->cj, "error"));
+	alert(c, "sync_failed", "打卡同步失败",
+	      arena_printf(c->a, "训练营「%s」的打卡同步失败：%s。上次同步的数据保持不变。",
+	                   s->cp.name, r->last_error), s->cp.id);
+}
+
 int job_sync_checkins(struct job_ctx *c)
 {
 	struct json_object *args = json_tokener_parse(c->args ? c->args : "{}"), *v;
@@ -588,9 +624,8 @@ int job_sync_checkins(struct job_ctx *c)
 		job_fail(c, "数据库不可用");
 		return CAMP_EDB;
 	}
-	int n = PQntuples(res), failed = 0, ok = 0, expired = 0, budget_spent = 0;
-	long long write_ms = 0;      /* matching and writing, partly while the next camp is read */
-	const char *last_error = NULL;
+	int n = PQntuples(res), expired = 0, budget_spent = 0;
+	struct run_tally r = { 0, 0, n, NULL, 0 };
 	struct json_object *camps = json_object_new_array();
 	json_object_object_add(c->detail, "camps", camps);
 	struct camp_slot *slots = arena_alloc(c->a, ((size_t)n + 1) * sizeof(*slots));
@@ -642,35 +677,10 @@ int job_sync_checkins(struct job_ctx *c)
 			s->state = SLOT_DONE;
 		struct camp_slot *t = expired || job_stopping(c) ? NULL : next_pending(slots, n, (int)(s - slots));
 		struct pull *next = t ? pull_start(&z, t) : NULL;
-		if (again) {
+		if (again)
 			log_info("sync-checkins: camp %s: %s; tried again after the other camps", s->cp.id, cur->error);
-			pull_free(cur);
-			cur = next;
-			continue;
-		}
-		job_progress(c, ok + failed, n, s->cp.name);
-		long long w0 = clock_mono_ms();
-		const char *why = cur->rc == CAMP_OK ? write_camp(c, cur, (long)grace)
-		                                     : failure_words(c, cur, s->passes);
-		write_ms += clock_mono_ms() - w0;
-		if (why == NULL) {
-			ok++;
-			json_object_object_add(s->cj, "outcome", json_object_new_string("ok"));
-		} else {
-			json_object_object_add(s->cj, "error", json_object_new_string(why));
-			json_object_object_add(s->cj, "outcome", json_object_new_string("failed"));
-			if (cur->rc == CAMP_EEXPIRED) {   /* one alert per run, not per camp */
-				alert(c, "cookie_expired", "知识星球 Token 已失效",
-				      arena_printf(c->a, "打卡同步已停止：%s。请在系统配置中更新 planet.cookie 后重新同步。",
-				                   cur->error), NULL);
-			} else {
-				failed++;
-				last_error = json_object_get_string(json_object_object_get(s->cj, "error"));
-				alert(c, "sync_failed", "打卡同步失败",
-				      arena_printf(c->a, "训练营「%s」的打卡同步失败：%s。上次同步的数据保持不变。",
-				                   s->cp.name, last_error), s->cp.id);
-			}
-		}
+		else
+			settle(c, cur, (long)grace, &r);
 		pull_free(cur);
 		cur = next;
 	}
@@ -688,15 +698,15 @@ int job_sync_checkins(struct job_ctx *c)
 	if (planet_token_note(c->db, c->a, &z, expired ? CAMP_EEXPIRED : CAMP_OK) != CAMP_OK ||
 	    planet_token_warn(c->db, c->a, NULL) != CAMP_OK)
 		log_err("sync-checkins: cannot record the ZSXQ token's life");
-	json_object_object_add(c->detail, "ok", json_object_new_int(ok));
-	json_object_object_add(c->detail, "failed", json_object_new_int(failed));
+	json_object_object_add(c->detail, "ok", json_object_new_int(r.ok));
+	json_object_object_add(c->detail, "failed", json_object_new_int(r.failed));
 	json_object_object_add(c->detail, "token_expired", json_object_new_boolean(expired));
 	json_object_object_add(c->detail, "zsxq_calls", json_object_new_int64(z.calls));
 	json_object_object_add(c->detail, "zsxq_retries", json_object_new_int64(z.retries));
 	json_object_object_add(c->detail, "zsxq_retry_budget", json_object_new_int64(zsxq_retry_budget(&z)));
 	json_object_object_add(c->detail, "zsxq_budget_spent", json_object_new_boolean(budget_spent));
 	json_object_object_add(c->detail, "zsxq_wait_ms", json_object_new_int64(z.wait_ms));
-	json_object_object_add(c->detail, "write_ms", json_object_new_int64(write_ms));
+	json_object_object_add(c->detail, "write_ms", json_object_new_int64(r.write_ms));
 	json_object_object_add(c->detail, "db_round_trips", json_object_new_int64(sync_round_trips));
 	if (z.retries > 0)
 		log_info("sync-checkins: %ld ZSXQ calls, %ld retries (budget %ld)", z.calls, z.retries,
@@ -709,8 +719,8 @@ int job_sync_checkins(struct job_ctx *c)
 		job_fail(c, "知识星球 Token 已失效，同步已停止（%s）", z.error);
 		return CAMP_EEXPIRED;
 	}
-	if (failed > 0) {
-		job_fail(c, "%d 个训练营同步失败：%s", failed, last_error);
+	if (r.failed > 0) {
+		job_fail(c, "%d 个训练营同步失败：%s", r.failed, r.last_error);
 		return CAMP_EPROVIDER;
 	}
 	return CAMP_OK;
